@@ -1,0 +1,1 @@
+"""The policy language: grammar, parser, syntax tree, formatter and checker."""

@@ -1,0 +1,1 @@
+"""What ships with masterykit: the built-in calculation methods, readers and importers."""

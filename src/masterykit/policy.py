@@ -1,0 +1,467 @@
+"""The checked policy: one resolved, immutable value that the engine runs.
+
+The checker (:mod:`masterykit.dsl.check`) turns a ``.mastery`` file and the chain of files it
+``extends`` into a :class:`Policy`. Every name in it is resolved: selections are tuples of
+competency codes, level names are values on each competency's scale, method calls carry their
+full argument lists, and every effective rule records which file, line and layer set it
+(:class:`Provenance`), so explanations can say "set by the district" or "set by this school".
+
+A ``Policy`` is frozen and holds no caches that change, so it can be shared across threads and
+learners. It never parses and never reads files.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import attrs
+
+from masterykit.diagnostics import Source, Span
+
+if TYPE_CHECKING:
+    from masterykit.dsl.nodes import Example
+
+__all__ = [
+    "AllClause",
+    "AnyClause",
+    "Area",
+    "Advancement",
+    "CalculationRule",
+    "Clause",
+    "Competency",
+    "CompetencyRules",
+    "CompetencyTest",
+    "CountRule",
+    "CutRule",
+    "Duration",
+    "Graduation",
+    "Layer",
+    "LearnerClause",
+    "Level",
+    "NotClause",
+    "Pace",
+    "PaceExtension",
+    "Policy",
+    "PolicyExample",
+    "Provenance",
+    "Requirement",
+    "RequirementClause",
+    "Scale",
+    "VarietyRule",
+    "WindowRule",
+]
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Duration:
+    """A span of calendar time: ``amount`` days, weeks, months or years.
+
+    Months and years move along the calendar and clamp to the month's end (2026-08-31 minus
+    six months is 2026-02-28); days and weeks are exact.
+
+    >>> Duration(6, "month").before(dt.date(2026, 8, 31))
+    datetime.date(2026, 2, 28)
+    >>> Duration(2, "week").after(dt.date(2026, 1, 1))
+    datetime.date(2026, 1, 15)
+    """
+
+    amount: int
+    unit: Literal["day", "week", "month", "year"]
+
+    def _shift(self, day: dt.date, sign: int) -> dt.date:
+        if self.unit == "day":
+            return day + sign * dt.timedelta(days=self.amount)
+        if self.unit == "week":
+            return day + sign * dt.timedelta(weeks=self.amount)
+        months = self.amount * (12 if self.unit == "year" else 1) * sign
+        index = day.year * 12 + (day.month - 1) + months
+        year, month = divmod(index, 12)
+        month += 1
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(day.day, last))
+
+    def before(self, day: dt.date) -> dt.date:
+        """The date this duration before ``day``."""
+        return self._shift(day, -1)
+
+    def after(self, day: dt.date) -> dt.date:
+        """The date this duration after ``day``."""
+        return self._shift(day, 1)
+
+    def __str__(self) -> str:
+        unit = self.unit if self.amount == 1 else f"{self.unit}s"
+        return f"{self.amount} {unit}"
+
+
+@attrs.frozen(slots=True)
+class Provenance:
+    """Where a rule or declaration was set: the file, line and column, the layer's policy name,
+    and whether the rule is tight there."""
+
+    file: str
+    line: int
+    column: int
+    layer: str
+    tight: bool = False
+
+    @classmethod
+    def from_span(cls, span: Span | None, layer: str, *, tight: bool = False) -> Provenance:
+        """Provenance for a node's span (``<unknown>:0:0`` when the node has none)."""
+        if span is None:
+            return cls("<unknown>", 0, 0, layer, tight)
+        return cls(span.file, span.line, span.column, layer, tight)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@attrs.frozen(slots=True)
+class Level:
+    """A level of a scale: a name and its value."""
+
+    name: str
+    value: Decimal
+
+
+@attrs.frozen(slots=True)
+class Scale:
+    """A proficiency scale; ``levels`` are ordered by value, lowest first.
+
+    >>> s = Scale("four_point", (Level("Beginning", Decimal(1)), Level("Developing", Decimal(2)),
+    ...                          Level("Proficient", Decimal(3)), Level("Advanced", Decimal(4))))
+    >>> s.level_for(Decimal("3.65")).name
+    'Proficient'
+    >>> s.level_for(Decimal("0.5")) is None
+    True
+    """
+
+    name: str
+    levels: tuple[Level, ...]
+
+    @property
+    def minimum(self) -> Decimal:
+        """The lowest level's value: scores below it are off the scale."""
+        return self.levels[0].value
+
+    @property
+    def maximum(self) -> Decimal:
+        """The highest level's value: scores above it are off the scale."""
+        return self.levels[-1].value
+
+    def level_for(self, score: Decimal) -> Level | None:
+        """The highest level whose value is ≤ ``score``, or ``None`` below the lowest level."""
+        found: Level | None = None
+        for level in self.levels:
+            if level.value <= score:
+                found = level
+            else:
+                break
+        return found
+
+    def level_named(self, name: str) -> Level | None:
+        """The level called ``name``, or ``None``."""
+        for level in self.levels:
+            if level.name == name:
+                return level
+        return None
+
+    def contains(self, score: Decimal) -> bool:
+        """Whether ``score`` lies within the scale's range (both ends included)."""
+        return self.minimum <= score <= self.maximum
+
+
+@attrs.frozen(slots=True)
+class Area:
+    """A content area (or a framework item with children): a code, a title, and its
+    competencies' codes in declaration order."""
+
+    code: str
+    title: str | None
+    competencies: tuple[str, ...]
+    source: Provenance | None = None
+
+
+@attrs.frozen(slots=True)
+class Competency:
+    """A competency: its code, title, area, kind (``academic`` unless set), scale and
+    prerequisites (codes, from ``after`` or CASE ``precedes``).
+
+    ``attributes`` holds extra facts from an imported framework (CASE identifier, item type,
+    education level). ``parent`` is the framework item it sits under, if any.
+    """
+
+    code: str
+    title: str | None
+    scale: Scale
+    kind: str = "academic"
+    area: str | None = None
+    prerequisites: tuple[str, ...] = ()
+    parent: str | None = None
+    attributes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    source: Provenance | None = None
+
+
+# --- effective rules -------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class CalculationRule:
+    """``calculate <method>(<args>)`` as it applies to one competency.
+
+    ``args`` is the method's full positional argument list with defaults filled in; weights are
+    fractions (``65%`` is ``Decimal("0.65")``). ``text`` is how the author would write it.
+    """
+
+    method: str
+    args: tuple[Decimal, ...]
+    text: str
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class CutRule:
+    """``proficient at …`` as it applies to one competency: the cut value on its scale, the level
+    name when the cut was written as one, and whether it is a tight floor."""
+
+    cut: Decimal
+    level: str | None
+    source: Provenance
+    floor: bool = False
+
+
+@attrs.frozen(slots=True)
+class CountRule:
+    """``evidence at least N`` (``kinds`` empty) or ``evidence at least N from k1, k2``."""
+
+    count: int
+    kinds: frozenset[str]
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class VarietyRule:
+    """``evidence from at least N kinds``."""
+
+    count: int
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class WindowRule:
+    """``evidence within <duration>``: only evidence from as-of − duration to as-of counts."""
+
+    duration: Duration
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class CompetencyRules:
+    """Every rule in force for one competency after layering and scoping.
+
+    ``counts`` holds one :class:`CountRule` per distinct kind set (the plain count has an empty
+    set). With no count rule at all, one piece of evidence suffices.
+    """
+
+    calculate: CalculationRule
+    proficient: CutRule
+    counts: tuple[CountRule, ...] = ()
+    variety: VarietyRule | None = None
+    window: WindowRule | None = None
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class CompetencyTest:
+    """``all of S proficient`` and its family, resolved.
+
+    ``quantifier`` is ``all``, ``any``, ``none``, ``count`` (``amount`` competencies) or
+    ``percent`` (``amount`` percent, rounded up to whole competencies). ``test`` is
+    ``proficient``, ``reach`` (level ≥ the threshold) or ``below`` (not reaching it;
+    ``not_started`` and ``insufficient`` count as below). ``codes`` are the selected competencies
+    in declaration order; ``thresholds`` gives, for ``reach``/``below``, the level's value on
+    each of those competencies' scales (same order). ``level`` is the level as written and
+    ``text`` the clause as the author would write it.
+    """
+
+    quantifier: Literal["all", "any", "none", "count", "percent"]
+    test: Literal["proficient", "reach", "below"]
+    codes: tuple[str, ...]
+    text: str
+    amount: Decimal | None = None
+    thresholds: tuple[Decimal, ...] = ()
+    level: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(slots=True)
+class RequirementClause:
+    """``requirement name``."""
+
+    name: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(slots=True)
+class LearnerClause:
+    """``learner.attr`` (true when the attribute is true) or ``learner.attr <op> <value>``.
+
+    No comparison holds when the learner lacks the attribute.
+    """
+
+    attribute: str
+    op: Literal["=", "!=", "<", "<=", ">", ">="] | None
+    value: str | Decimal | bool | dt.date | dt.datetime | None
+    text: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(slots=True)
+class AnyClause:
+    """``any { … }``."""
+
+    clauses: tuple[Clause, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(slots=True)
+class AllClause:
+    """``all { … }``, a requirement's body, a decision's condition, or ``pathway "name" { … }``
+    (``pathway`` is set)."""
+
+    clauses: tuple[Clause, ...]
+    pathway: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(slots=True)
+class NotClause:
+    """``not <clause>``."""
+
+    clause: Clause
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+Clause: TypeAlias = (
+    CompetencyTest | RequirementClause | LearnerClause | AnyClause | AllClause | NotClause
+)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Requirement:
+    """A named requirement: holds when ``condition`` holds."""
+
+    name: str
+    title: str | None
+    condition: AllClause
+    tight: bool
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class Advancement:
+    """``advance "<source>" to "<target>" when …``."""
+
+    source_name: str
+    target_name: str
+    condition: AllClause
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class Graduation:
+    """The graduation decision after layering (tight base clauses plus the overlays' own)."""
+
+    condition: AllClause
+    source: Provenance
+    tight: bool = False
+
+
+@attrs.frozen(slots=True)
+class PaceExtension:
+    """``extend <duration> when <clause>``."""
+
+    duration: Duration
+    condition: Clause
+
+
+@attrs.frozen(slots=True)
+class Pace:
+    """``pace for S { … }``: ``codes`` is the selection; the due date is a learner attribute
+    (``due_attribute``) or a fixed date (``due_date``); ``window`` is ``measure over last``;
+    ``risk`` is ``at risk within``."""
+
+    codes: tuple[str, ...]
+    window: Duration
+    risk: Duration
+    source: Provenance
+    due_attribute: str | None = None
+    due_date: dt.date | None = None
+    extensions: tuple[PaceExtension, ...] = ()
+
+
+@attrs.frozen(slots=True)
+class Layer:
+    """One file of the resolved chain, base first: its policy name, file and version."""
+
+    name: str
+    file: str
+    version: str | None = None
+
+
+@attrs.frozen(slots=True)
+class PolicyExample:
+    """A worked example (``example "…" { … }``) and the file it was written in."""
+
+    file: str
+    example: Example
+
+
+@attrs.frozen(slots=True, eq=False)
+class Policy:
+    """A checked, resolved policy: everything the engine needs and nothing it must look up.
+
+    Mappings are ordered by declaration (base layers first). ``rules`` has an entry for every
+    competency. ``layers`` lists the chain, base first; ``name`` and ``version`` are the top
+    layer's. ``examples`` are the top file's worked examples only (a base's examples are not
+    re-run for an overlay). ``sources`` keeps every file's text so diagnostics and explanations
+    can quote it.
+    """
+
+    name: str
+    version: str | None
+    layers: tuple[Layer, ...]
+    scales: Mapping[str, Scale]
+    competencies: Mapping[str, Competency]
+    rules: Mapping[str, CompetencyRules]
+    areas: Mapping[str, Area] = attrs.field(factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    requirements: Mapping[str, Requirement] = attrs.field(factory=dict)
+    advancements: tuple[Advancement, ...] = ()
+    graduation: Graduation | None = None
+    pace: Pace | None = None
+    examples: tuple[PolicyExample, ...] = ()
+    sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False)
+    default_scale: str | None = None
+
+    @property
+    def file(self) -> str:
+        """The top layer's file."""
+        return self.layers[-1].file if self.layers else "<policy>"
+
+    def evaluate(self, learners: Any, evidence: Any, **options: Any) -> Any:
+        """Evaluate this policy; a shortcut for :func:`masterykit.engine.evaluate` (see there)."""
+        from masterykit.engine import evaluate
+
+        return evaluate(self, learners, evidence, **options)

@@ -1,0 +1,171 @@
+"""The registry: calculation methods, evidence readers and framework importers, as one value.
+
+Plugins contribute specs through pluggy hooks (:mod:`masterykit.plugins`); the plugin host
+collects them into a :class:`Registry`. The checker and the engine take a registry as an
+argument, so a test can run with :meth:`Registry.empty` or a hand-built one, and nothing depends
+on global state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import attrs
+
+from masterykit.evidence import Evidence, Rejection
+
+if TYPE_CHECKING:
+    from masterykit.frameworks import Framework
+
+__all__ = [
+    "ImporterSpec",
+    "MethodContext",
+    "MethodFunction",
+    "MethodSpec",
+    "ParamSpec",
+    "ReaderFunction",
+    "ReadRequest",
+    "ReaderSpec",
+    "Registry",
+]
+
+
+@attrs.frozen(slots=True)
+class MethodContext:
+    """What a calculation method may know besides the scores.
+
+    ``cut`` is the competency's proficiency cut, ``scale_min``/``scale_max`` its scale's range,
+    ``timestamps`` the moments of the scores (same order as the scores, oldest first).
+    """
+
+    cut: Decimal
+    scale_min: Decimal
+    scale_max: Decimal
+    timestamps: tuple[dt.datetime, ...] = ()
+
+
+class MethodFunction(Protocol):
+    """A calculation method: scores (oldest first, never empty) and arguments to one score.
+
+    Returns the unrounded score, or ``None`` when the method gives no score yet (for example
+    ``n_mastery`` before n scores reach the cut); the competency is then ``insufficient``.
+    """
+
+    def __call__(
+        self, scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+    ) -> Decimal | None: ...
+
+
+@attrs.frozen(slots=True)
+class ParamSpec:
+    """One parameter of a calculation method.
+
+    ``kind`` is ``weight`` (written as a percentage, ``65%``, passed as the fraction 0.65),
+    ``count`` (a whole number) or ``number``. ``minimum`` and ``maximum`` bound the value as
+    written (percent for weights). ``default`` is ``None`` for a required parameter.
+    """
+
+    name: str
+    kind: Literal["weight", "count", "number"]
+    minimum: Decimal
+    maximum: Decimal
+    default: Decimal | None = None
+    doc: str = ""
+
+
+@attrs.frozen(slots=True)
+class MethodSpec:
+    """A calculation method as a plugin declares it.
+
+    ``needs_positive_scale`` marks methods (``power_law``) that cannot run on a scale whose lowest
+    value is not above 0. ``order_free`` marks methods whose result does not depend on the order
+    of the scores (used by property tests and the docs). ``aliases`` maps vendor names onto this
+    method for the docs (they are not accepted as names in policies).
+    """
+
+    name: str
+    function: MethodFunction
+    params: tuple[ParamSpec, ...] = ()
+    summary: str = ""
+    needs_positive_scale: bool = False
+    order_free: bool = False
+    plugin: str = "masterykit"
+
+
+@attrs.frozen(slots=True)
+class ReadRequest:
+    """What an evidence reader is asked to read: a path (or ``-``), and reader options such as an
+    xAPI activity → competency mapping."""
+
+    path: Path
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+ReaderFunction = Callable[[ReadRequest], Iterator[Evidence | Rejection]]
+
+
+@attrs.frozen(slots=True)
+class ReaderSpec:
+    """An evidence reader: a format name, the file name endings it claims, and a function that
+    streams :class:`~masterykit.evidence.Evidence` and :class:`~masterykit.evidence.Rejection`
+    values (every record becomes one or the other)."""
+
+    name: str
+    extensions: tuple[str, ...]
+    read: ReaderFunction
+    summary: str = ""
+    plugin: str = "masterykit"
+
+
+@attrs.frozen(slots=True)
+class ImporterSpec:
+    """A competency-framework importer (CASE JSON and others)."""
+
+    name: str
+    extensions: tuple[str, ...]
+    load: Callable[[Path], Framework]
+    summary: str = ""
+    plugin: str = "masterykit"
+
+
+@attrs.frozen(slots=True)
+class Registry:
+    """Everything plugins contributed, by name. Build one with
+    :func:`masterykit.plugins.default_registry` or by hand; :meth:`empty` has nothing."""
+
+    methods: Mapping[str, MethodSpec] = attrs.field(factory=dict)
+    readers: Mapping[str, ReaderSpec] = attrs.field(factory=dict)
+    importers: Mapping[str, ImporterSpec] = attrs.field(factory=dict)
+
+    @classmethod
+    def empty(cls) -> Registry:
+        """A registry with no methods, readers or importers."""
+        return cls()
+
+    @classmethod
+    def of(
+        cls,
+        methods: Iterable[MethodSpec] = (),
+        readers: Iterable[ReaderSpec] = (),
+        importers: Iterable[ImporterSpec] = (),
+    ) -> Registry:
+        """A registry from specs (a later spec with the same name replaces an earlier one)."""
+        return cls(
+            {m.name: m for m in methods},
+            {r.name: r for r in readers},
+            {i.name: i for i in importers},
+        )
+
+    def reader_for(self, path: Path) -> ReaderSpec | None:
+        """The reader that claims ``path``'s ending (longest ending first), or ``None``."""
+        name = path.name.lower()
+        best: tuple[int, ReaderSpec] | None = None
+        for spec in self.readers.values():
+            for ending in spec.extensions:
+                if name.endswith(ending.lower()) and (best is None or len(ending) > best[0]):
+                    best = (len(ending), spec)
+        return best[1] if best else None

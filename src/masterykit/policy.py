@@ -24,6 +24,7 @@ from masterykit.diagnostics import Source, Span
 
 if TYPE_CHECKING:
     from masterykit.dsl.nodes import Example
+    from masterykit.registry import MethodSpec
 
 __all__ = [
     "AllClause",
@@ -436,7 +437,8 @@ class Policy:
     competency. ``layers`` lists the chain, base first; ``name`` and ``version`` are the top
     layer's. ``examples`` are the top file's worked examples only (a base's examples are not
     re-run for an overlay). ``sources`` keeps every file's text so diagnostics and explanations
-    can quote it.
+    can quote it. ``methods`` binds every calculation method the rules name to the spec the
+    checker validated it against, so the engine needs no registry.
     """
 
     name: str
@@ -454,6 +456,7 @@ class Policy:
     examples: tuple[PolicyExample, ...] = ()
     sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False)
     default_scale: str | None = None
+    methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False)
 
     @property
     def file(self) -> str:

@@ -1,4 +1,4 @@
-"""Diagnostics: what masterykit tells a policy author, a developer or a tool that something is wrong.
+"""Diagnostics: what masterykit tells an author, a developer or a tool that something is wrong.
 
 Every problem a user can cause becomes a :class:`Diagnostic` value: a stable code (``MK`` and three
 digits, never reused), a severity, a one-line lowercase message in the language's own words, an
@@ -210,8 +210,10 @@ def render_text(
     style, bold, blue, reset = (
         (_STYLES[diagnostic.severity], _BOLD, _BLUE, _RESET) if colour else ("", "", "", "")
     )
-    lines = [f"{style}{diagnostic.severity.value}[{diagnostic.code}]{reset}{bold}: "
-             f"{diagnostic.message}{reset}"]
+    lines = [
+        f"{style}{diagnostic.severity.value}[{diagnostic.code}]{reset}{bold}: "
+        f"{diagnostic.message}{reset}"
+    ]
     span = diagnostic.span
     if span is not None:
         gutter = " " * len(str(span.line))

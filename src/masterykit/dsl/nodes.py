@@ -128,7 +128,7 @@ LiteralValue: TypeAlias = str | Decimal | bool | dt.date | dt.datetime
 
 @attrs.frozen(slots=True)
 class Literal:
-    """A value in a learner's attributes or a comparison: string, number, date, ``true``/``false``."""
+    """A value in learner attributes or comparisons: string, number, date, ``true``/``false``."""
 
     value: LiteralValue
     span: Span | None = _span()

@@ -1,0 +1,624 @@
+"""Turn Lark's parse tree into our syntax tree (:mod:`masterykit.dsl.nodes`).
+
+This module and :mod:`masterykit.dsl.parser` are the only places that know Lark. Each method of
+:class:`TreeBuilder` handles one grammar rule (named in its docstring) and returns a node with a
+span. Problems that the grammar cannot express (an impossible date, a code where a plain name
+belongs, an example with two ``as of`` lines) are collected as ``MK12x`` diagnostics rather than
+raised, so the author sees them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any, cast
+
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from masterykit.diagnostics import Diagnostic, Span
+from masterykit.dsl import nodes as n
+
+__all__ = ["TreeBuilder"]
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNITS: dict[str, n.DurationUnit] = {
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
+    "year": "year",
+    "years": "year",
+}
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+class _Missing:
+    """Placeholder for an optional part that was not written (``[...]`` in the grammar)."""
+
+
+@v_args(meta=True, inline=True)
+class TreeBuilder(Transformer[Token, n.PolicyFile]):
+    """Build nodes from a Lark tree; ``diagnostics`` collects what the grammar could not check."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _span(self, meta: Meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(
+            self.file,
+            meta.line,
+            meta.column,
+            meta.end_line,
+            meta.end_column,
+            meta.start_pos,
+            meta.end_pos,
+        )
+
+    def _token_span(self, token: Token) -> Span:
+        return Span(
+            self.file,
+            token.line or 0,
+            token.column or 0,
+            token.end_line or token.line or 0,
+            token.end_column or token.column or 0,
+            token.start_pos,
+            token.end_pos,
+        )
+
+    def _error(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help=help))
+
+    def _name(self, ident: n.Ident, what: str) -> n.Ident:
+        """Check that an identifier is a plain name (scales, groups, learners, kinds …)."""
+        if not _PLAIN_NAME.fullmatch(ident.value):
+            self._error(
+                "MK121",
+                f"`{ident.value}` is not a valid {what} name",
+                ident.span,
+                help="names start with a letter or `_` and contain only letters, digits and `_`",
+            )
+        return ident
+
+    def _date(self, token: Token) -> dt.date | dt.datetime:
+        text = str(token)
+        try:
+            if "T" in text:
+                return dt.datetime.fromisoformat(text)
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self._error(
+                "MK120",
+                f"`{text}` is not a real date",
+                self._token_span(token),
+                help="dates are written year-month-day, such as `2026-06-15`",
+            )
+            return dt.date(1, 1, 1)
+
+    # --- values -----------------------------------------------------------------------------
+
+    def ident(self, meta: Meta, token: Token) -> n.Ident:
+        """``ident: WORD | STRING``."""
+        value = _unquote(str(token)) if token.type == "STRING" else str(token)
+        return n.Ident(value, self._token_span(token))
+
+    def string(self, meta: Meta, token: Token) -> n.Ident:
+        """``string: STRING``."""
+        return n.Ident(_unquote(str(token)), self._token_span(token))
+
+    def number(self, meta: Meta, *tokens: Token) -> Decimal:
+        """``number: MINUS? (INT | DECIMAL)``."""
+        text = "".join(str(t) for t in tokens)
+        return Decimal(text)
+
+    def level_ref(self, meta: Meta, value: Decimal | n.Ident) -> n.LevelRef:
+        """``level_ref: number | ident``."""
+        if isinstance(value, n.Ident):
+            return n.LevelRef(value.value, value.span)
+        return n.LevelRef(value, self._span(meta))
+
+    def literal(self, meta: Meta, value: Any) -> n.Literal:
+        """``literal: string | number | DATE | TRUE | FALSE``."""
+        span = self._span(meta)
+        if isinstance(value, n.Ident):
+            return n.Literal(value.value, span)
+        if isinstance(value, Decimal):
+            return n.Literal(value, span)
+        token = cast(Token, value)
+        if token.type == "TRUE":
+            return n.Literal(True, span)
+        if token.type == "FALSE":
+            return n.Literal(False, span)
+        return n.Literal(self._date(token), span)
+
+    def duration(self, meta: Meta, amount: Token, unit: Token) -> n.Duration:
+        """``duration: INT UNIT``."""
+        return n.Duration(int(amount), _UNITS[str(unit)], self._span(meta))
+
+    # --- header and declarations ------------------------------------------------------------
+
+    def version(self, meta: Meta, value: n.Ident) -> tuple[str, n.Ident]:
+        """``"version" string``."""
+        return ("version", value)
+
+    def extends(self, meta: Meta, value: n.Ident) -> tuple[str, n.Ident]:
+        """``"extends" string``."""
+        return ("extends", value)
+
+    def header(self, meta: Meta, name: n.Ident, *options: tuple[str, n.Ident]) -> dict[str, Any]:
+        """``header: "policy" string header_option*``."""
+        result: dict[str, Any] = {"name": name.value, "span": self._span(meta)}
+        for key, value in options:
+            if key in result:
+                self._error("MK122", f"the policy header says `{key}` twice", value.span)
+            result[key] = value
+        return result
+
+    def start(self, meta: Meta, header: dict[str, Any], *statements: n.Statement) -> n.PolicyFile:
+        """``start: header statement*``."""
+        version = header.get("version")
+        return n.PolicyFile(
+            name=header["name"],
+            statements=tuple(statements),
+            version=version.value if version is not None else None,
+            extends=header.get("extends"),
+            source_name=self.file,
+            span=self._span(meta),
+        )
+
+    def body(self, meta: Meta, *statements: n.Statement) -> tuple[n.Statement, ...]:
+        """``body: statement*`` (used to resume after a syntax error)."""
+        return statements
+
+    def level(self, meta: Meta, value: Decimal, name: n.Ident) -> n.LevelDecl:
+        """``level: number ident``."""
+        return n.LevelDecl(value, name, self._span(meta))
+
+    def scale(self, meta: Meta, name: n.Ident, *levels: n.LevelDecl) -> n.ScaleDecl:
+        """``scale: "scale" ident "{" level* "}"``."""
+        return n.ScaleDecl(self._name(name, "scale"), levels, self._span(meta))
+
+    def default_scale(self, meta: Meta, name: n.Ident) -> n.DefaultScale:
+        """``default_scale: "default" "scale" ident``."""
+        return n.DefaultScale(self._name(name, "scale"), self._span(meta))
+
+    def kind_option(self, meta: Meta, value: n.Ident) -> tuple[str, Any]:
+        """``"kind" ident``."""
+        return ("kind", self._name(value, "kind"))
+
+    def scale_option(self, meta: Meta, value: n.Ident) -> tuple[str, Any]:
+        """``"scale" ident``."""
+        return ("scale", self._name(value, "scale"))
+
+    def after_option(self, meta: Meta, *codes: n.Ident) -> tuple[str, Any]:
+        """``"after" ident ("," ident)*``."""
+        return ("after", codes)
+
+    def _options(
+        self, options: tuple[Any, ...], what: str
+    ) -> tuple[n.Ident | None, list[tuple[str, Any]]]:
+        title: n.Ident | None = None
+        rest = list(options)
+        if rest and isinstance(rest[0], n.Ident):
+            title = rest.pop(0)
+        seen: set[str] = set()
+        for key, value in rest:
+            if key in seen and key != "competency":
+                span = value[0].span if isinstance(value, tuple) else value.span
+                self._error("MK123", f"this {what} says `{key}` twice", span)
+            seen.add(key)
+        return title, rest
+
+    def competency(self, meta: Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+        """``competency: "competency" ident string? competency_option*``."""
+        title, rest = self._options(options, "competency")
+        values = dict(rest)
+        return n.CompetencyDecl(
+            code=code,
+            title=title.value if title else None,
+            kind=values.get("kind"),
+            scale=values.get("scale"),
+            after=tuple(values.get("after", ())),
+            span=self._span(meta),
+        )
+
+    def area(self, meta: Meta, code: n.Ident, *parts: Any) -> n.AreaDecl:
+        """``area: "area" ident string? area_option* "{" competency* "}"``."""
+        competencies = tuple(p for p in parts if isinstance(p, n.CompetencyDecl))
+        options = tuple(p for p in parts if not isinstance(p, n.CompetencyDecl))
+        title, rest = self._options(options, "area")
+        values = dict(rest)
+        return n.AreaDecl(
+            code=code,
+            title=title.value if title else None,
+            kind=values.get("kind"),
+            scale=values.get("scale"),
+            competencies=competencies,
+            span=self._span(meta),
+        )
+
+    def import_framework(self, meta: Meta, path: n.Ident) -> n.ImportFramework:
+        """``import_framework: "import" "framework" string``."""
+        return n.ImportFramework(path, self._span(meta))
+
+    def group(self, meta: Meta, name: n.Ident, *parts: Any) -> n.GroupDecl:
+        """``group: "group" ident string? "=" selection``."""
+        title = parts[0].value if len(parts) == 2 else None
+        return n.GroupDecl(self._name(name, "group"), parts[-1], title, self._span(meta))
+
+    # --- selections -------------------------------------------------------------------------
+
+    def name_selection(self, meta: Meta, name: n.Ident) -> n.NameSelection:
+        """``selection_term: ident``."""
+        return n.NameSelection(name, self._span(meta))
+
+    def wildcard_selection(self, meta: Meta, token: Token) -> n.WildcardSelection:
+        """``selection_term: WILDCARD``."""
+        return n.WildcardSelection(str(token)[:-1], self._span(meta))
+
+    def kind_selection(self, meta: Meta, kind: n.Ident) -> n.KindSelection:
+        """``selection_term: "kind" ident``."""
+        return n.KindSelection(self._name(kind, "kind"), self._span(meta))
+
+    def under_selection(self, meta: Meta, code: n.Ident) -> n.UnderSelection:
+        """``selection_term: "under" ident``."""
+        return n.UnderSelection(code, self._span(meta))
+
+    def all_selection(self, meta: Meta) -> n.AllSelection:
+        """``selection_term: "all" "competencies"``."""
+        return n.AllSelection(self._span(meta))
+
+    def union(self, meta: Meta, left: n.Selection, right: n.Selection) -> n.UnionSelection:
+        """``selection: selection "+" selection_term``."""
+        return n.UnionSelection(left, right, self._span(meta))
+
+    def difference(
+        self, meta: Meta, left: n.Selection, right: n.Selection
+    ) -> n.DifferenceSelection:
+        """``selection: selection "-" selection_term``."""
+        return n.DifferenceSelection(left, right, self._span(meta))
+
+    # --- rules ------------------------------------------------------------------------------
+
+    def number_arg(self, meta: Meta, value: Decimal) -> n.MethodArg:
+        """``method_arg: number``."""
+        return n.MethodArg(value, False, self._span(meta))
+
+    def percent_arg(self, meta: Meta, token: Token) -> n.MethodArg:
+        """``method_arg: PERCENT``."""
+        return n.MethodArg(Decimal(str(token)[:-1]), True, self._span(meta))
+
+    def method_args(self, meta: Meta, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
+        """``method_args: "(" [method_arg ("," method_arg)*] ")"``."""
+        return tuple(a for a in args if a is not None)
+
+    def calculate(
+        self, meta: Meta, method: n.Ident, args: tuple[n.MethodArg, ...] | None = None
+    ) -> n.Calculate:
+        """``calculate: "calculate" ident method_args?``."""
+        return n.Calculate(self._name(method, "calculation method"), args or (), self._span(meta))
+
+    def proficient(self, meta: Meta, *parts: Any) -> n.Proficient:
+        """``proficient: "proficient" "at" LEAST? level_ref``."""
+        at_least = len(parts) == 2
+        return n.Proficient(parts[-1], at_least, self._span(meta))
+
+    def evidence_count(self, meta: Meta, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
+        """``evidence_count: "evidence" "at" "least" INT ("from" ident ("," ident)*)?``."""
+        checked = tuple(self._name(k, "kind") for k in kinds)
+        return n.EvidenceCount(int(count), checked, self._span(meta))
+
+    def evidence_variety(self, meta: Meta, count: Token) -> n.EvidenceVariety:
+        """``evidence_variety: "evidence" "from" "at" "least" INT "kinds"``."""
+        return n.EvidenceVariety(int(count), self._span(meta))
+
+    def evidence_within(self, meta: Meta, duration: n.Duration) -> n.EvidenceWithin:
+        """``evidence_within: "evidence" "within" duration``."""
+        return n.EvidenceWithin(duration, self._span(meta))
+
+    def for_single(self, meta: Meta, selection: n.Selection, rule: n.Rule) -> n.ForRule:
+        """``for_rule: "for" selection rule``."""
+        return n.ForRule(selection, (rule,), False, self._span(meta))
+
+    def for_block(self, meta: Meta, selection: n.Selection, *rules: n.Rule) -> n.ForRule:
+        """``for_rule: "for" selection "{" rule* "}"``."""
+        return n.ForRule(selection, rules, True, self._span(meta))
+
+    def rule_block(self, meta: Meta, keyword: Token, *items: n.Rule | n.ForRule) -> n.RuleBlock:
+        """``rule_block: (TIGHT | LOOSE) "{" (rule | for_rule)* "}"``."""
+        return n.RuleBlock(keyword.type == "TIGHT", items, self._span(meta))
+
+    # --- requirements and clauses -----------------------------------------------------------
+
+    def requirement(self, meta: Meta, *parts: Any) -> n.RequirementDecl:
+        """``requirement: TIGHT? "requirement" ident string? "{" clause* "}"``."""
+        items = list(parts)
+        tight = bool(items) and isinstance(items[0], Token)
+        if tight:
+            items.pop(0)
+        name = self._name(items.pop(0), "requirement")
+        title = None
+        if items and isinstance(items[0], n.Ident):
+            title = items.pop(0).value
+        return n.RequirementDecl(name, tuple(items), title, tight, self._span(meta))
+
+    def q_all(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+        """``quantifier: "all"``."""
+        return ("all", None)
+
+    def q_any(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+        """``quantifier: "any"``."""
+        return ("any", None)
+
+    def q_none(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+        """``quantifier: "none"``."""
+        return ("none", None)
+
+    def q_count(self, meta: Meta, count: Token) -> tuple[n.Quantifier, Decimal | None]:
+        """``quantifier: "at" "least" INT``."""
+        return ("count", Decimal(str(count)))
+
+    def q_percent(self, meta: Meta, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
+        """``quantifier: "at" "least" PERCENT``."""
+        return ("percent", Decimal(str(percent)[:-1]))
+
+    def t_proficient(self, meta: Meta) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "proficient"``."""
+        return ("proficient", None)
+
+    def t_reach(self, meta: Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "reach" level_ref``."""
+        return ("reach", level)
+
+    def t_below(self, meta: Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "below" level_ref``."""
+        return ("below", level)
+
+    def quantified(
+        self,
+        meta: Meta,
+        quantifier: tuple[n.Quantifier, Decimal | None],
+        selection: n.Selection,
+        test: tuple[n.Test, n.LevelRef | None],
+    ) -> n.Quantified:
+        """``quantified: quantifier "of" selection test``."""
+        return n.Quantified(
+            quantifier[0], selection, test[0], quantifier[1], test[1], self._span(meta)
+        )
+
+    def requirement_ref(self, meta: Meta, name: n.Ident) -> n.RequirementRef:
+        """``clause: "requirement" ident``."""
+        return n.RequirementRef(name, self._span(meta))
+
+    def learner_test(self, meta: Meta, attribute: Token, *rest: Any) -> n.LearnerTest:
+        """``clause: LEARNER_ATTR (COMPARE literal)?``."""
+        token_span = self._token_span(attribute)
+        name = n.Ident(str(attribute).split(".", 1)[1], token_span)
+        if not rest:
+            return n.LearnerTest(name, None, None, self._span(meta))
+        op = cast(Any, str(rest[0]))
+        return n.LearnerTest(name, op, rest[1], self._span(meta))
+
+    def any_block(self, meta: Meta, *clauses: n.Clause) -> n.AnyBlock:
+        """``clause: "any" "{" clause* "}"``."""
+        return n.AnyBlock(clauses, self._span(meta))
+
+    def all_block(self, meta: Meta, *clauses: n.Clause) -> n.AllBlock:
+        """``clause: "all" "{" clause* "}"``."""
+        return n.AllBlock(clauses, self._span(meta))
+
+    def pathway(self, meta: Meta, name: n.Ident, *clauses: n.Clause) -> n.Pathway:
+        """``clause: "pathway" string "{" clause* "}"``."""
+        return n.Pathway(name.value, clauses, self._span(meta))
+
+    def not_clause(self, meta: Meta, clause: n.Clause) -> n.Not:
+        """``clause: "not" clause``."""
+        return n.Not(clause, self._span(meta))
+
+    # --- decisions --------------------------------------------------------------------------
+
+    def single_condition(self, meta: Meta, clause: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+        """``condition: clause``."""
+        return (False, (clause,))
+
+    def block_condition(self, meta: Meta, *clauses: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+        """``condition: "{" clause* "}"``."""
+        return (True, clauses)
+
+    def advance(
+        self,
+        meta: Meta,
+        source: n.Ident,
+        target: n.Ident,
+        condition: tuple[bool, tuple[n.Clause, ...]],
+    ) -> n.Advance:
+        """``advance: "advance" string "to" string "when" condition``."""
+        return n.Advance(source.value, target.value, condition[1], condition[0], self._span(meta))
+
+    def graduate(self, meta: Meta, *parts: Any) -> n.Graduate:
+        """``graduate: TIGHT? "graduate" "when" condition``."""
+        block, clauses = parts[-1]
+        return n.Graduate(clauses, len(parts) == 2, block, self._span(meta))
+
+    def due_attribute(self, meta: Meta, token: Token) -> tuple[str, Any]:
+        """``pace_item: "due" LEARNER_ATTR``."""
+        name = n.Ident(str(token).split(".", 1)[1], self._token_span(token))
+        return ("due", n.PaceDue(attribute=name, span=self._span(meta)))
+
+    def due_date(self, meta: Meta, token: Token) -> tuple[str, Any]:
+        """``pace_item: "due" DATE``."""
+        value = self._date(token)
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return ("due", n.PaceDue(date=day, span=self._span(meta)))
+
+    def extension(self, meta: Meta, duration: n.Duration, clause: n.Clause) -> tuple[str, Any]:
+        """``pace_item: "extend" duration "when" clause``."""
+        return ("extend", n.Extension(duration, clause, self._span(meta)))
+
+    def window(self, meta: Meta, duration: n.Duration) -> tuple[str, Any]:
+        """``pace_item: "measure" "over" "last" duration``."""
+        return ("window", duration)
+
+    def risk(self, meta: Meta, duration: n.Duration) -> tuple[str, Any]:
+        """``pace_item: "at" "risk" "within" duration``."""
+        return ("risk", duration)
+
+    def pace(self, meta: Meta, selection: n.Selection, *items: tuple[str, Any]) -> n.PaceDecl:
+        """``pace: "pace" "for" selection "{" pace_item* "}"``."""
+        values: dict[str, Any] = {}
+        extensions: list[n.Extension] = []
+        for key, value in items:
+            if key == "extend":
+                extensions.append(value)
+                continue
+            if key in values:
+                self._error("MK124", f"this pace block says `{key}` twice", value.span)
+            values[key] = value
+        return n.PaceDecl(
+            selection,
+            values.get("due"),
+            tuple(extensions),
+            values.get("window"),
+            values.get("risk"),
+            self._span(meta),
+        )
+
+    # --- examples ---------------------------------------------------------------------------
+
+    def as_of(self, meta: Meta, token: Token) -> tuple[str, Any]:
+        """``example_item: "as" "of" DATE``."""
+        value = self._date(token)
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return ("as_of", (day, self._span(meta)))
+
+    def attribute(self, meta: Meta, name: n.Ident, value: n.Literal) -> n.Attribute:
+        """``attribute: ident ":" literal``."""
+        return n.Attribute(self._name(name, "attribute"), value, self._span(meta))
+
+    def learner_attributes(self, meta: Meta, *attributes: n.Attribute | None) -> tuple[Any, ...]:
+        """``learner_attributes: "{" [attribute ("," attribute)*] "}"``."""
+        return tuple(a for a in attributes if a is not None)
+
+    def example_learner(
+        self, meta: Meta, name: n.Ident, attributes: tuple[n.Attribute, ...] | None = None
+    ) -> tuple[str, Any]:
+        """``example_item: "learner" ident learner_attributes?``."""
+        learner = n.ExampleLearner(self._name(name, "learner"), attributes or (), self._span(meta))
+        return ("learner", learner)
+
+    def evidence_line(self, meta: Meta, *parts: Any) -> n.EvidenceLine:
+        """``evidence_line: ident ident number "on" DATE ("from" ident)?``."""
+        learner, code, score, date = parts[:4]
+        kind = self._name(parts[4], "kind") if len(parts) > 4 else None
+        return n.EvidenceLine(learner, code, score, self._date(date), kind, self._span(meta))
+
+    def example_evidence(self, meta: Meta, *lines: n.EvidenceLine) -> tuple[str, Any]:
+        """``example_item: "evidence" "{" evidence_line* "}"``."""
+        return ("evidence", lines)
+
+    def expect_proficient(self, meta: Meta, *negation: Token) -> tuple[Any, ...]:
+        """``competency_expectation: NOT? "proficient"``."""
+        return ("proficient", bool(negation), None)
+
+    def expect_level(self, meta: Meta, level: n.LevelRef) -> tuple[Any, ...]:
+        """``competency_expectation: "level" level_ref``."""
+        return ("level", False, level)
+
+    def expect_score(self, meta: Meta, score: Decimal) -> tuple[Any, ...]:
+        """``competency_expectation: "score" number``."""
+        return ("score", False, score)
+
+    def expect_not_started(self, meta: Meta) -> tuple[Any, ...]:
+        """``competency_expectation: "not_started"``."""
+        return ("not_started", False, None)
+
+    def expect_insufficient(self, meta: Meta) -> tuple[Any, ...]:
+        """``competency_expectation: "insufficient"``."""
+        return ("insufficient", False, None)
+
+    def competency_expect(self, meta: Meta, code: n.Ident, what: tuple[Any, ...]) -> n.Expectation:
+        """``expectation: ident competency_expectation``."""
+        return n.Expectation(n.Ident(""), what[0], what[1], code, what[2], self._span(meta))
+
+    def graduate_expect(self, meta: Meta, *negation: Token) -> n.Expectation:
+        """``expectation: NOT? "graduate"``."""
+        return n.Expectation(n.Ident(""), "graduate", bool(negation), span=self._span(meta))
+
+    def advance_expect(self, meta: Meta, *parts: Any) -> n.Expectation:
+        """``expectation: NOT? "advance" string "to" string``."""
+        source, target = parts[-2], parts[-1]
+        return n.Expectation(
+            n.Ident(""),
+            "advance",
+            len(parts) == 3,
+            value=(source.value, target.value),
+            span=self._span(meta),
+        )
+
+    def requirement_expect(self, meta: Meta, *parts: Any) -> n.Expectation:
+        """``expectation: NOT? "requirement" ident``."""
+        return n.Expectation(
+            n.Ident(""), "requirement", len(parts) == 2, value=parts[-1], span=self._span(meta)
+        )
+
+    def pace_expect(self, meta: Meta, status: n.Ident) -> n.Expectation:
+        """``expectation: "pace" ident``."""
+        return n.Expectation(n.Ident(""), "pace", value=status, span=self._span(meta))
+
+    def expectation(
+        self, meta: Meta, learner: n.Ident, expectation: n.Expectation
+    ) -> tuple[str, Any]:
+        """``example_item: "expect" ident expectation``."""
+        full = n.Expectation(
+            self._name(learner, "learner"),
+            expectation.what,
+            expectation.negated,
+            expectation.competency,
+            expectation.value,
+            self._span(meta),
+        )
+        return ("expect", full)
+
+    def example(self, meta: Meta, name: n.Ident, *items: tuple[str, Any]) -> n.Example:
+        """``example: "example" string "{" example_item* "}"``."""
+        as_of: dt.date | None = None
+        learners: list[n.ExampleLearner] = []
+        evidence: list[n.EvidenceLine] = []
+        expectations: list[n.Expectation] = []
+        for key, value in items:
+            if key == "as_of":
+                if as_of is not None:
+                    self._error(
+                        "MK125",
+                        f"example `{name.value}` says `as of` twice",
+                        value[1],
+                        help="an example is evaluated as of one date; split it into two examples",
+                    )
+                as_of = value[0]
+            elif key == "learner":
+                learners.append(value)
+            elif key == "evidence":
+                evidence.extend(value)
+            else:
+                expectations.append(value)
+        return n.Example(
+            name.value,
+            as_of,
+            tuple(learners),
+            tuple(evidence),
+            tuple(expectations),
+            self._span(meta),
+        )

@@ -1,0 +1,574 @@
+"""Read ``.mastery`` text into a syntax tree, or into diagnostics a policy author understands.
+
+:func:`parse` and :func:`parse_file` return a :class:`~masterykit.dsl.nodes.PolicyFile` or raise
+:class:`~masterykit.diagnostics.PolicySyntaxError` carrying every problem found (``MK1xx``). The
+parser is Lark's LALR(1) with the contextual lexer, built once per process. After a syntax
+error, reading resumes at the next line that starts a top-level statement in the first column,
+so several mistakes are reported in one run without a cascade of follow-on errors.
+
+>>> tree = parse('policy "Demo" version "1"\\nscale two { 1 NotYet 2 Yes }\\n')
+>>> tree.name, tree.version, tree.statements[0].name.value
+('Demo', '1', 'two')
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import attrs
+from lark import Lark, Token, Tree
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+
+from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
+from masterykit.dsl._build import TreeBuilder
+from masterykit.dsl.nodes import Comment, PolicyFile
+
+__all__ = [
+    "KEYWORDS",
+    "MAX_DEPTH",
+    "MAX_ERRORS",
+    "MAX_FILE_BYTES",
+    "parse",
+    "parse_file",
+    "read_source",
+]
+
+#: The largest policy file read, in bytes (a 5,000-line policy is about 150 KB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: How deeply blocks and parentheses may nest.
+MAX_DEPTH = 32
+#: How many syntax errors one run reports before it stops reading.
+MAX_ERRORS = 20
+
+#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
+KEYWORDS = frozenset(
+    [
+        "policy",
+        "version",
+        "extends",
+        "scale",
+        "default",
+        "area",
+        "competency",
+        "kind",
+        "after",
+        "import",
+        "framework",
+        "group",
+        "under",
+        "all",
+        "competencies",
+        "for",
+        "tight",
+        "loose",
+        "calculate",
+        "proficient",
+        "at",
+        "least",
+        "evidence",
+        "from",
+        "kinds",
+        "within",
+        "requirement",
+        "of",
+        "reach",
+        "any",
+        "none",
+        "below",
+        "not",
+        "learner",
+        "advance",
+        "to",
+        "when",
+        "graduate",
+        "pathway",
+        "pace",
+        "due",
+        "extend",
+        "measure",
+        "over",
+        "last",
+        "risk",
+        "example",
+        "as",
+        "on",
+        "expect",
+        "level",
+        "score",
+        "not_started",
+        "insufficient",
+        "true",
+        "false",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+    ]
+)
+
+# Keywords that start a top-level statement: where reading resumes after an error.
+_STATEMENT_KEYWORDS = [
+    "scale",
+    "default",
+    "area",
+    "competency",
+    "import",
+    "group",
+    "calculate",
+    "proficient",
+    "evidence",
+    "for",
+    "tight",
+    "loose",
+    "requirement",
+    "advance",
+    "graduate",
+    "pace",
+    "example",
+]
+_RESUME = re.compile(r"^(?:" + "|".join(_STATEMENT_KEYWORDS) + r")\b", re.MULTILINE)
+
+_TERMINALS = {
+    "WORD": "a name",
+    "STRING": 'a quoted text such as "Mathematics"',
+    "INT": "a whole number",
+    "DECIMAL": "a number",
+    "DATE": "a date such as `2026-06-01`",
+    "PERCENT": "a percentage such as `65%`",
+    "UNIT": "a unit (`days`, `weeks`, `months` or `years`)",
+    "LEARNER_ATTR": "a learner attribute such as `learner.iep`",
+    "WILDCARD": "a wildcard such as `MATH.*`",
+    "COMPARE": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+    "$END": "the end of the file",
+}
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("masterykit.dsl").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        start=["start", "body"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+@functools.cache
+def _literal_terminals() -> dict[str, str]:
+    """Map Lark's names for literal terminals (``RBRACE``, ``PROFICIENT``) to their text."""
+    out: dict[str, str] = {}
+    for terminal in _lark().terminals:
+        if terminal.pattern.type == "str":
+            out[terminal.name] = terminal.pattern.value
+    return out
+
+
+def _describe_expected(names: Iterable[str]) -> str:
+    literals = _literal_terminals()
+    names = set(names)
+    statement_words = {k.upper() for k in _STATEMENT_KEYWORDS}
+    parts: list[str] = []
+    if len(names & statement_words) >= 5:
+        names -= statement_words
+        names.discard("LPAR")  # `calculate m (…)` arguments: noise at statement level
+        parts.append("a statement (`scale`, `area`, `calculate`, `proficient`, `requirement` …)")
+    words = sorted(f"`{literals[name]}`" for name in names if name in literals)
+    others = sorted(_TERMINALS.get(name, name.lower()) for name in names if name not in literals)
+    if "the end of the file" in others and parts:
+        others.remove("the end of the file")
+    parts.extend(words)
+    parts.extend(others)
+    if not parts:
+        return "something else"
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) > 8:
+        parts = [*parts[:8], "…"]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of the file"
+    text = str(token)
+    if token.type == "STRING":
+        return f"text {text}"
+    if token.type in ("INT", "DECIMAL", "PERCENT"):
+        return f"number `{text}`"
+    if token.type == "DATE":
+        return f"date `{text}`"
+    if token.type == "WORD":
+        return f"word `{text}`"
+    if text in KEYWORDS:
+        return f"keyword `{text}`"
+    return f"`{text}`"
+
+
+def _scan(text: str, end: int | None = None) -> list[tuple[str, int, int, int]]:
+    """The comments and brackets of ``text`` (strings skipped): (char or comment, offset, line,
+    column), in order. Used for comments, open blocks and nesting depth."""
+    end = len(text) if end is None else end
+    found: list[tuple[str, int, int, int]] = []
+    line, line_start, i = 1, 0, 0
+    while i < end:
+        ch = text[i]
+        if ch == "\n":
+            line, line_start = line + 1, i + 1
+        elif ch == "#":
+            stop = text.find("\n", i)
+            stop = len(text) if stop < 0 else stop
+            found.append((text[i:stop], i, line, i - line_start + 1))
+            i = stop
+            continue
+        elif ch == '"':
+            i += 1
+            while i < end and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+        elif ch in "{}()":
+            found.append((ch, i, line, i - line_start + 1))
+        i += 1
+    return found
+
+
+def _comments(source: Source) -> tuple[Comment, ...]:
+    out = []
+    for text, offset, line, column in _scan(source.text):
+        if text.startswith("#"):
+            span = Span(
+                source.name, line, column, line, column + len(text), offset, offset + len(text)
+            )
+            out.append(Comment(text, span))
+    return tuple(out)
+
+
+def _open_blocks(text: str, end: int) -> list[tuple[int, int, str]]:
+    """Blocks still open at offset ``end``: (line, column, first word of the opening line)."""
+    stack: list[tuple[int, int, str]] = []
+    for char, offset, line, column in _scan(text, end):
+        if char == "{":
+            line_start = offset - column + 1
+            first = text[line_start:offset].split()
+            stack.append((line, column, first[0] if first else ""))
+        elif char == "}" and stack:
+            stack.pop()
+    return stack
+
+
+def _check_depth(source: Source) -> Diagnostic | None:
+    depth = 0
+    for char, _offset, line, column in _scan(source.text):
+        if char in "{(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Diagnostic(
+                    "MK105",
+                    f"blocks and parentheses are nested more than {MAX_DEPTH} deep",
+                    Span.point(source.name, line, column, 1),
+                    help="a policy reads best flat: name the inner parts with `group` or "
+                    "`requirement`",
+                )
+        elif char in "})":
+            depth = max(0, depth - 1)
+    return None
+
+
+def _keyword_suggestion(word: str, expected: Iterable[str]) -> str | None:
+    literals = _literal_terminals()
+    candidates = [literals[name] for name in expected if name in literals]
+    candidates = [c for c in candidates if c.isidentifier()]
+    if word.lower() in candidates:
+        return f"keywords are lower case: did you mean `{word.lower()}`?"
+    close = difflib.get_close_matches(word.lower(), candidates, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return None
+
+
+def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    text = source.text
+    line = error.line if error.line and error.line > 0 else 1
+    column = error.column if error.column and error.column > 0 else 1
+    if isinstance(error, UnexpectedCharacters):
+        pos = error.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
+        span = Span.point(source.name, line, column, 1)
+        before = text[max(0, pos - 1) : pos]
+        if char == '"':
+            return Diagnostic(
+                "MK111",
+                "this quoted text is never closed",
+                span,
+                help='add the closing `"` on the same line',
+            )
+        if char == "%" and before.isspace():
+            return Diagnostic(
+                "MK112",
+                "unexpected `%`",
+                span,
+                help="percentages are written without a space, such as `65%`",
+            )
+        if char == "/" and re.search(r"\d$", text[:pos]):
+            return Diagnostic(
+                "MK113",
+                "unexpected `/` in a number or date",
+                span,
+                help="dates are written year-month-day with dashes, such as `2026-01-10`",
+            )
+        shown = "a tab" if char == "\t" else f"`{char}`"
+        return Diagnostic(
+            "MK110",
+            f"unexpected character {shown}",
+            span,
+            help='names contain letters, digits, `_`, `.` and `-`; quote other text with `"…"`',
+        )
+    if isinstance(error, UnexpectedToken | UnexpectedEOF):
+        token = error.token if isinstance(error, UnexpectedToken) else Token("$END", "")
+        expected = set(error.expected)
+        if token.type == "$END":
+            blocks = _open_blocks(text, len(text))
+            last_line = max(1, len(text.splitlines()))
+            span = Span.point(source.name, last_line, len(source.line(last_line)) + 1, 0)
+            if blocks and "RBRACE" in expected:
+                opened_line, _column, word = blocks[-1]
+                what = f"the `{word}` block" if word else "a block"
+                return Diagnostic(
+                    "MK115",
+                    f"the file ends before {what} is closed: expected `}}`",
+                    span,
+                    help=f"the block opened at line {opened_line} is never closed; "
+                    f"add `}}` where it should end",
+                )
+            return Diagnostic(
+                "MK116",
+                f"the file ends too early: expected {_describe_expected(expected)}",
+                span,
+            )
+        width = max(1, len(str(token)))
+        span = Span(
+            source.name,
+            line,
+            column,
+            token.end_line or line,
+            token.end_column or column + width,
+            token.start_pos,
+            token.end_pos,
+        )
+        if not _open_blocks(text, token.start_pos or 0):
+            # LALR merges lookaheads from inside and outside blocks; outside, `}` is noise.
+            expected.discard("RBRACE")
+        found = _describe_token(token)
+        message = f"unexpected {found}: expected {_describe_expected(expected)}"
+        help: str | None = None
+        if token.type == "WORD":
+            help = _keyword_suggestion(str(token), expected)
+        elif str(token) in KEYWORDS and ("WORD" in expected or "STRING" in expected):
+            help = f'`{token}` is a reserved word; quote it (`"{token}"`) or choose another name'
+        elif token.type == "RBRACE" and not _open_blocks(text, token.start_pos or 0):
+            message = "unexpected `}`: no block is open here"
+            help = "remove it, or add the `{` it was meant to close"
+        elif str(token) == "=" and text[(token.start_pos or 0) - 1 : token.start_pos] == "=":
+            help = "comparisons use a single `=`"
+        elif token.type in ("INT", "DECIMAL") and "PERCENT" in expected:
+            help = "percentages are written `65%`"
+        elif token.type == "WORD" or "UNIT" in expected:
+            help = "durations are written with a unit, such as `3 years` or `6 months`"
+        return Diagnostic("MK114", message, span, help=help)
+    return Diagnostic(  # pragma: no cover - Lark raises only the kinds above
+        "MK110", "the policy could not be read here", Span.point(source.name, line, column)
+    )
+
+
+def _resume_offset(text: str, after_line: int) -> int | None:
+    """Offset of the first line after ``after_line`` that starts a top-level statement."""
+    offset = 0
+    for _ in range(after_line):
+        nl = text.find("\n", offset)
+        if nl < 0:
+            return None
+        offset = nl + 1
+    match = _RESUME.search(text, offset)
+    return match.start() if match else None
+
+
+def _blank(text: str, upto: int) -> str:
+    """``text`` with everything before ``upto`` turned into spaces, line breaks kept."""
+    head = re.sub(r"[^\n]", " ", text[:upto])
+    return head + text[upto:]
+
+
+def read_source(path: str | Path, name: str | None = None) -> Source:
+    """Read a policy file as text, or raise :class:`PolicySyntaxError` (MK100–MK104).
+
+    ``name`` is how diagnostics name the file (default: the path as given).
+    """
+    label = name if name is not None else str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PolicySyntaxError(
+            [Diagnostic("MK100", f"policy file `{label}` does not exist", location=label)]
+        ) from None
+    except IsADirectoryError:
+        raise PolicySyntaxError(
+            [Diagnostic("MK100", f"`{label}` is a folder, not a policy file", location=label)]
+        ) from None
+    except OSError as error:
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK100",
+                    f"policy file `{label}` cannot be read: {error.strerror or error}",
+                    location=label,
+                )
+            ]
+        ) from None
+    return Source(label, _decode(data, label))
+
+
+def _decode(data: bytes, label: str) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK103",
+                    f"the policy file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    location=label,
+                    help="split it into a district file and overlays that `extends` it",
+                )
+            ]
+        )
+    if b"\x00" in data:
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK102",
+                    "this file is not text (it contains NUL bytes)",
+                    location=label,
+                    help="policy files are UTF-8 text files ending in `.mastery`",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK101",
+                    "this file is not UTF-8 text",
+                    Span.point(label, line, column, 1),
+                    help="save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
+    return text
+
+
+def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
+    """Parse policy text into a syntax tree.
+
+    Args:
+        text: the policy (``str``, or ``bytes`` that must be UTF-8).
+        name: how diagnostics name the source (a path, usually).
+
+    Returns:
+        The unchecked :class:`~masterykit.dsl.nodes.PolicyFile`.
+
+    Raises:
+        PolicySyntaxError: with every syntax problem found (``MK1xx``).
+    """
+    if isinstance(text, bytes):
+        text = _decode(text, name)
+    elif len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        text = _decode(text.encode("utf-8", "surrogatepass"), name)
+    source = Source(name, text)
+    if not text.strip() or not re.sub(r"#[^\n]*", "", text).strip():
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK104",
+                    "the policy file is empty",
+                    Span.point(name, 1, 1),
+                    help='a policy starts with its header, such as `policy "Lake County" '
+                    'version "1"`',
+                )
+            ],
+            {name: source},
+        )
+    too_deep = _check_depth(source)
+    if too_deep is not None:
+        raise PolicySyntaxError([too_deep], {name: source})
+    diagnostics: list[Diagnostic] = []
+    tree = _parse_tree(text, "start", diagnostics, source)
+    if diagnostics:
+        raise PolicySyntaxError(diagnostics, {name: source})
+    assert tree is not None
+    builder = TreeBuilder(name)
+    try:
+        policy = builder.transform(tree)
+    except RecursionError:
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK105", "the policy is nested too deeply to read", Span.point(name, 1, 1)
+                )
+            ],
+            {name: source},
+        ) from None
+    except VisitError as error:  # pragma: no cover - a builder bug, not an author's mistake
+        raise error.orig_exc from None
+    if builder.diagnostics:
+        raise PolicySyntaxError(builder.diagnostics, {name: source})
+    return attrs.evolve(policy, comments=_comments(source))
+
+
+def _parse_tree(
+    text: str, start: str, diagnostics: list[Diagnostic], source: Source
+) -> Tree[Token] | None:
+    """Parse; on an error, record it and resume at the next top-level statement."""
+    parser = _lark()
+    current, rule = text, start
+    result: Tree[Token] | None = None
+    while True:
+        try:
+            tree = parser.parse(current, start=rule)
+        except UnexpectedInput as error:
+            diagnostics.append(_syntax_diagnostic(error, Source(source.name, text)))
+            if len(diagnostics) >= MAX_ERRORS or isinstance(error, UnexpectedEOF):
+                return None
+            if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+                return None
+            resume = _resume_offset(text, error.line if error.line > 0 else 1)
+            if resume is None:
+                return None
+            current, rule = _blank(text, resume), "body"
+            continue
+        if rule == "start":
+            result = tree
+        return result
+
+
+def parse_file(path: str | Path, name: str | None = None) -> PolicyFile:
+    """Read and parse a policy file (see :func:`parse`); ``name`` defaults to the path."""
+    source = read_source(path, name)
+    return parse(source.text, source.name)

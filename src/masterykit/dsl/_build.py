@@ -20,7 +20,16 @@ from lark.tree import Meta
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
 
-__all__ = ["TreeBuilder"]
+__all__ = ["RESERVED", "TreeBuilder"]
+
+#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
+RESERVED = frozenset(
+    """policy version extends scale default area competency kind after import framework group
+    under all competencies for tight loose calculate proficient at least evidence from kinds
+    within requirement of reach any none below not learner advance to when graduate pathway pace
+    due extend measure over last risk example as on expect level score not_started insufficient
+    true false day days week weeks month months year years""".split()
+)
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNITS: dict[str, n.DurationUnit] = {
@@ -112,8 +121,16 @@ class TreeBuilder(Transformer[Token, n.PolicyFile]):
 
     def ident(self, meta: Meta, token: Token) -> n.Ident:
         """``ident: WORD | STRING``."""
-        value = _unquote(str(token)) if token.type == "STRING" else str(token)
-        return n.Ident(value, self._token_span(token))
+        if token.type == "STRING":
+            return n.Ident(_unquote(str(token)), self._token_span(token))
+        if str(token) in RESERVED:
+            self._error(
+                "MK126",
+                f"`{token}` is a reserved word and cannot be used as a name",
+                self._token_span(token),
+                help=f'choose another name, or quote it: `"{token}"`',
+            )
+        return n.Ident(str(token), self._token_span(token))
 
     def string(self, meta: Meta, token: Token) -> n.Ident:
         """``string: STRING``."""

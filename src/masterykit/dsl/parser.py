@@ -31,7 +31,7 @@ from lark.exceptions import (
 )
 
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
-from masterykit.dsl._build import TreeBuilder
+from masterykit.dsl._build import RESERVED, TreeBuilder
 from masterykit.dsl.nodes import Comment, PolicyFile
 
 __all__ = [
@@ -52,74 +52,7 @@ MAX_DEPTH = 32
 MAX_ERRORS = 20
 
 #: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
-KEYWORDS = frozenset(
-    [
-        "policy",
-        "version",
-        "extends",
-        "scale",
-        "default",
-        "area",
-        "competency",
-        "kind",
-        "after",
-        "import",
-        "framework",
-        "group",
-        "under",
-        "all",
-        "competencies",
-        "for",
-        "tight",
-        "loose",
-        "calculate",
-        "proficient",
-        "at",
-        "least",
-        "evidence",
-        "from",
-        "kinds",
-        "within",
-        "requirement",
-        "of",
-        "reach",
-        "any",
-        "none",
-        "below",
-        "not",
-        "learner",
-        "advance",
-        "to",
-        "when",
-        "graduate",
-        "pathway",
-        "pace",
-        "due",
-        "extend",
-        "measure",
-        "over",
-        "last",
-        "risk",
-        "example",
-        "as",
-        "on",
-        "expect",
-        "level",
-        "score",
-        "not_started",
-        "insufficient",
-        "true",
-        "false",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "years",
-    ]
-)
+KEYWORDS = RESERVED
 
 # Keywords that start a top-level statement: where reading resumes after an error.
 _STATEMENT_KEYWORDS = [
@@ -142,6 +75,11 @@ _STATEMENT_KEYWORDS = [
     "example",
 ]
 _RESUME = re.compile(r"^(?:" + "|".join(_STATEMENT_KEYWORDS) + r")\b", re.MULTILINE)
+
+# Blocks whose body is clauses, not rules.
+_CLAUSE_BLOCKS = frozenset(
+    ["requirement", "graduate", "advance", "pathway", "any", "all", "not", "pace", "example"]
+)
 
 _TERMINALS = {
     "WORD": "a name",
@@ -181,15 +119,25 @@ def _literal_terminals() -> dict[str, str]:
     return out
 
 
-def _describe_expected(names: Iterable[str]) -> str:
+def _describe_expected(names: Iterable[str], block: str | None = None) -> str:
+    """Say in plain words what the parser expected. ``block`` is the first word of the innermost
+    open block (``requirement``, ``for`` …), used to drop lookaheads LALR merged in from other
+    places."""
     literals = _literal_terminals()
     names = set(names)
     statement_words = {k.upper() for k in _STATEMENT_KEYWORDS}
     parts: list[str] = []
-    if len(names & statement_words) >= 5:
+    if block is not None:
+        names.discard("$END")
+    if block in _CLAUSE_BLOCKS:
+        names -= (statement_words - {"PROFICIENT"}) | {"RPAR", "LBRACE"}
+    if len(names & statement_words) >= 10:
         names -= statement_words
         names.discard("LPAR")  # `calculate m (…)` arguments: noise at statement level
         parts.append("a statement (`scale`, `area`, `calculate`, `proficient`, `requirement` …)")
+    if names & {"INT", "DECIMAL"}:
+        names -= {"MINUS", "INT", "DECIMAL"}
+        names.add("DECIMAL")
     words = sorted(f"`{literals[name]}`" for name in names if name in literals)
     others = sorted(_TERMINALS.get(name, name.lower()) for name in names if name not in literals)
     if "the end of the file" in others and parts:
@@ -332,7 +280,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 span,
                 help="dates are written year-month-day with dashes, such as `2026-01-10`",
             )
-        shown = "a tab" if char == "\t" else f"`{char}`"
+        shown = f"`{char}`" if char.isprintable() else f"U+{ord(char):04X}"
         return Diagnostic(
             "MK110",
             f"unexpected character {shown}",
@@ -356,9 +304,10 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                     help=f"the block opened at line {opened_line} is never closed; "
                     f"add `}}` where it should end",
                 )
+            block = blocks[-1][2] if blocks else None
             return Diagnostic(
                 "MK116",
-                f"the file ends too early: expected {_describe_expected(expected)}",
+                f"the file ends too early: expected {_describe_expected(expected, block)}",
                 span,
             )
         width = max(1, len(str(token)))
@@ -375,9 +324,15 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
             # LALR merges lookaheads from inside and outside blocks; outside, `}` is noise.
             expected.discard("RBRACE")
         found = _describe_token(token)
-        message = f"unexpected {found}: expected {_describe_expected(expected)}"
+        blocks = _open_blocks(text, token.start_pos or 0)
+        block = blocks[-1][2] if blocks else None
+        message = f"unexpected {found}: expected {_describe_expected(expected, block)}"
         help: str | None = None
-        if token.type == "WORD":
+        if expected == {"POLICY"}:
+            help = 'a policy starts with its header, such as `policy "Lake County" version "1"`'
+        elif token.type == "INT" and "DATE" in expected:
+            help = "dates are written year-month-day with dashes, such as `2026-01-10`"
+        elif token.type == "WORD":
             help = _keyword_suggestion(str(token), expected)
         elif str(token) in KEYWORDS and ("WORD" in expected or "STRING" in expected):
             help = f'`{token}` is a reserved word; quote it (`"{token}"`) or choose another name'

@@ -27,7 +27,6 @@ from lark.exceptions import (
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
-    VisitError,
 )
 
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
@@ -490,8 +489,6 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
             ],
             {name: source},
         ) from None
-    except VisitError as error:  # pragma: no cover - a builder bug, not an author's mistake
-        raise error.orig_exc from None
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
     return attrs.evolve(policy, comments=_comments(source))

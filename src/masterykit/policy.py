@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from masterykit.registry import MethodSpec
 
 __all__ = [
+    "Advancement",
     "AllClause",
     "AnyClause",
     "Area",
-    "Advancement",
     "CalculationRule",
     "Clause",
     "Competency",

@@ -27,8 +27,8 @@ __all__ = [
     "MethodFunction",
     "MethodSpec",
     "ParamSpec",
-    "ReaderFunction",
     "ReadRequest",
+    "ReaderFunction",
     "ReaderSpec",
     "Registry",
 ]

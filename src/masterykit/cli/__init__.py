@@ -1,0 +1,31 @@
+"""The ``masterykit`` command line: check, format, test and run policies from a shell.
+
+Every command has ``--help``; commands that print results take ``--format`` (``json`` output
+follows a JSON Schema that ``masterykit schema`` prints). Exit status: 0 success, 1 policy or
+data problems or failed tests, 2 usage errors.
+
+Embedding applications call the library, not this module; scripts call the ``masterykit``
+executable (or ``python -m masterykit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from masterykit.cli._app import cli
+from masterykit.cli._check import check
+from masterykit.cli._schema import schema
+
+__all__ = ["cli", "main"]
+
+cli.add_command(check)
+cli.add_command(schema)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Run the command line with ``args`` (default: ``sys.argv[1:]``) and return its exit status.
+
+    The console script calls this and exits with the returned status.
+    """
+    status: int = cli.main(args, prog_name="masterykit", standalone_mode=False)
+    return status

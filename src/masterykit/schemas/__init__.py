@@ -1,0 +1,40 @@
+"""The JSON Schemas of masterykit's JSON output, shipped inside the package.
+
+Each document the command line prints in JSON carries a ``schema`` key naming its schema and
+version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSON Schema
+(draft 2020-12), which ``masterykit schema NAME`` prints. Within a version, keys are only ever
+added, never removed or changed in meaning.
+
+>>> sorted(SCHEMAS)
+['diagnostics']
+>>> load_schema("diagnostics")["properties"]["schema"]["const"]
+'masterykit/diagnostics/v1'
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any, Final
+
+__all__ = ["SCHEMAS", "load_schema", "schema_text"]
+
+#: Schema names, with the file each is stored in and what it describes.
+SCHEMAS: Final[dict[str, tuple[str, str]]] = {
+    "diagnostics": (
+        "diagnostics-v1.schema.json",
+        "problems found by `masterykit check --format json`",
+    ),
+}
+
+
+def schema_text(name: str) -> str:
+    """The text of schema ``name`` (a key of :data:`SCHEMAS`), exactly as shipped."""
+    filename = SCHEMAS[name][0]
+    return resources.files(__name__).joinpath(filename).read_text("utf-8")
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """Schema ``name`` as a dictionary, for validators such as ``jsonschema``."""
+    loaded: dict[str, Any] = json.loads(schema_text(name))
+    return loaded

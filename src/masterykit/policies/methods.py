@@ -323,6 +323,7 @@ BUILTIN_METHODS: tuple[MethodSpec, ...] = (
             _count_param(Decimal(5), "how many scores must reach the cut (5 when not written)"),
         ),
         summary="once n scores reach the cut: the mean of all scores at or above the cut",
+        order_free=True,
     ),
     MethodSpec(
         "power_law",

@@ -1,0 +1,389 @@
+"""The checker's decision pass: requirements, clauses, advancement, graduation and pace.
+
+Requirements are collected base first; an overlay's requirement of the same name replaces a
+loose one and is an error over a ``tight requirement``. The graduation decision is replaced over
+a loose base and extended (all clauses must hold) over a tight one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import assert_never
+
+import attrs
+
+from masterykit.diagnostics import Related, Span
+from masterykit.dsl import nodes as n
+from masterykit.dsl._check_names import (
+    Namespace,
+    level_value,
+    missing_level_message,
+    where,
+)
+from masterykit.dsl._check_text import clause_text, join_codes, name_text, suggest
+from masterykit.numbers import format_decimal
+from masterykit.policy import (
+    Advancement,
+    AllClause,
+    AnyClause,
+    Clause,
+    CompetencyTest,
+    Duration,
+    Graduation,
+    LearnerClause,
+    NotClause,
+    Pace,
+    PaceExtension,
+    Provenance,
+    Requirement,
+    RequirementClause,
+)
+
+__all__ = ["Decisions", "resolve_decisions"]
+
+
+@attrs.define
+class Decisions:
+    """The resolved requirements, advancements, graduation and pace."""
+
+    requirements: dict[str, Requirement] = attrs.Factory(dict)
+    advancements: list[Advancement] = attrs.Factory(list)
+    graduation: Graduation | None = None
+    pace: Pace | None = None
+
+
+@attrs.define
+class _Clauses:
+    """Turns clause nodes into policy clauses, reporting what cannot be resolved."""
+
+    ns: Namespace
+    layer: int
+    refs: list[tuple[str, n.Ident]] = attrs.Factory(list)
+
+    def many(self, clauses: tuple[n.Clause, ...]) -> tuple[Clause, ...] | None:
+        out: list[Clause] = []
+        ok = True
+        for clause in clauses:
+            converted = self.one(clause)
+            if converted is None:
+                ok = False
+            else:
+                out.append(converted)
+        return tuple(out) if ok else None
+
+    def one(self, clause: n.Clause) -> Clause | None:
+        match clause:
+            case n.Quantified():
+                return self._quantified(clause)
+            case n.RequirementRef():
+                self.refs.append((clause.name.value, clause.name))
+                return RequirementClause(clause.name.value, clause.span)
+            case n.LearnerTest():
+                return LearnerClause(
+                    clause.attribute.value,
+                    clause.op,
+                    clause.value.value if clause.value is not None else None,
+                    clause_text(clause),
+                    clause.span,
+                )
+            case n.AnyBlock():
+                inner = self.many(clause.clauses)
+                return AnyClause(inner, clause.span) if inner is not None else None
+            case n.AllBlock():
+                inner = self.many(clause.clauses)
+                return AllClause(inner, span=clause.span) if inner is not None else None
+            case n.Pathway():
+                inner = self.many(clause.clauses)
+                if inner is None:
+                    return None
+                return AllClause(inner, pathway=clause.name, span=clause.span)
+            case n.Not():
+                inner_one = self.one(clause.clause)
+                return NotClause(inner_one, clause.span) if inner_one is not None else None
+            case _:
+                assert_never(clause)
+
+    def _quantified(self, clause: n.Quantified) -> Clause | None:
+        reporter = self.ns.reporter
+        resolved = self.ns.resolve(clause.selection, self.layer)
+        ok = resolved is not None
+        codes = self.ns.order(resolved[0]) if resolved is not None else ()
+        amount = clause.amount
+        if clause.quantifier == "count" and amount is not None:
+            if amount != amount.to_integral_value():
+                reporter.error(
+                    "MK268",
+                    f"`at least {format_decimal(amount)} of` needs a whole number of competencies",
+                    clause.span,
+                    help="write a whole number, or a percentage such as `at least 60% of`",
+                )
+                ok = False
+            elif resolved is not None and amount > len(codes):
+                reporter.error(
+                    "MK267",
+                    f"`at least {format_decimal(amount)} of` can never hold: the selection "
+                    f"has {len(codes)} competenc{'y' if len(codes) == 1 else 'ies'}",
+                    clause.span,
+                    help=f"ask for {len(codes)} or fewer, or use `all of`",
+                )
+                ok = False
+        if clause.quantifier == "percent" and amount is not None and not 0 <= amount <= 100:
+            reporter.error(
+                "MK266",
+                f"`{format_decimal(amount)}%` is not a percentage from 0% to 100%",
+                clause.span,
+            )
+            ok = False
+        thresholds: list[Decimal] = []
+        level = clause.level.value if clause.level is not None else None
+        if level is not None:
+            missing: dict[str, list[str]] = {}
+            for code in codes:
+                scale = self.ns.competencies[code].scale
+                if scale is None:
+                    ok = False
+                    continue
+                value = level_value(scale, level)
+                if value is None:
+                    missing.setdefault(scale.name, []).append(code)
+                else:
+                    thresholds.append(value)
+            for scale_name, lacking in missing.items():
+                message, help = missing_level_message(level, self.ns.scales[scale_name][0])
+                span = clause.level.span if clause.level is not None else clause.span
+                reporter.error(
+                    "MK269", f"{message} of {join_codes(lacking)}", span or clause.span, help=help
+                )
+                ok = False
+        if not ok:
+            return None
+        return CompetencyTest(
+            clause.quantifier,
+            clause.test,
+            codes,
+            clause_text(clause),
+            amount=amount,
+            thresholds=tuple(thresholds),
+            level=level if isinstance(level, str) else None,
+            span=clause.span,
+        )
+
+
+def _provenance(ns: Namespace, layer: int, span: Span | None, tight: bool = False) -> Provenance:
+    return Provenance.from_span(span, ns.layers[layer].name, tight=tight)
+
+
+def _duration(duration: n.Duration) -> Duration:
+    return Duration(duration.amount, duration.unit)
+
+
+def resolve_decisions(ns: Namespace) -> Decisions:
+    """Resolve requirements, advancement, graduation and pace across the chain."""
+    reporter = ns.reporter
+    out = Decisions()
+    refs: list[tuple[str, n.Ident]] = []
+    req_layer: dict[str, tuple[int, n.RequirementDecl]] = {}
+    grad_tight: tuple[Clause, ...] = ()
+    grad_all: tuple[Clause, ...] = ()
+    grad_seen = False
+    advance_at: dict[tuple[str, str], tuple[int, Span | None]] = {}
+    for layer in ns.layers:
+        idx = layer.index
+        converter = _Clauses(ns, idx, refs)
+        graduate_here: n.Graduate | None = None
+        for stmt in layer.tree.statements:
+            if isinstance(stmt, n.RequirementDecl):
+                name = stmt.name.value
+                previous = req_layer.get(name)
+                if previous is not None:
+                    at, decl = previous
+                    if at == idx:
+                        reporter.error(
+                            "MK263",
+                            f"requirement `{name}` is defined twice",
+                            stmt.name.span,
+                            related=[Related("the first definition is here", decl.span)],
+                        )
+                        continue
+                    if decl.tight:
+                        owner = ns.layers[at].name
+                        reporter.error(
+                            "MK262",
+                            f"requirement `{name}` is held tight by `{owner}` at "
+                            f"{where(decl.span)}; this overlay may not replace it",
+                            stmt.name.span,
+                            related=[Related("the tight requirement is here", decl.span)],
+                            help="give this requirement another name, and use it alongside "
+                            f"`requirement {name}`",
+                        )
+                        continue
+                body = converter.many(stmt.clauses)
+                req_layer[name] = (idx, stmt)
+                if body is None:
+                    out.requirements.pop(name, None)
+                    continue
+                out.requirements[name] = Requirement(
+                    name,
+                    stmt.title,
+                    AllClause(body, span=stmt.span),
+                    stmt.tight,
+                    _provenance(ns, idx, stmt.span, stmt.tight),
+                )
+            elif isinstance(stmt, n.Graduate):
+                if graduate_here is not None:
+                    reporter.error(
+                        "MK270",
+                        "this policy decides graduation twice",
+                        stmt.span,
+                        related=[Related("the first `graduate when` is here", graduate_here.span)],
+                        help="put every condition in one `graduate when { … }`",
+                    )
+                    continue
+                graduate_here = stmt
+                clauses = converter.many(stmt.condition) or ()
+                if grad_seen and grad_tight:
+                    grad_all = grad_all[: len(grad_tight)] + clauses
+                else:
+                    grad_all = clauses
+                    grad_tight = ()
+                if stmt.tight:
+                    grad_tight = grad_all
+                grad_seen = True
+                out.graduation = Graduation(
+                    AllClause(grad_all, span=stmt.span),
+                    _provenance(ns, idx, stmt.span, stmt.tight or bool(grad_tight)),
+                    tight=bool(grad_tight),
+                )
+            elif isinstance(stmt, n.Advance):
+                pair = (stmt.source, stmt.target)
+                seen = advance_at.get(pair)
+                if seen is not None and seen[0] == idx:
+                    reporter.error(
+                        "MK271",
+                        f'advancement from "{stmt.source}" to "{stmt.target}" is defined twice',
+                        stmt.span,
+                        related=[Related("the first definition is here", seen[1])],
+                    )
+                    continue
+                advance_at[pair] = (idx, stmt.span)
+                condition = converter.many(stmt.condition)
+                out.advancements = [
+                    a for a in out.advancements if (a.source_name, a.target_name) != pair
+                ]
+                if condition is not None:
+                    out.advancements.append(
+                        Advancement(
+                            stmt.source,
+                            stmt.target,
+                            AllClause(condition, span=stmt.span),
+                            _provenance(ns, idx, stmt.span),
+                        )
+                    )
+            elif isinstance(stmt, n.PaceDecl):
+                out.pace = _pace(ns, converter, stmt, idx)
+    _check_references(ns, out, refs)
+    return out
+
+
+def _pace(ns: Namespace, converter: _Clauses, stmt: n.PaceDecl, idx: int) -> Pace | None:
+    reporter = ns.reporter
+    resolved = ns.resolve(stmt.selection, idx)
+    ok = resolved is not None
+    if stmt.due is None:
+        reporter.error(
+            "MK272",
+            "`pace` needs a `due` date",
+            stmt.span,
+            help="add `due learner.graduation_date` or a date such as `due 2027-06-15`",
+        )
+        ok = False
+    if stmt.window is None:
+        reporter.error(
+            "MK273",
+            "`pace` needs a window to measure progress over",
+            stmt.span,
+            help="add `measure over last 6 months`",
+        )
+        ok = False
+    extensions: list[PaceExtension] = []
+    for ext in stmt.extensions:
+        condition = converter.one(ext.condition)
+        if condition is None:
+            ok = False
+        else:
+            extensions.append(PaceExtension(_duration(ext.duration), condition))
+    if not ok or resolved is None or stmt.window is None or stmt.due is None:
+        return None
+    return Pace(
+        codes=ns.order(resolved[0]),
+        window=_duration(stmt.window),
+        risk=_duration(stmt.risk) if stmt.risk is not None else Duration(0, "day"),
+        source=_provenance(ns, idx, stmt.span),
+        due_attribute=stmt.due.attribute.value if stmt.due.attribute is not None else None,
+        due_date=stmt.due.date,
+        extensions=tuple(extensions),
+    )
+
+
+def _check_references(ns: Namespace, out: Decisions, refs: list[tuple[str, n.Ident]]) -> None:
+    reporter = ns.reporter
+    reported: set[int] = set()
+    for name, ident in refs:
+        if name not in out.requirements and id(ident) not in reported:
+            reported.add(id(ident))
+            reporter.error(
+                "MK264",
+                f"unknown requirement `{name}`",
+                ident.span,
+                help=suggest(name, out.requirements),
+            )
+    # Requirements that depend on themselves, directly or through others.
+    graph: dict[str, list[str]] = {}
+    for name, req in out.requirements.items():
+        found: list[str] = []
+        _refs_of(req.condition, found)
+        graph[name] = [r for r in found if r in out.requirements]
+    seen_cycles: set[frozenset[str]] = set()
+    for start in graph:
+        path = [start]
+        _cycle_search(ns, out, graph, start, path, seen_cycles)
+
+
+def _refs_of(clause: Clause, found: list[str]) -> None:
+    match clause:
+        case RequirementClause():
+            found.append(clause.name)
+        case AnyClause() | AllClause():
+            for inner in clause.clauses:
+                _refs_of(inner, found)
+        case NotClause():
+            _refs_of(clause.clause, found)
+        case CompetencyTest() | LearnerClause():
+            pass
+        case _:
+            assert_never(clause)
+
+
+def _cycle_search(
+    ns: Namespace,
+    out: Decisions,
+    graph: dict[str, list[str]],
+    node: str,
+    path: list[str],
+    seen: set[frozenset[str]],
+) -> None:
+    for nxt in graph.get(node, []):
+        if nxt == path[0]:
+            key = frozenset(path)
+            if key not in seen:
+                seen.add(key)
+                first = path[0]
+                chain = " → ".join(name_text(p) for p in [*path, first])
+                ns.reporter.error(
+                    "MK265",
+                    f"requirement `{first}` depends on itself: {chain}",
+                    out.requirements[first].condition.span,
+                    help="a requirement cannot hold only if it already holds; break the chain",
+                )
+        elif nxt not in path and len(path) < len(graph):
+            _cycle_search(ns, out, graph, nxt, [*path, nxt], seen)

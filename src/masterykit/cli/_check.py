@@ -20,7 +20,8 @@ from masterykit.cli._common import (
     plural,
     policy_files,
 )
-from masterykit.diagnostics import Diagnostic, MasteryError, Source, render_json, sort_key
+from masterykit.diagnostics import Diagnostic, Source, render_json, sort_key
+from masterykit.registry import Registry
 
 __all__ = ["FileReport", "check", "check_paths", "diagnostics_document"]
 
@@ -39,24 +40,25 @@ class FileReport:
     policy: str | None = None
 
 
-def _check_one(path: Path) -> FileReport:
-    from masterykit.dsl.parser import parse, read_source
+def _check_one(path: Path, registry: Registry | None) -> FileReport:
+    from masterykit.loader import check_file
 
-    name = str(path)
-    try:
-        source = read_source(path, name)
-        tree = parse(source.text, name)
-    except MasteryError as error:
-        return FileReport(name, error.diagnostics, dict(error.sources))
-    return FileReport(name, (), {name: source}, tree.name)
+    result = check_file(path, registry=registry)
+    policy = result.policy.name if result.policy is not None else None
+    return FileReport(str(path), result.diagnostics, dict(result.sources), policy)
 
 
-def check_paths(paths: Iterable[Path]) -> list[FileReport]:
-    """Check each file; a diagnostic found through two files (a shared base) is kept once."""
+def check_paths(paths: Iterable[Path], registry: Registry | None = None) -> list[FileReport]:
+    """Check each file with the chain it extends; a diagnostic found through two files (a shared
+    base) is kept once. ``registry`` defaults to the built-in and installed plugins."""
+    if registry is None:
+        from masterykit.loader import default_registry
+
+        registry = default_registry()
     reports: list[FileReport] = []
     seen: set[tuple[object, ...]] = set()
     for path in paths:
-        report = _check_one(path)
+        report = _check_one(path, registry)
         kept = []
         for diagnostic in sorted(report.diagnostics, key=sort_key):
             key = (diagnostic.code, diagnostic.message, diagnostic.span, diagnostic.location)

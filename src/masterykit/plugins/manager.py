@@ -272,11 +272,8 @@ class PluginHost:
     def _unknown_hooks(self, only: str | None = None) -> list[Diagnostic]:
         """``MK508`` for each hook implementation that no hook specification matches (what
         pluggy's ``check_pending`` refuses, but every one of them, naming the plugin)."""
-        known = sorted(
-            name
-            for name in dir(hookspecs)
-            if name.startswith(f"{PROJECT}_") and callable(getattr(hookspecs, name))
-        )
+        prefix = f"{PROJECT}_"
+        known = sorted(hookspecs.__all__)
         problems = []
         for hook_name in sorted(vars(self._pm.hook)):
             if hook_name.startswith("_"):
@@ -287,14 +284,18 @@ class PluginHost:
             for impl in caller.get_hookimpls():
                 if impl.optionalhook or (only is not None and impl.plugin_name != only):
                     continue
-                close = difflib.get_close_matches(hook_name, known, n=1)
+                # Compare what follows the shared `masterykit_` prefix, which would make any two
+                # hook names look alike.
+                close = difflib.get_close_matches(
+                    hook_name.removeprefix(prefix), [k.removeprefix(prefix) for k in known], n=1
+                )
                 problems.append(
                     Diagnostic(
                         "MK508",
                         f"plugin `{impl.plugin_name}` implements `{hook_name}`, "
                         "which is not a masterykit hook",
                         help=(
-                            f"did you mean `{close[0]}`?"
+                            f"did you mean `{prefix}{close[0]}`?"
                             if close
                             else "the hooks are " + ", ".join(f"`{k}`" for k in known)
                         ),
@@ -418,7 +419,7 @@ class PluginHost:
                     Diagnostic(
                         "MK503",
                         f"plugin `{plugin}` gives a {hook.singular} the invalid name "
-                        f"`{_show(name)}`",
+                        f"`{name if isinstance(name, str) else _show(name)}`",
                         help=hook.name_help,
                     )
                 )

@@ -1,0 +1,1144 @@
+"""A policy compiled once into per-competency plans and clause nodes.
+
+:func:`compile_policy` resolves everything a learner's evaluation needs up front (the method
+function, its arguments, the cut, the scale's levels, the evidence rules and their texts, each
+decision's clause tree as small node objects), so evaluating a learner does no name lookups in
+the policy. The plan is cached per policy object (a ``Policy`` is immutable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from masterykit.diagnostics import Span
+from masterykit.engine.results import (
+    ClauseResult,
+    CompetencyResult,
+    DecisionResult,
+    LearnerResult,
+    NextStep,
+    PaceResult,
+    PaceStatus,
+    Status,
+    SufficiencyCheck,
+    UnusedEvidence,
+    UnusedReason,
+)
+from masterykit.evidence import Evidence, Learner, Origin, Rejection, as_moment
+from masterykit.numbers import as_decimal, format_decimal, round_score
+from masterykit.policy import (
+    AllClause,
+    AnyClause,
+    Clause,
+    CompetencyRules,
+    CompetencyTest,
+    Duration,
+    LearnerClause,
+    NotClause,
+    Policy,
+    Provenance,
+    RequirementClause,
+)
+from masterykit.registry import MethodContext, MethodFunction
+
+__all__ = ["CompiledPolicy", "Item", "compile_policy", "item_key", "make_item", "sort_items"]
+
+_NOT_STARTED = Status.NOT_STARTED
+_INSUFFICIENT = Status.INSUFFICIENT
+_DEVELOPING = Status.DEVELOPING
+_PROFICIENT = Status.PROFICIENT
+_AFTER = UnusedReason.AFTER_AS_OF
+_OUTSIDE = UnusedReason.OUTSIDE_WINDOW
+
+#: One accepted piece of evidence, prepared once: the sort key (moment, score, kind, rater,
+#: source id, origin), then its calendar day and the evidence itself.
+Item = tuple[dt.datetime, Decimal, str, str, str, str, dt.date, Evidence]
+
+
+def item_key(item: Item) -> tuple[dt.datetime, Decimal, str, str, str, str]:
+    return item[:6]
+
+
+def make_item(evidence: Evidence, score: Decimal) -> Item:
+    """The prepared form of ``evidence`` (with its score already made a Decimal)."""
+    moment = as_moment(evidence.timestamp)
+    return (
+        moment,
+        score,
+        evidence.kind or "",
+        evidence.rater or "",
+        evidence.source_id or "",
+        str(evidence.origin) if evidence.origin is not None else "",
+        moment.date(),
+        evidence,
+    )
+
+
+def sort_items(items: list[Item]) -> None:
+    """Order evidence by timestamp, then score (lowest first), then the remaining fields."""
+    items.sort(key=item_key)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+# --- competencies ----------------------------------------------------------------------------
+
+
+class CompetencyPlan:
+    """Everything needed to evaluate one competency, resolved once."""
+
+    __slots__ = (
+        "args",
+        "calculation",
+        "code",
+        "counts",
+        "cut",
+        "cut_rule",
+        "cut_text",
+        "function",
+        "levels",
+        "maximum",
+        "minimum",
+        "title",
+        "variety",
+        "window",
+        "window_rule",
+    )
+
+    def __init__(self, code: str, title: str | None, rules: CompetencyRules, policy: Policy):
+        competency = policy.competencies[code]
+        spec = policy.methods.get(rules.calculate.method)
+        if spec is None:
+            raise ValueError(
+                f"calculation method {rules.calculate.method!r} is not bound in the policy"
+            )
+        self.code = code
+        self.title = title
+        self.calculation = rules.calculate
+        self.function: MethodFunction = spec.function
+        self.args = rules.calculate.args
+        self.cut_rule = rules.proficient
+        self.cut = rules.proficient.cut
+        self.cut_text = format_decimal(self.cut)
+        scale = competency.scale
+        self.levels = tuple((level.value, level.name) for level in scale.levels)
+        self.minimum = scale.minimum
+        self.maximum = scale.maximum
+        counts: list[tuple[int, frozenset[str] | None, str, Provenance]] = []
+        for rule in rules.counts:
+            if rule.kinds:
+                kinds_text = ", ".join(sorted(rule.kinds))
+                text = f"evidence at least {rule.count} from {kinds_text}"
+                counts.append((rule.count, rule.kinds, text, rule.source))
+            else:
+                counts.append((rule.count, None, f"evidence at least {rule.count}", rule.source))
+        self.counts: tuple[tuple[int, frozenset[str] | None, str, Provenance], ...] = tuple(counts)
+        self.variety = (
+            (
+                rules.variety.count,
+                f"evidence from at least {rules.variety.count} kinds",
+                rules.variety.source,
+            )
+            if rules.variety is not None
+            else None
+        )
+        self.window_rule = rules.window
+        self.window: Duration | None = rules.window.duration if rules.window else None
+
+    def level_for(self, score: Decimal) -> str | None:
+        """The name of the highest level whose value is ≤ ``score``."""
+        found = None
+        for value, name in self.levels:
+            if value <= score:
+                found = name
+            else:
+                break
+        return found
+
+    def checks(self, items: Sequence[Item]) -> tuple[SufficiencyCheck, ...]:
+        """Every evidence rule checked against the counted ``items``."""
+        found = []
+        for needed, kinds, text, source in self.counts:
+            actual = len(items) if kinds is None else sum(1 for item in items if item[2] in kinds)
+            found.append(SufficiencyCheck(text, needed, actual, actual >= needed, source))
+        if self.variety is not None:
+            needed, text, source = self.variety
+            actual = len({item[2] for item in items if item[2]})
+            found.append(SufficiencyCheck(text, needed, actual, actual >= needed, source))
+        return tuple(found)
+
+    def sufficient(self, items: Sequence[Item]) -> bool:
+        """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
+        if not items:
+            return False
+        for needed, kinds, _text, _source in self.counts:
+            if kinds is None:
+                if len(items) < needed:
+                    return False
+            elif sum(1 for item in items if item[2] in kinds) < needed:
+                return False
+        return (
+            self.variety is None or len({item[2] for item in items if item[2]}) >= self.variety[0]
+        )
+
+    def calculate(self, items: Sequence[Item]) -> Decimal | None:
+        """The method's unrounded score for ``items`` (oldest first), or ``None``."""
+        context = MethodContext(
+            self.cut, self.minimum, self.maximum, tuple(item[0] for item in items)
+        )
+        return self.function([item[1] for item in items], self.args, context)
+
+    def window_start(self, as_of: dt.date) -> dt.date | None:
+        """The first day evidence counts as of ``as_of`` (``None`` without a window)."""
+        return self.window.before(as_of) if self.window is not None else None
+
+    def not_started(
+        self, unused: tuple[UnusedEvidence, ...], start: dt.date | None
+    ) -> CompetencyResult:
+        """The result for a competency with no evidence up to the as-of date."""
+        return CompetencyResult(
+            self.code,
+            self.title,
+            _NOT_STARTED,
+            None,
+            None,
+            self.calculation,
+            self.cut_rule,
+            (),
+            unused,
+            self.checks(()),
+            self.window_rule,
+            start,
+            None,
+            None,
+            self.missing(self.checks(()), None, None, False),
+        )
+
+    def evaluate(
+        self, items: Sequence[Item], as_of: dt.date, start: dt.date | None
+    ) -> CompetencyResult:
+        """The result for ``items`` (sorted, this learner's evidence on this competency)."""
+        used: list[Item] = []
+        unused: list[UnusedEvidence] = []
+        earlier = 0
+        for item in items:
+            day = item[6]
+            if day > as_of:
+                unused.append(UnusedEvidence(item[7], _AFTER))
+            elif start is not None and day < start:
+                unused.append(UnusedEvidence(item[7], _OUTSIDE))
+                earlier += 1
+            else:
+                used.append(item)
+        if not used:
+            if not earlier:
+                return self.not_started(tuple(unused), start)
+            return CompetencyResult(
+                self.code,
+                self.title,
+                _INSUFFICIENT,
+                None,
+                None,
+                self.calculation,
+                self.cut_rule,
+                (),
+                tuple(unused),
+                self.checks(()),
+                self.window_rule,
+                start,
+                None,
+                None,
+                self.missing(self.checks(()), None, None, False),
+            )
+        checks = self.checks(used)
+        sufficient = all(check.met for check in checks)
+        raw = self.calculate(used)
+        score = level = None
+        first = None
+        if raw is None:
+            status = _INSUFFICIENT
+        else:
+            score = round_score(raw)
+            level = self.level_for(score)
+            if not sufficient:
+                status = _INSUFFICIENT
+            elif score >= self.cut:
+                status = _PROFICIENT
+                first = self.first_proficient(items, as_of)
+            else:
+                status = _DEVELOPING
+        return CompetencyResult(
+            self.code,
+            self.title,
+            status,
+            score,
+            level,
+            self.calculation,
+            self.cut_rule,
+            tuple(item[7] for item in used),
+            tuple(unused),
+            checks,
+            self.window_rule,
+            start,
+            raw,
+            first,
+            () if status is _PROFICIENT else self.missing(checks, raw, score, True),
+        )
+
+    def first_proficient(self, items: Sequence[Item], as_of: dt.date) -> dt.date | None:
+        """The first evidence date on which, with the evidence up to then, the competency was
+        sufficient and at or above the cut."""
+        days = sorted({item[6] for item in items if item[6] <= as_of})
+        for day in days:
+            start = self.window.before(day) if self.window is not None else None
+            subset = [
+                item for item in items if item[6] <= day and (start is None or item[6] >= start)
+            ]
+            if not self.sufficient(subset):
+                continue
+            raw = self.calculate(subset)
+            if raw is not None and round_score(raw) >= self.cut:
+                return day
+        return None
+
+    def missing(
+        self,
+        checks: Sequence[SufficiencyCheck],
+        raw: Decimal | None,
+        score: Decimal | None,
+        counted: bool,
+    ) -> tuple[NextStep, ...]:
+        """What would make the competency proficient, in the learner's terms."""
+        code = self.code
+        steps: list[NextStep] = []
+        failed = [check for check in checks if not check.met]
+        if not counted and not failed:
+            steps.append(NextStep(f"{code}: 1 more piece of evidence", code))
+        for check in failed:
+            short = check.needed - check.actual
+            if check.rule.startswith("evidence from at least"):
+                text = f"{code}: evidence of {_plural(short, 'more kind', 'more kinds')}"
+            else:
+                text = f"{code}: {_plural(short, 'more piece', 'more pieces')} of evidence"
+                if " from " in check.rule:
+                    text += " from " + check.rule.split(" from ", 1)[1].replace(", ", " or ")
+            steps.append(NextStep(text, code))
+        if counted and raw is None and not failed:
+            steps.append(
+                NextStep(
+                    f"{code}: the calculation `{self.calculation.text}` gives no score yet", code
+                )
+            )
+        if score is None:
+            steps.append(NextStep(f"{code} needs a score of {self.cut_text} or more", code))
+        elif score < self.cut:
+            steps.append(
+                NextStep(
+                    f"{code} needs a score of {self.cut_text} or more "
+                    f"(now {format_decimal(score)})",
+                    code,
+                )
+            )
+        return tuple(steps)
+
+
+# --- clauses ---------------------------------------------------------------------------------
+
+
+class Context:
+    """What clauses read while one learner is evaluated."""
+
+    __slots__ = ("active", "attributes", "competencies", "plan", "requirements")
+
+    def __init__(
+        self,
+        plan: CompiledPolicy,
+        attributes: Mapping[str, Any],
+        competencies: Mapping[str, CompetencyResult],
+        requirements: dict[str, DecisionResult] | None = None,
+    ):
+        self.plan = plan
+        self.attributes = attributes
+        self.competencies = competencies
+        self.requirements: dict[str, DecisionResult] = requirements or {}
+        self.active: set[str] = set()
+
+    def requirement(self, name: str) -> DecisionResult | None:
+        """The requirement's result for this learner (evaluated once, then remembered)."""
+        found = self.requirements.get(name)
+        if found is not None:
+            return found
+        node = self.plan.requirements.get(name)
+        if node is None or name in self.active:
+            return None
+        self.active.add(name)
+        try:
+            found = node.decide(self)
+        finally:
+            self.active.discard(name)
+        self.requirements[name] = found
+        return found
+
+
+class Node:
+    """A compiled clause."""
+
+    __slots__ = ("span", "text")
+
+    text: str
+    span: Span | None
+
+    def evaluate(self, ctx: Context) -> ClauseResult:  # pragma: no cover - abstract
+        """The clause's result for the learner in ``ctx``."""
+        raise NotImplementedError
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        """What is missing for the (failed) clause to hold."""
+        return []
+
+    def codes(self, plan: CompiledPolicy) -> set[str]:
+        """The competencies the clause reads (through requirement references too)."""
+        return set()
+
+
+def _selection_text(test: CompetencyTest) -> str:
+    text = test.text.split(" of ", 1)[1] if " of " in test.text else test.text
+    marker = " proficient" if test.test == "proficient" else f" {test.test} "
+    return text.rsplit(marker, 1)[0] if marker in text else text
+
+
+def _competencies(count: int) -> str:
+    return _plural(count, "more competency", "more competencies")
+
+
+class TestNode(Node):
+    """``all of S proficient`` and its family."""
+
+    __slots__ = ("level", "needed", "pairs", "quantifier", "selection", "test")
+
+    def __init__(self, clause: CompetencyTest):
+        self.text = clause.text
+        self.span = clause.span
+        self.quantifier = clause.quantifier
+        self.test = clause.test
+        self.level = clause.level
+        self.selection = _selection_text(clause)
+        if clause.test == "proficient":
+            self.pairs: tuple[tuple[str, Decimal | None], ...] = tuple(
+                (code, None) for code in clause.codes
+            )
+        else:
+            self.pairs = tuple(zip(clause.codes, clause.thresholds, strict=True))
+        total = len(clause.codes)
+        amount = clause.amount if clause.amount is not None else Decimal(0)
+        if clause.quantifier == "all":
+            self.needed = total
+        elif clause.quantifier == "any":
+            self.needed = 1
+        elif clause.quantifier == "none":
+            self.needed = 0
+        elif clause.quantifier == "count":
+            self.needed = int(amount)
+        else:
+            # INVARIANT: percentages round up to whole competencies, in exact arithmetic.
+            self.needed = math.ceil(Fraction(amount) * total / 100)
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        comps = ctx.competencies
+        passing: list[str] = []
+        failing: list[str] = []
+        test = self.test
+        for code, threshold in self.pairs:
+            result = comps[code]
+            status = result.status
+            if test == "proficient":
+                ok = status is _PROFICIENT
+            else:
+                reached = (
+                    (status is _PROFICIENT or status is _DEVELOPING)
+                    and result.score is not None
+                    and threshold is not None
+                    and result.score >= threshold
+                )
+                ok = reached if test == "reach" else not reached
+            (passing if ok else failing).append(code)
+        held = not passing if self.quantifier == "none" else len(passing) >= self.needed
+        return ClauseResult(
+            "competencies",
+            self.text,
+            held,
+            (),
+            None,
+            tuple(passing),
+            tuple(failing),
+            self.needed,
+            None,
+            self.span,
+        )
+
+    def _toward(self, code: str, ctx: Context, threshold: Decimal | None) -> list[NextStep]:
+        result = ctx.competencies[code]
+        if threshold is None:
+            return list(result.missing)
+        steps = [step for step in result.missing if " needs a score of " not in step.text]
+        value = format_decimal(threshold)
+        if result.score is None or result.status in (_NOT_STARTED, _INSUFFICIENT):
+            steps.append(NextStep(f"{code} needs to reach {self.level} ({value})", code))
+        else:
+            steps.append(
+                NextStep(
+                    f"{code} needs to reach {self.level}: a score of {value} or more "
+                    f"(now {format_decimal(result.score)})",
+                    code,
+                )
+            )
+        return steps
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        thresholds = dict(self.pairs)
+        found: list[NextStep] = []
+        if self.quantifier == "none":
+            for code in result.passing:
+                if self.test == "below":
+                    found.extend(self._toward(code, ctx, thresholds[code]))
+                else:
+                    found.append(NextStep(f"{code} must not be {self._wanted()}", code))
+            return found
+        if self.quantifier == "all" and self.test != "below":
+            for code in result.failing:
+                found.extend(self._toward(code, ctx, thresholds[code]))
+            return found
+        short = (self.needed or 0) - len(result.passing)
+        found.append(NextStep(f"{self.selection}: {_competencies(short)} {self._wanted()}"))
+        return found
+
+    def _wanted(self) -> str:
+        if self.test == "proficient":
+            return "proficient"
+        if self.test == "reach":
+            return f"at {self.level}"
+        return f"below {self.level}"
+
+    def codes(self, plan: CompiledPolicy) -> set[str]:
+        return {code for code, _ in self.pairs}
+
+
+class RequirementNode(Node):
+    """``requirement name``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, clause: RequirementClause):
+        self.name = clause.name
+        self.text = f"requirement {clause.name}"
+        self.span = clause.span
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        decision = ctx.requirement(self.name)
+        if decision is None:
+            return ClauseResult("requirement", self.text, False, span=self.span)
+        return ClauseResult(
+            "requirement", self.text, decision.held, (decision.clause,), span=self.span
+        )
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        decision = ctx.requirement(self.name)
+        if decision is None:
+            return [NextStep(f"requirement `{self.name}` cannot hold")]
+        return list(decision.next_steps)
+
+    def codes(self, plan: CompiledPolicy) -> set[str]:
+        return set(plan.requirement_codes(self.name))
+
+
+_MISSING = object()
+
+
+def _coerce(actual: Any, expected: Any) -> Any:
+    """``actual`` as a value comparable with ``expected``, or ``_MISSING``."""
+    if isinstance(expected, bool):
+        if isinstance(actual, bool):
+            return actual
+        if isinstance(actual, str) and actual.lower() in ("true", "false"):
+            return actual.lower() == "true"
+        return _MISSING
+    if isinstance(expected, Decimal):
+        if isinstance(actual, bool):
+            return _MISSING
+        if isinstance(actual, (Decimal, int)):
+            return Decimal(actual)
+        if isinstance(actual, str):
+            try:
+                value = Decimal(actual.strip())
+            except ArithmeticError:
+                return _MISSING
+            return value if value.is_finite() else _MISSING
+        return _MISSING
+    if isinstance(expected, dt.datetime):
+        if isinstance(actual, (dt.date, str)):
+            try:
+                return as_moment(
+                    dt.datetime.fromisoformat(actual) if isinstance(actual, str) else actual
+                )
+            except ValueError:
+                return _MISSING
+        return _MISSING
+    if isinstance(expected, dt.date):
+        if isinstance(actual, dt.datetime):
+            return as_moment(actual).date()
+        if isinstance(actual, dt.date):
+            return actual
+        if isinstance(actual, str):
+            try:
+                return dt.date.fromisoformat(actual.strip())
+            except ValueError:
+                return _MISSING
+        return _MISSING
+    if isinstance(expected, str):
+        return actual if isinstance(actual, str) else _MISSING
+    return _MISSING
+
+
+def attribute_text(value: Any) -> str:
+    """A learner attribute value as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def compare(clause: LearnerClause, attributes: Mapping[str, Any]) -> bool:
+    """Whether the learner's attribute compares as the clause says (missing: never)."""
+    if clause.attribute not in attributes:
+        return False
+    actual = attributes[clause.attribute]
+    if clause.op is None:
+        return actual is True or (isinstance(actual, str) and actual.lower() == "true")
+    expected = clause.value
+    if isinstance(expected, dt.datetime):
+        expected = as_moment(expected)
+    value = _coerce(actual, expected)
+    if value is _MISSING:
+        return False
+    op = clause.op
+    if op == "=":
+        return bool(value == expected)
+    if op == "!=":
+        return bool(value != expected)
+    if isinstance(expected, bool):
+        return False
+    try:
+        if op == "<":
+            return bool(value < expected)
+        if op == "<=":
+            return bool(value <= expected)
+        if op == ">":
+            return bool(value > expected)
+        return bool(value >= expected)
+    except TypeError:
+        return False
+
+
+class LearnerNode(Node):
+    """``learner.attr`` and ``learner.attr <op> <value>``."""
+
+    __slots__ = ("clause",)
+
+    def __init__(self, clause: LearnerClause):
+        self.clause = clause
+        self.text = clause.text
+        self.span = clause.span
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        attrs_ = ctx.attributes
+        name = self.clause.attribute
+        actual = attribute_text(attrs_[name]) if name in attrs_ else None
+        return ClauseResult(
+            "learner", self.text, compare(self.clause, attrs_), actual=actual, span=self.span
+        )
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        return [NextStep(f"`{self.text}` does not hold for this learner")]
+
+
+class GroupNode(Node):
+    """``all { … }``, ``any { … }`` and ``pathway "name" { … }``."""
+
+    __slots__ = ("children", "kind", "pathway")
+
+    def __init__(
+        self, kind: str, children: tuple[Node, ...], span: Span | None, pathway: str | None
+    ):
+        self.kind = kind
+        self.children = children
+        self.span = span
+        self.pathway = pathway
+        if pathway is not None:
+            self.text = f'pathway "{pathway}"'
+        else:
+            self.text = f"{kind} {{ … }}"
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        results = tuple(child.evaluate(ctx) for child in self.children)
+        if self.kind == "any":
+            held = any(result.held for result in results)
+        else:
+            held = all(result.held for result in results)
+        return ClauseResult(
+            "pathway" if self.pathway is not None else self.kind,
+            self.text,
+            held,
+            results,
+            self.pathway,
+            span=self.span,
+        )
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        found: list[NextStep] = []
+        for child, child_result in zip(self.children, result.children, strict=True):
+            if child_result.held:
+                continue
+            child_steps = child.steps(child_result, ctx)
+            if self.kind == "any":
+                label = child.pathway if isinstance(child, GroupNode) and child.pathway else None
+                label = label or child.text
+                child_steps = [
+                    NextStep(step.text, step.competency, step.option or label)
+                    for step in child_steps
+                ]
+            found.extend(child_steps)
+        return found
+
+    def codes(self, plan: CompiledPolicy) -> set[str]:
+        found: set[str] = set()
+        for child in self.children:
+            found |= child.codes(plan)
+        return found
+
+
+class NotNode(Node):
+    """``not <clause>``."""
+
+    __slots__ = ("child",)
+
+    def __init__(self, clause: NotClause, child: Node):
+        self.child = child
+        self.text = f"not {child.text}"
+        self.span = clause.span
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        inner = self.child.evaluate(ctx)
+        return ClauseResult("not", self.text, not inner.held, (inner,), span=self.span)
+
+    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
+        return [NextStep(f"`{self.child.text}` must not hold")]
+
+    def codes(self, plan: CompiledPolicy) -> set[str]:
+        return self.child.codes(plan)
+
+
+def compile_clause(clause: Clause) -> Node:
+    """The node for a resolved clause."""
+    if isinstance(clause, CompetencyTest):
+        return TestNode(clause)
+    if isinstance(clause, RequirementClause):
+        return RequirementNode(clause)
+    if isinstance(clause, LearnerClause):
+        return LearnerNode(clause)
+    if isinstance(clause, AnyClause):
+        return GroupNode("any", tuple(compile_clause(c) for c in clause.clauses), clause.span, None)
+    if isinstance(clause, AllClause):
+        return GroupNode(
+            "all", tuple(compile_clause(c) for c in clause.clauses), clause.span, clause.pathway
+        )
+    if isinstance(clause, NotClause):
+        return NotNode(clause, compile_clause(clause.clause))
+    raise TypeError(f"not a clause: {clause!r}")  # pragma: no cover
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+class DecisionPlan:
+    """A requirement, advancement or the graduation rule, compiled."""
+
+    __slots__ = ("kind", "name", "node", "source", "title")
+
+    def __init__(
+        self, kind: str, name: str, title: str | None, condition: AllClause, source: Provenance
+    ):
+        self.kind = kind
+        self.name = name
+        self.title = title
+        self.node = compile_clause(condition)
+        self.source = source
+
+    def decide(self, ctx: Context) -> DecisionResult:
+        """The decision for the learner in ``ctx``."""
+        result = self.node.evaluate(ctx)
+        pathways = tuple(
+            clause.pathway for clause in result.walk() if clause.pathway is not None and clause.held
+        )
+        steps = () if result.held else tuple(_dedupe(self.node.steps(result, ctx)))
+        return DecisionResult(
+            self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
+        )
+
+
+def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:
+    seen: set[NextStep] = set()
+    found = []
+    for step in steps:
+        if step not in seen:
+            seen.add(step)
+            found.append(step)
+    return found
+
+
+class PacePlan:
+    """The ``pace`` rule, compiled."""
+
+    __slots__ = ("codes", "extensions", "pace")
+
+    def __init__(self, policy: Policy):
+        pace = policy.pace
+        assert pace is not None
+        self.pace = pace
+        self.codes = pace.codes
+        self.extensions = tuple(
+            (ext.duration, compile_clause(ext.condition)) for ext in pace.extensions
+        )
+
+    def evaluate(self, ctx: Context, as_of: dt.date) -> PaceResult:
+        """Pace for the learner in ``ctx`` (see ``LANGUAGE.md``, "Pace")."""
+        pace = self.pace
+        comps = ctx.competencies
+        start = pace.window.before(as_of)
+        days = (as_of - start).days
+        remaining = tuple(code for code in self.codes if comps[code].status is not _PROFICIENT)
+        recent = tuple(
+            code
+            for code in self.codes
+            if comps[code].status is _PROFICIENT
+            and (first := comps[code].first_proficient) is not None
+            and start <= first <= as_of
+        )
+        window = str(pace.window)
+        base: dt.date | None = None
+        problem: str | None = None
+        if pace.due_date is not None:
+            base = pace.due_date
+        elif pace.due_attribute is not None:
+            name = pace.due_attribute
+            if name not in ctx.attributes:
+                problem = f"the learner has no `{name}`"
+            else:
+                base = _as_date(ctx.attributes[name])
+                if base is None:
+                    problem = (
+                        f"`learner.{name}` is not a date (`{attribute_text(ctx.attributes[name])}`)"
+                    )
+        else:
+            problem = "the pace rule has no due date"
+        due = base
+        applied = []
+        if due is not None:
+            for duration, node in self.extensions:
+                if node.evaluate(ctx).held:
+                    due = duration.after(due)
+                    applied.append(f"extend {duration} when {node.text}")
+        risk_until = pace.risk.after(due) if due is not None else None
+        projected = None
+        if recent and remaining:
+            projected = as_of + dt.timedelta(days=-(-(len(remaining) * days) // len(recent)))
+        if not remaining:
+            status = PaceStatus.COMPLETE
+            reason = "every competency in the pace selection is proficient"
+        elif problem is not None or due is None or risk_until is None:
+            status = PaceStatus.UNKNOWN
+            reason = f"no due date: {problem}"
+        elif projected is None:
+            status = PaceStatus.OFF_TRACK
+            reason = f"no competency became proficient in the last {window}"
+        elif projected <= due:
+            status = PaceStatus.ON_TRACK
+            reason = f"projected to finish on {projected.isoformat()}, by {due.isoformat()}"
+        elif projected <= risk_until:
+            status = PaceStatus.AT_RISK
+            reason = (
+                f"projected to finish on {projected.isoformat()}, after {due.isoformat()} "
+                f"but by {risk_until.isoformat()}"
+            )
+        else:
+            status = PaceStatus.OFF_TRACK
+            reason = (
+                f"projected to finish on {projected.isoformat()}, after {risk_until.isoformat()}"
+            )
+        return PaceResult(
+            status,
+            remaining,
+            recent,
+            start,
+            days,
+            reason,
+            projected,
+            base,
+            due,
+            risk_until,
+            tuple(applied),
+            pace.source,
+        )
+
+    def codes_read(self, plan: CompiledPolicy) -> set[str]:
+        """Every competency pace reads."""
+        found = set(self.codes)
+        for _duration, node in self.extensions:
+            found |= node.codes(plan)
+        return found
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return as_moment(value).date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+# --- the policy ------------------------------------------------------------------------------
+
+
+class CompiledPolicy:
+    """A policy ready to evaluate learners: per-competency plans and compiled decisions."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.competencies: dict[str, CompetencyPlan] = {
+            code: CompetencyPlan(code, competency.title, policy.rules[code], policy)
+            for code, competency in policy.competencies.items()
+        }
+        self.requirements: dict[str, DecisionPlan] = {
+            name: DecisionPlan("requirement", name, req.title, req.condition, req.source)
+            for name, req in policy.requirements.items()
+        }
+        self.advancements = tuple(
+            DecisionPlan(
+                "advancement",
+                f'"{adv.source_name}" to "{adv.target_name}"',
+                None,
+                adv.condition,
+                adv.source,
+            )
+            for adv in policy.advancements
+        )
+        self.graduation = (
+            DecisionPlan(
+                "graduation",
+                "graduation",
+                None,
+                policy.graduation.condition,
+                policy.graduation.source,
+            )
+            if policy.graduation is not None
+            else None
+        )
+        self.pace = PacePlan(policy) if policy.pace is not None else None
+        self._requirement_codes: dict[str, frozenset[str]] = {}
+        self._decision_codes: dict[int, frozenset[str]] = {}
+        self._pace_codes: frozenset[str] | None = None
+
+    def requirement_codes(self, name: str) -> frozenset[str]:
+        """The competencies requirement ``name`` reads, through references too."""
+        found = self._requirement_codes.get(name)
+        if found is None:
+            self._requirement_codes[name] = frozenset()  # guards against reference cycles
+            plan = self.requirements.get(name)
+            found = frozenset(plan.node.codes(self) if plan is not None else ())
+            self._requirement_codes[name] = found
+        return found
+
+    def unknown_competency(self, code: str) -> str:
+        """The reason evidence for an unknown competency is rejected."""
+        close = difflib.get_close_matches(code, list(self.competencies), n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"evidence for unknown competency `{code}`{hint}"
+
+    def prepare(self, evidence: Evidence) -> Item | Rejection:
+        """``evidence`` ready to evaluate, or the reason it cannot be used (learner unchecked)."""
+        origin = evidence.origin or Origin()
+        plan = self.competencies.get(evidence.competency)
+        if plan is None:
+            return Rejection(
+                "MK351", self.unknown_competency(evidence.competency), origin, evidence
+            )
+        score: Any = evidence.score
+        try:
+            score = as_decimal(score)
+        except (ArithmeticError, TypeError, ValueError):
+            score = None
+        if score is None or not score.is_finite():
+            return Rejection(
+                "MK353",
+                f"score `{evidence.score}` on `{evidence.competency}` is not a number",
+                origin,
+                evidence,
+            )
+        if score < plan.minimum or score > plan.maximum:
+            return Rejection(
+                "MK352",
+                f"score `{format_decimal(score)}` is off the scale of `{evidence.competency}` "
+                f"({format_decimal(plan.minimum)} to {format_decimal(plan.maximum)})",
+                origin,
+                evidence,
+            )
+        return make_item(evidence, score)
+
+    def window_starts(self, as_of: dt.date) -> dict[str, dt.date | None]:
+        """Each competency's first counted day as of ``as_of``."""
+        cache: dict[Duration, dt.date] = {}
+        found: dict[str, dt.date | None] = {}
+        for code, plan in self.competencies.items():
+            window = plan.window
+            if window is None:
+                found[code] = None
+            else:
+                if window not in cache:
+                    cache[window] = window.before(as_of)
+                found[code] = cache[window]
+        return found
+
+    def learner(
+        self,
+        learner: Learner,
+        buckets: Mapping[str, list[Item]],
+        as_of: dt.date,
+        starts: Mapping[str, dt.date | None],
+    ) -> LearnerResult:
+        """Evaluate one learner whose evidence is grouped (and sorted) by competency."""
+        comps: dict[str, CompetencyResult] = {}
+        empty: dict[str, CompetencyResult] = self._empty(as_of, starts)
+        for code, plan in self.competencies.items():
+            items = buckets.get(code)
+            comps[code] = plan.evaluate(items, as_of, starts[code]) if items else empty[code]
+        return self.decide(learner, comps, as_of)
+
+    def _empty(
+        self, as_of: dt.date, starts: Mapping[str, dt.date | None]
+    ) -> dict[str, CompetencyResult]:
+        key = (as_of, tuple(starts.values()))
+        cached = getattr(self, "_empty_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[no-any-return]
+        found = {
+            code: plan.not_started((), starts[code]) for code, plan in self.competencies.items()
+        }
+        self._empty_cache = (key, found)
+        return found
+
+    def decide(
+        self,
+        learner: Learner,
+        comps: Mapping[str, CompetencyResult],
+        as_of: dt.date,
+        previous: LearnerResult | None = None,
+        touched: frozenset[str] | None = None,
+    ) -> LearnerResult:
+        """Requirements, advancements, graduation and pace for evaluated competencies.
+
+        With ``previous`` and ``touched``, decisions that read none of the touched competencies
+        are taken from ``previous`` instead of being evaluated again.
+        """
+        ctx = Context(self, learner.attributes, comps)
+        reuse = previous is not None and touched is not None
+        if previous is not None and touched is not None:
+            for name, decision in previous.requirements.items():
+                if touched.isdisjoint(self.requirement_codes(name)):
+                    ctx.requirements[name] = decision
+        requirements = {name: ctx.requirement(name) for name in self.requirements}
+        advancements = []
+        for index, plan in enumerate(self.advancements):
+            if (
+                previous is not None
+                and touched is not None
+                and touched.isdisjoint(self.decision_codes(plan))
+            ):
+                advancements.append(previous.advancements[index])
+            else:
+                advancements.append(plan.decide(ctx))
+        graduation = None
+        if self.graduation is not None:
+            if (
+                reuse
+                and previous is not None
+                and previous.graduation is not None
+                and touched is not None
+                and touched.isdisjoint(self.decision_codes(self.graduation))
+            ):
+                graduation = previous.graduation
+            else:
+                graduation = self.graduation.decide(ctx)
+        pace = None
+        if self.pace is not None:
+            if (
+                reuse
+                and previous is not None
+                and previous.pace is not None
+                and touched is not None
+                and touched.isdisjoint(self.pace_codes())
+            ):
+                pace = previous.pace
+            else:
+                pace = self.pace.evaluate(ctx, as_of)
+        return LearnerResult(
+            learner,
+            comps,
+            {name: decision for name, decision in requirements.items() if decision is not None},
+            tuple(advancements),
+            graduation,
+            pace,
+        )
+
+    def decision_codes(self, plan: DecisionPlan) -> frozenset[str]:
+        """The competencies a decision reads (through requirement references too)."""
+        found = self._decision_codes.get(id(plan))
+        if found is None:
+            found = frozenset(plan.node.codes(self))
+            self._decision_codes[id(plan)] = found
+        return found
+
+    def pace_codes(self) -> frozenset[str]:
+        """The competencies pace reads."""
+        if self._pace_codes is None:
+            self._pace_codes = frozenset(
+                self.pace.codes_read(self) if self.pace is not None else ()
+            )
+        return self._pace_codes
+
+
+_CACHE: weakref.WeakKeyDictionary[Policy, CompiledPolicy] = weakref.WeakKeyDictionary()
+
+
+def compile_policy(policy: Policy) -> CompiledPolicy:
+    """The compiled form of ``policy`` (compiled once per policy object, then reused)."""
+    found = _CACHE.get(policy)
+    if found is None:
+        found = CompiledPolicy(policy)
+        _CACHE[policy] = found
+    return found

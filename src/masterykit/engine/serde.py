@@ -1,0 +1,141 @@
+"""Results as JSON, through one cattrs converter.
+
+Conventions (stable across releases of the v1 result format):
+
+* keys are the attribute names of the result classes, in their declared order;
+* decimals (scores, cuts, attribute values) are **strings** in their shortest plain form
+  (``"3.65"``, ``"3"``), so no reader loses precision to binary floating point;
+* dates and datetimes are ISO 8601 strings; enums are their values (``"proficient"``);
+* sets of kinds are sorted lists; spans are ``{"file", "line", "column", …}`` objects;
+* :func:`to_json` of the same result is byte-identical (the engine is deterministic and
+  ``json.dumps`` runs with fixed options).
+
+Computed properties that tools need are added explicitly: ``proficient`` on a competency result
+and ``rate`` (a decimal string) on a pace result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import cattrs
+
+from masterykit.engine.results import (
+    CompetencyResult,
+    EvaluationResult,
+    LearnerResult,
+    PaceResult,
+)
+from masterykit.evidence import Evidence, Learner
+from masterykit.numbers import format_decimal
+
+__all__ = ["FORMAT", "converter", "to_json", "unstructure"]
+
+#: The name and version of the result format, written as ``format`` at the top.
+FORMAT = "masterykit.result/1"
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _attributes(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _value(values[key]) for key in sorted(values)}
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook(Decimal, format_decimal)
+    conv.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+    conv.register_unstructure_hook(dt.datetime, lambda value: value.isoformat())
+    conv.register_unstructure_hook(frozenset, lambda value: sorted(value))
+    conv.register_unstructure_hook(enum.Enum, lambda value: value.value)
+    conv.register_unstructure_hook(
+        Learner, lambda value: {"id": value.id, "attributes": _attributes(value.attributes)}
+    )
+    conv.register_unstructure_hook(
+        Evidence,
+        lambda value: {
+            "learner": value.learner,
+            "competency": value.competency,
+            "score": format_decimal(value.score),
+            "timestamp": value.timestamp.isoformat(),
+            "kind": value.kind,
+            "rater": value.rater,
+            "source_id": value.source_id,
+            "origin": conv.unstructure(value.origin) if value.origin is not None else None,
+        },
+    )
+    base_competency = conv.gen_unstructure_attrs_fromdict(CompetencyResult)
+
+    def competency(value: CompetencyResult) -> dict[str, Any]:
+        data: dict[str, Any] = base_competency(value)
+        data["proficient"] = value.proficient
+        return data
+
+    conv.register_unstructure_hook(CompetencyResult, competency)
+    base_pace = conv.gen_unstructure_attrs_fromdict(PaceResult)
+
+    def pace(value: PaceResult) -> dict[str, Any]:
+        data: dict[str, Any] = base_pace(value)
+        data["rate"] = format_decimal(value.rate.quantize(Decimal("0.000001")))
+        return data
+
+    conv.register_unstructure_hook(PaceResult, pace)
+
+    def learner(value: LearnerResult) -> dict[str, Any]:
+        return {
+            "learner": conv.unstructure(value.learner, Learner),
+            "competencies": {
+                code: competency(result) for code, result in value.competencies.items()
+            },
+            "requirements": {
+                name: conv.unstructure(decision) for name, decision in value.requirements.items()
+            },
+            "advancements": [conv.unstructure(decision) for decision in value.advancements],
+            "graduation": conv.unstructure(value.graduation) if value.graduation else None,
+            "pace": pace(value.pace) if value.pace is not None else None,
+        }
+
+    conv.register_unstructure_hook(LearnerResult, learner)
+
+    def evaluation(value: EvaluationResult) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "policy": value.policy,
+            "version": value.version,
+            "as_of": value.as_of.isoformat(),
+            "counts": conv.unstructure(value.counts),
+            "learners": [learner(result) for result in value.learners],
+            "rejections": [conv.unstructure(rejection) for rejection in value.rejections],
+        }
+
+    conv.register_unstructure_hook(EvaluationResult, evaluation)
+    return conv
+
+
+#: The converter every JSON output goes through.
+converter = _make_converter()
+
+
+def unstructure(result: Any) -> Any:
+    """``result`` (any result value) as JSON-ready dictionaries, lists and strings."""
+    return converter.unstructure(result)
+
+
+def to_json(result: Any, *, indent: int | None = 2) -> str:
+    """``result`` as JSON text (UTF-8 safe, keys in declared order, no trailing newline)."""
+    return json.dumps(unstructure(result), indent=indent, ensure_ascii=False)

@@ -1,0 +1,205 @@
+"""Online evaluation: one learner, evidence arriving one piece at a time.
+
+A :class:`Session` keeps one learner's result up to date. :meth:`Session.add` re-evaluates only
+the competency the new evidence is about and the decisions (requirements, advancements,
+graduation, pace) that read it, and says what changed. Its result is always equal to a full
+:func:`~masterykit.engine.evaluate` of the same policy, learner and evidence.
+
+>>> import datetime as dt
+>>> from decimal import Decimal
+>>> from masterykit.policy import (CalculationRule, Competency, CompetencyRules, CutRule,
+...     Level, Policy, Provenance, Scale)
+>>> from masterykit.registry import MethodSpec
+>>> scale = Scale("two", (Level("NotYet", Decimal(1)), Level("Yes", Decimal(2))))
+>>> where = Provenance("demo.mastery", 3, 1, "Demo")
+>>> rules = CompetencyRules(CalculationRule("highest", (), "highest", where),
+...                         CutRule(Decimal(2), "Yes", where))
+>>> policy = Policy("Demo", None, (), {"two": scale}, {"A.1": Competency("A.1", None, scale)},
+...     {"A.1": rules}, methods={"highest": MethodSpec("highest", lambda s, a, c: max(s))})
+>>> session = Session(policy, Learner("ana"), as_of=dt.date(2026, 6, 1))
+>>> changes = session.add(Evidence("ana", "A.1", Decimal(2), dt.date(2026, 5, 1)))
+>>> [(c.before.status.value, c.after.status.value) for c in changes.competencies]
+[('not_started', 'proficient')]
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable
+
+import attrs
+
+from masterykit.engine._plan import Item, compile_policy, item_key, sort_items
+from masterykit.engine.evaluate import normalise_as_of
+from masterykit.engine.results import (
+    CompetencyResult,
+    DecisionResult,
+    LearnerResult,
+    PaceResult,
+)
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.policy import Policy
+
+__all__ = ["Changes", "CompetencyChange", "DecisionChange", "PaceChange", "Session"]
+
+
+@attrs.frozen(slots=True)
+class CompetencyChange:
+    """A competency's result before and after new evidence."""
+
+    before: CompetencyResult
+    after: CompetencyResult
+
+
+@attrs.frozen(slots=True)
+class DecisionChange:
+    """A decision's result before and after new evidence."""
+
+    before: DecisionResult
+    after: DecisionResult
+
+    @property
+    def flipped(self) -> bool:
+        """Whether the decision went from not met to met, or back."""
+        return self.before.held != self.after.held
+
+
+@attrs.frozen(slots=True)
+class PaceChange:
+    """The pace result before and after new evidence."""
+
+    before: PaceResult
+    after: PaceResult
+
+
+@attrs.frozen(slots=True)
+class Changes:
+    """What one :meth:`Session.add` changed: only results that differ are listed.
+
+    ``rejections`` holds evidence that could not be used (``MK350``–``MK353``); it changed
+    nothing.
+    """
+
+    competencies: tuple[CompetencyChange, ...] = ()
+    decisions: tuple[DecisionChange, ...] = ()
+    pace: PaceChange | None = None
+    rejections: tuple[Rejection, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether any result changed."""
+        return bool(self.competencies or self.decisions or self.pace)
+
+
+class Session:
+    """One learner's results, kept current as evidence arrives.
+
+    Args:
+        policy: the checked policy.
+        learner: the learner (evidence for another learner is rejected with ``MK350``).
+        evidence: evidence known at the start.
+        as_of: the evaluation date (today when ``None``).
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        learner: Learner,
+        evidence: Iterable[Evidence] = (),
+        *,
+        as_of: dt.date | dt.datetime | None = None,
+    ):
+        self.policy = policy
+        self.learner = learner
+        self.as_of = normalise_as_of(as_of)
+        self._plan = compile_policy(policy)
+        self._starts = self._plan.window_starts(self.as_of)
+        self._buckets: dict[str, list[Item]] = {}
+        self._rejections: list[Rejection] = []
+        for piece in evidence:
+            item = self._prepare(piece)
+            if isinstance(item, Rejection):
+                self._rejections.append(item)
+            else:
+                self._buckets.setdefault(piece.competency, []).append(item)
+        for items in self._buckets.values():
+            sort_items(items)
+        self._result = self._plan.learner(learner, self._buckets, self.as_of, self._starts)
+
+    @property
+    def result(self) -> LearnerResult:
+        """The learner's current result."""
+        return self._result
+
+    @property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """Every piece of evidence this session could not use, in arrival order."""
+        return tuple(self._rejections)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The accepted evidence, per competency in policy order, oldest first."""
+        return tuple(
+            item[7] for code in self._plan.competencies for item in self._buckets.get(code, ())
+        )
+
+    def _prepare(self, piece: Evidence) -> Item | Rejection:
+        if piece.learner != self.learner.id:
+            return Rejection(
+                "MK350",
+                f"evidence for unknown learner `{piece.learner}`",
+                piece.origin or Origin(),
+                piece,
+            )
+        return self._plan.prepare(piece)
+
+    def add(self, evidence: Evidence | Iterable[Evidence]) -> Changes:
+        """Add one piece of evidence (or several) and re-evaluate what it affects.
+
+        Returns:
+            The competencies, decisions and pace whose results changed, and any rejections.
+        """
+        pieces = [evidence] if isinstance(evidence, Evidence) else list(evidence)
+        rejections: list[Rejection] = []
+        touched: set[str] = set()
+        for piece in pieces:
+            item = self._prepare(piece)
+            if isinstance(item, Rejection):
+                rejections.append(item)
+                continue
+            bisect.insort(self._buckets.setdefault(piece.competency, []), item, key=item_key)
+            touched.add(piece.competency)
+        self._rejections.extend(rejections)
+        if not touched:
+            return Changes(rejections=tuple(rejections))
+        before = self._result
+        comps = dict(before.competencies)
+        for code in touched:
+            comps[code] = self._plan.competencies[code].evaluate(
+                self._buckets[code], self.as_of, self._starts[code]
+            )
+        after = self._plan.decide(
+            self.learner, comps, self.as_of, previous=before, touched=frozenset(touched)
+        )
+        self._result = after
+        return _diff(before, after, tuple(rejections))
+
+
+def _diff(
+    before: LearnerResult, after: LearnerResult, rejections: tuple[Rejection, ...]
+) -> Changes:
+    competencies = tuple(
+        CompetencyChange(before.competencies[code], result)
+        for code, result in after.competencies.items()
+        if before.competencies[code] is not result and before.competencies[code] != result
+    )
+    old = before.decisions()
+    new = after.decisions()
+    decisions = tuple(
+        DecisionChange(a, b) for a, b in zip(old, new, strict=True) if a is not b and a != b
+    )
+    pace = None
+    if before.pace is not None and after.pace is not None and before.pace != after.pace:
+        pace = PaceChange(before.pace, after.pace)
+    return Changes(competencies, decisions, pace, rejections)

@@ -1,0 +1,670 @@
+"""Lay a policy out the one standard way: ``masterykit fmt``.
+
+:func:`format_policy` prints a syntax tree in the canonical layout: two-space indentation, one
+statement per line, ``{`` at the end of a block's first line and ``}`` alone on its own line, and
+a blank line between top-level statements of different kinds (scales, competencies, groups,
+rules, requirements, advancements, graduation, pace; every worked example stands alone).
+Comments stay where the author put them: a comment on its own line stays before the statement
+that followed it, at that statement's indentation; a comment at the end of a line stays at the
+end of that line.
+
+Printing never changes meaning: ``parse(format_policy(tree)) == tree`` for every tree the parser
+can produce, and formatting formatted text changes nothing.
+
+>>> print(format_text('policy "Demo" version "1" scale two{1 NotYet 2 Yes} calculate mean'), end="")
+policy "Demo" version "1"
+<BLANKLINE>
+scale two {
+  1 NotYet
+  2 Yes
+}
+<BLANKLINE>
+calculate mean
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import assert_never
+
+import attrs
+
+from masterykit.dsl import nodes as n
+from masterykit.dsl._build import RESERVED
+from masterykit.numbers import format_decimal
+
+__all__ = ["format_clause", "format_policy", "format_selection", "format_text"]
+
+_INDENT = "  "
+# What the lexer reads as one bare name or code (the grammar's WORD terminal).
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*([.\-][A-Za-z0-9_]+)*")
+_STRING = re.compile(r'"([^"\\\n]|\\.)*"')
+_AS_OF = re.compile(r"\bas\s+of\b")
+_EVIDENCE_BRACES = re.compile(r"\bevidence\s*\{|\}")
+
+
+# --- words and values -----------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    """``text`` as a quoted string, with ``\\`` and ``"`` escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _word(value: str) -> str:
+    """A name, code or level name: bare when the lexer reads it back as one word, else quoted."""
+    if _BARE.fullmatch(value) and value not in RESERVED and not value.startswith("learner."):
+        return value
+    return _quote(value)
+
+
+def _ident(ident: n.Ident) -> str:
+    return _word(ident.value)
+
+
+def _number(value: Decimal) -> str:
+    return format_decimal(value)
+
+
+def _level(level: n.LevelRef) -> str:
+    if isinstance(level.value, Decimal):
+        return _number(level.value)
+    return _word(level.value)
+
+
+def _timestamp(value: dt.date | dt.datetime) -> str:
+    day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, dt.datetime):
+        day += f"T{value.hour:02d}:{value.minute:02d}"
+        if value.second:
+            day += f":{value.second:02d}"
+    return day
+
+
+def _duration(duration: n.Duration) -> str:
+    unit = duration.unit if duration.amount == 1 else duration.unit + "s"
+    return f"{duration.amount} {unit}"
+
+
+def _literal(literal: n.Literal) -> str:
+    value = literal.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, Decimal):
+        return _number(value)
+    return _timestamp(value)
+
+
+def format_selection(selection: n.Selection) -> str:
+    """A selection as written in a policy: ``MATH + SCI - (SCI.LAB.* + kind habit)``.
+
+    >>> format_selection(n.UnionSelection(n.NameSelection(n.Ident("MATH")),
+    ...                                   n.WildcardSelection("SCI.LAB.")))
+    'MATH + SCI.LAB.*'
+    """
+    return _selection(selection, right=False)
+
+
+def _selection(selection: n.Selection, right: bool) -> str:
+    match selection:
+        case n.NameSelection(name=name):
+            return _ident(name)
+        case n.WildcardSelection(prefix=prefix):
+            return prefix + "*"
+        case n.KindSelection(kind=kind):
+            return f"kind {_ident(kind)}"
+        case n.UnderSelection(code=code):
+            return f"under {_ident(code)}"
+        case n.AllSelection():
+            return "all competencies"
+        case (
+            n.UnionSelection(left=left, right=other) | n.DifferenceSelection(left=left, right=other)
+        ):
+            op = "+" if isinstance(selection, n.UnionSelection) else "-"
+            text = f"{_selection(left, False)} {op} {_selection(other, True)}"
+            return f"({text})" if right else text
+        case _:
+            assert_never(selection)
+
+
+def _rule(rule: n.Rule) -> str:
+    match rule:
+        case n.Calculate(method=method, args=args):
+            text = f"calculate {_ident(method)}"
+            if args:
+                text += "(" + ", ".join(_method_arg(arg) for arg in args) + ")"
+            return text
+        case n.Proficient(cut=cut, at_least=at_least):
+            return f"proficient at {'least ' if at_least else ''}{_level(cut)}"
+        case n.EvidenceCount(count=count, kinds=kinds):
+            text = f"evidence at least {count}"
+            if kinds:
+                text += " from " + ", ".join(_ident(kind) for kind in kinds)
+            return text
+        case n.EvidenceVariety(count=count):
+            return f"evidence from at least {count} kinds"
+        case n.EvidenceWithin(duration=duration):
+            return f"evidence within {_duration(duration)}"
+        case _:
+            assert_never(rule)
+
+
+def _method_arg(arg: n.MethodArg) -> str:
+    return _number(arg.value) + ("%" if arg.percent else "")
+
+
+def _quantified(clause: n.Quantified) -> str:
+    amount = clause.amount if clause.amount is not None else Decimal(0)
+    head: str
+    match clause.quantifier:
+        case "all" | "any" | "none":
+            head = clause.quantifier
+        case "count":
+            head = f"at least {_number(amount)}"
+        case "percent":
+            head = f"at least {_number(amount)}%"
+        case _:
+            assert_never(clause.quantifier)
+    test: str = clause.test
+    if clause.test != "proficient":
+        level = clause.level if clause.level is not None else n.LevelRef("")
+        test = f"{clause.test} {_level(level)}"
+    return f"{head} of {format_selection(clause.selection)} {test}"
+
+
+def _learner_test(clause: n.LearnerTest) -> str:
+    text = f"learner.{clause.attribute.value}"
+    if clause.op is not None and clause.value is not None:
+        text += f" {clause.op} {_literal(clause.value)}"
+    return text
+
+
+# --- lines ------------------------------------------------------------------------------------
+
+
+def _line_of(node: object) -> int | None:
+    span = getattr(node, "span", None)
+    return span.line if span is not None else None
+
+
+def _end_of(node: object) -> int | None:
+    span = getattr(node, "span", None)
+    return span.end_line if span is not None else None
+
+
+@attrs.define
+class _Line:
+    """One output line, with the source line it came from (to put comments back)."""
+
+    depth: int
+    text: str
+    source: int | None
+    closing: bool = False
+    blank_before: bool = False
+    trailing: str | None = None
+    before: list[tuple[int, str]] = attrs.field(factory=list)
+
+
+@attrs.define
+class _Writer:
+    lines: list[_Line] = attrs.field(factory=list)
+    # Source lines of parts of worked examples that are not nodes: (id(example), part) -> line.
+    example_lines: dict[tuple[int, str], int] = attrs.field(factory=dict)
+
+    def add(self, depth: int, text: str, source: int | None) -> None:
+        self.lines.append(_Line(depth, text, source))
+
+    def close(self, depth: int, node: object) -> None:
+        self.lines.append(_Line(depth, "}", _end_of(node), closing=True))
+
+    # --- clauses ----------------------------------------------------------------------------
+
+    def clause(
+        self, depth: int, clause: n.Clause, prefix: str = "", source: int | None = None
+    ) -> None:
+        start = source if source is not None else _line_of(clause)
+        match clause:
+            case n.Quantified():
+                self.add(depth, prefix + _quantified(clause), start)
+            case n.RequirementRef(name=name):
+                self.add(depth, f"{prefix}requirement {_ident(name)}", start)
+            case n.LearnerTest():
+                self.add(depth, prefix + _learner_test(clause), start)
+            case n.AnyBlock(clauses=clauses):
+                self.clause_block(depth, prefix + "any", clause, clauses, start)
+            case n.AllBlock(clauses=clauses):
+                self.clause_block(depth, prefix + "all", clause, clauses, start)
+            case n.Pathway(name=name, clauses=clauses):
+                self.clause_block(depth, f"{prefix}pathway {_quote(name)}", clause, clauses, start)
+            case n.Not(clause=inner):
+                self.clause(depth, inner, prefix + "not ", start)
+            case _:
+                assert_never(clause)
+
+    def clause_block(
+        self,
+        depth: int,
+        head: str,
+        node: object,
+        clauses: tuple[n.Clause, ...],
+        source: int | None,
+    ) -> None:
+        self.add(depth, head + " {", source)
+        for clause in clauses:
+            self.clause(depth + 1, clause)
+        self.close(depth, node)
+
+    def condition(
+        self, depth: int, head: str, node: object, clauses: tuple[n.Clause, ...], block: bool
+    ) -> None:
+        """``head <clause>`` for one clause written without braces, else ``head { … }``."""
+        if len(clauses) == 1 and not block:
+            self.clause(depth, clauses[0], head + " ", _line_of(node))
+        else:
+            self.clause_block(depth, head, node, clauses, _line_of(node))
+
+    # --- rules ------------------------------------------------------------------------------
+
+    def rule_item(self, depth: int, item: n.RuleItem) -> None:
+        match item:
+            case n.ForRule(selection=selection, rules=rules, block=block):
+                head = f"for {format_selection(selection)}"
+                if len(rules) == 1 and not block:
+                    self.add(depth, f"{head} {_rule(rules[0])}", _line_of(item))
+                else:
+                    self.add(depth, head + " {", _line_of(item))
+                    for rule in rules:
+                        self.add(depth + 1, _rule(rule), _line_of(rule))
+                    self.close(depth, item)
+            case n.RuleBlock(tight=tight, items=items):
+                self.add(depth, ("tight" if tight else "loose") + " {", _line_of(item))
+                for inner in items:
+                    self.rule_item(depth + 1, inner)
+                self.close(depth, item)
+            case _:
+                self.add(depth, _rule(item), _line_of(item))
+
+    # --- statements -------------------------------------------------------------------------
+
+    def statement(self, statement: n.Statement) -> None:
+        match statement:
+            case n.ScaleDecl(name=name, levels=levels):
+                self.add(0, f"scale {_ident(name)} {{", _line_of(statement))
+                for level in levels:
+                    self.add(1, f"{_number(level.value)} {_ident(level.name)}", _line_of(level))
+                self.close(0, statement)
+            case n.DefaultScale(name=name):
+                self.add(0, f"default scale {_ident(name)}", _line_of(statement))
+            case n.AreaDecl():
+                self.area(statement)
+            case n.CompetencyDecl():
+                self.add(0, _competency(statement), _line_of(statement))
+            case n.ImportFramework(path=path):
+                self.add(0, f"import framework {_quote(path.value)}", _line_of(statement))
+            case n.GroupDecl(name=name, selection=selection, title=title):
+                head = f"group {_ident(name)}"
+                if title is not None:
+                    head += f" {_quote(title)}"
+                self.add(0, f"{head} = {format_selection(selection)}", _line_of(statement))
+            case n.RequirementDecl(name=name, clauses=clauses, title=title, tight=tight):
+                head = f"{'tight ' if tight else ''}requirement {_ident(name)}"
+                if title is not None:
+                    head += f" {_quote(title)}"
+                self.clause_block(0, head, statement, clauses, _line_of(statement))
+            case n.Advance(source=source, target=target, condition=condition, block=block):
+                head = f"advance {_quote(source)} to {_quote(target)} when"
+                self.condition(0, head, statement, condition, block)
+            case n.Graduate(condition=condition, tight=tight, block=block):
+                head = f"{'tight ' if tight else ''}graduate when"
+                self.condition(0, head, statement, condition, block)
+            case n.PaceDecl():
+                self.pace(statement)
+            case n.Example():
+                self.example(statement)
+            case _:
+                self.rule_item(0, statement)
+
+    def area(self, area: n.AreaDecl) -> None:
+        head = f"area {_ident(area.code)}"
+        if area.title is not None:
+            head += f" {_quote(area.title)}"
+        if area.kind is not None:
+            head += f" kind {_ident(area.kind)}"
+        if area.scale is not None:
+            head += f" scale {_ident(area.scale)}"
+        self.add(0, head + " {", _line_of(area))
+        for competency in area.competencies:
+            self.add(1, _competency(competency), _line_of(competency))
+        self.close(0, area)
+
+    def pace(self, pace: n.PaceDecl) -> None:
+        self.add(0, f"pace for {format_selection(pace.selection)} {{", _line_of(pace))
+        due = pace.due
+        if due is not None and due.attribute is not None:
+            self.add(1, f"due learner.{due.attribute.value}", _line_of(due))
+        elif due is not None and due.date is not None:
+            self.add(1, f"due {_timestamp(due.date)}", _line_of(due))
+        for extension in pace.extensions:
+            head = f"extend {_duration(extension.duration)} when "
+            self.clause(1, extension.condition, head, _line_of(extension))
+        if pace.window is not None:
+            self.add(1, f"measure over last {_duration(pace.window)}", _line_of(pace.window))
+        if pace.risk is not None:
+            self.add(1, f"at risk within {_duration(pace.risk)}", _line_of(pace.risk))
+        self.close(0, pace)
+
+    def example(self, example: n.Example) -> None:
+        self.add(0, f"example {_quote(example.name)} {{", _line_of(example))
+        if example.as_of is not None:
+            source = self.example_lines.get((id(example), "as_of"))
+            self.add(1, f"as of {_timestamp(example.as_of)}", source)
+        for learner in example.learners:
+            text = f"learner {_ident(learner.name)}"
+            if learner.attributes:
+                pairs = ", ".join(
+                    f"{_ident(a.name)}: {_literal(a.value)}" for a in learner.attributes
+                )
+                text += f" {{ {pairs} }}"
+            self.add(1, text, _line_of(learner))
+        if example.evidence:
+            # `evidence {` and its `}` are not nodes of their own: without the source text, take
+            # them to sit just above the first evidence line and just below the last.
+            first, last = _line_of(example.evidence[0]), _end_of(example.evidence[-1])
+            opening = self.example_lines.get((id(example), "evidence"))
+            closing = self.example_lines.get((id(example), "evidence_end"))
+            if opening is None and first is not None:
+                opening = first - 1
+            if closing is None and last is not None:
+                closing = last + 1
+            self.add(1, "evidence {", opening)
+            for evidence in example.evidence:
+                self.add(2, _evidence(evidence), _line_of(evidence))
+            self.lines.append(_Line(1, "}", closing, closing=True))
+        for expectation in example.expectations:
+            self.add(1, _expectation(expectation), _line_of(expectation))
+        self.close(0, example)
+
+
+def _competency(competency: n.CompetencyDecl) -> str:
+    text = f"competency {_ident(competency.code)}"
+    if competency.title is not None:
+        text += f" {_quote(competency.title)}"
+    if competency.kind is not None:
+        text += f" kind {_ident(competency.kind)}"
+    if competency.scale is not None:
+        text += f" scale {_ident(competency.scale)}"
+    if competency.after:
+        text += " after " + ", ".join(_ident(code) for code in competency.after)
+    return text
+
+
+def _evidence(line: n.EvidenceLine) -> str:
+    text = (
+        f"{_ident(line.learner)} {_ident(line.competency)} {_number(line.score)}"
+        f" on {_timestamp(line.timestamp)}"
+    )
+    if line.kind is not None:
+        text += f" from {_ident(line.kind)}"
+    return text
+
+
+def _expectation(expectation: n.Expectation) -> str:
+    head = f"expect {_ident(expectation.learner)} "
+    negation = "not " if expectation.negated else ""
+    value = expectation.value
+    code = _ident(expectation.competency) + " " if expectation.competency is not None else ""
+    match expectation.what:
+        case "proficient":
+            return f"{head}{code}{negation}proficient"
+        case "level":
+            level = value if isinstance(value, n.LevelRef) else n.LevelRef(str(value))
+            return f"{head}{code}level {_level(level)}"
+        case "score":
+            score = value if isinstance(value, Decimal) else Decimal(0)
+            return f"{head}{code}score {_number(score)}"
+        case "not_started" | "insufficient":
+            return f"{head}{code}{expectation.what}"
+        case "graduate":
+            return f"{head}{negation}graduate"
+        case "advance":
+            source, target = value if isinstance(value, tuple) else ("", "")
+            return f"{head}{negation}advance {_quote(source)} to {_quote(target)}"
+        case "requirement" | "pace":
+            name = _ident(value) if isinstance(value, n.Ident) else _word(str(value))
+            if expectation.what == "pace":
+                return f"{head}pace {name}"
+            return f"{head}{negation}requirement {name}"
+        case _:
+            assert_never(expectation.what)
+
+
+def format_clause(clause: n.Clause) -> str:
+    """A condition clause as written in a policy, blocks laid out over several lines.
+
+    >>> format_clause(n.Not(n.RequirementRef(n.Ident("algebra_1"))))
+    'not requirement algebra_1'
+    """
+    writer = _Writer()
+    writer.clause(0, clause)
+    return "\n".join(_INDENT * line.depth + line.text for line in writer.lines)
+
+
+# --- layout of the whole file -----------------------------------------------------------------
+
+
+def _kind(statement: n.Statement) -> str:
+    """Top-level statements of one kind sit together; a blank line separates the kinds."""
+    match statement:
+        case n.ScaleDecl() | n.DefaultScale():
+            return "scale"
+        case n.AreaDecl() | n.CompetencyDecl() | n.ImportFramework():
+            return "competency"
+        case n.GroupDecl():
+            return "group"
+        case n.RequirementDecl():
+            return "requirement"
+        case n.Advance():
+            return "advance"
+        case n.Graduate():
+            return "graduate"
+        case n.PaceDecl():
+            return "pace"
+        case n.Example():
+            return "example"
+        case _:
+            return "rule"
+
+
+def _header(tree: n.PolicyFile) -> str:
+    text = f"policy {_quote(tree.name)}"
+    if tree.version is not None:
+        text += f" version {_quote(tree.version)}"
+    if tree.extends is not None:
+        text += f" extends {_quote(tree.extends.value)}"
+    return text
+
+
+def _spans(node: object) -> Iterator[int]:
+    """Every source line on which a node of the tree starts or ends."""
+    span = getattr(node, "span", None)
+    if span is not None:
+        yield span.line
+        yield span.end_line
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _spans(item)
+    elif attrs.has(type(node)) and not isinstance(node, n.PolicyFile | n.Comment):
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
+            if field.name != "span":
+                yield from _spans(getattr(node, field.name))
+
+
+def _place_comments(
+    tree: n.PolicyFile, lines: list[_Line], known: set[int]
+) -> list[tuple[int, str]]:
+    """Attach each comment to an output line; returns the comments that end the file.
+
+    A comment on a source line where code also stands is a trailing comment: it stays at the end
+    of the output line that came from that source line. Any other comment goes before the output
+    line that came from the nearest later source line, at that line's indentation.
+    """
+    code_lines = set(_spans(tree.statements)) | known
+    header_line = _line_of(tree)
+    if header_line is not None:
+        code_lines.add(header_line)
+    if tree.extends is not None:
+        code_lines.update(_spans(tree.extends))
+    last_on: dict[int, int] = {}
+    for index, out in enumerate(lines):
+        if out.source is not None:
+            last_on[out.source] = index
+    # For "the nearest later source line, first in output order": sort by (source, index).
+    ordered = sorted(
+        (out.source, index) for index, out in enumerate(lines) if out.source is not None
+    )
+    sources = [source for source, _ in ordered]
+    at_end: list[tuple[int, str]] = []
+    for comment in tree.comments:
+        text = comment.text.rstrip()
+        line = _line_of(comment)
+        if line is None:
+            at_end.append((0, text))
+            continue
+        if line in code_lines:
+            target = last_on.get(line)
+            if target is None:
+                # The code on that line was folded into an earlier output line.
+                position = bisect.bisect_left(sources, line)
+                target = last_on[sources[position - 1]] if position else None
+            if target is not None and lines[target].trailing is None:
+                lines[target].trailing = text
+                continue
+            if target is not None:
+                # The line already ends with a comment: this one goes on its own line below.
+                _before(lines, target + 1, text, at_end)
+                continue
+        position = bisect.bisect_right(sources, line)
+        _before(
+            lines, ordered[position][1] if position < len(ordered) else len(lines), text, at_end
+        )
+    return at_end
+
+
+def _before(lines: list[_Line], index: int, text: str, at_end: list[tuple[int, str]]) -> None:
+    if index >= len(lines):
+        at_end.append((0, text))
+        return
+    target = lines[index]
+    target.before.append((target.depth + 1 if target.closing else target.depth, text))
+
+
+def _example_lines(text: str, tree: n.PolicyFile) -> dict[tuple[int, str], int]:
+    """Source lines of the parts of worked examples that are not nodes of their own: the ``as of``
+    line, ``evidence {`` and the ``}`` that closes it."""
+    found: dict[tuple[int, str], int] = {}
+    source_lines = text.splitlines()
+    for statement in tree.statements:
+        if not isinstance(statement, n.Example) or statement.span is None:
+            continue
+        key = id(statement)
+        open_evidence = False
+        for number in range(
+            statement.span.line, min(statement.span.end_line, len(source_lines)) + 1
+        ):
+            code = _STRING.sub('""', source_lines[number - 1]).split("#", 1)[0]
+            if _AS_OF.search(code) and (key, "as_of") not in found:
+                found[(key, "as_of")] = number
+            for match in _EVIDENCE_BRACES.finditer(code):
+                if match.group() == "}":
+                    if open_evidence:
+                        found[(key, "evidence_end")] = number
+                    open_evidence = False
+                else:
+                    open_evidence = True
+                    found.setdefault((key, "evidence"), number)
+    return found
+
+
+def _comment_columns(lines: list[_Line]) -> list[int]:
+    """Where each line's trailing comment starts: two spaces after the longest line of its run
+    (neighbouring lines that all end with a comment, with nothing between them)."""
+    columns = [0] * len(lines)
+    index = 0
+    while index < len(lines):
+        if lines[index].trailing is None:
+            index += 1
+            continue
+        last = index
+        while (
+            last + 1 < len(lines)
+            and lines[last + 1].trailing is not None
+            and not lines[last + 1].blank_before
+            and not lines[last + 1].before
+        ):
+            last += 1
+        width = max(len(_INDENT * line.depth + line.text) for line in lines[index : last + 1])
+        columns[index : last + 1] = [width + 2] * (last + 1 - index)
+        index = last + 1
+    return columns
+
+
+def _format(tree: n.PolicyFile, example_lines: dict[tuple[int, str], int]) -> str:
+    writer = _Writer(example_lines=example_lines)
+    writer.add(0, _header(tree), _line_of(tree))
+    previous: str | None = None
+    for statement in tree.statements:
+        first = len(writer.lines)
+        writer.statement(statement)
+        kind = _kind(statement)
+        if previous is None or kind != previous or kind == "example":
+            writer.lines[first].blank_before = True
+        previous = kind
+    lines = writer.lines
+    at_end = _place_comments(tree, lines, set(example_lines.values()))
+    columns = _comment_columns(lines)
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if line.blank_before:
+            out.append("")
+        out.extend(_INDENT * depth + text for depth, text in line.before)
+        text = _INDENT * line.depth + line.text
+        if line.trailing is not None:
+            text = text.ljust(columns[index]) + line.trailing
+        out.append(text)
+    out.extend(_INDENT * depth + text for depth, text in at_end)
+    return "\n".join(out) + "\n"
+
+
+def format_policy(tree: n.PolicyFile) -> str:
+    """The canonical text of a policy, comments kept in place; ends with a line break.
+
+    Args:
+        tree: a parsed (or built) policy file; its ``comments`` are put back where their spans
+            say they were.
+
+    Returns:
+        Text that parses back to an equal tree.
+    """
+    return _format(tree, {})
+
+
+def format_text(text: str, name: str = "<policy>") -> str:
+    """Parse ``text`` and return it in the canonical layout.
+
+    Args:
+        text: the policy as written.
+        name: how diagnostics name the source.
+
+    Raises:
+        PolicySyntaxError: when the text does not parse (nothing is formatted).
+    """
+    from masterykit.dsl.parser import parse
+
+    tree = parse(text, name)
+    return _format(tree, _example_lines(text, tree))

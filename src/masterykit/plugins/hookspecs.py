@@ -4,6 +4,11 @@ Each hook *returns* specs (it is easy to test and to validate); the plugin host 
 results of every registered plugin into a :class:`~masterykit.registry.Registry`. None of the
 hooks is ``firstresult``: every plugin's contribution counts, and a later plugin's spec with the
 same name replaces an earlier one (built-ins are registered first).
+
+The host checks what each hook returns: a hook may return ``None`` (nothing this time) or a list
+or tuple of specs of the hook's type, each named as a policy or a command line can write it, and
+each with something to call. Anything else, and any exception a hook raises, becomes a
+:class:`~masterykit.plugins.PluginError` whose ``MK5xx`` diagnostics name the plugin.
 """
 
 from __future__ import annotations

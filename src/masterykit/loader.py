@@ -111,7 +111,7 @@ class _Reader:
                 return None
             resolved = base_path.resolve()
             if resolved in paths:
-                names = [f.source_name for f in reversed(files)]
+                names = [f.source_name for f in files]
                 cycle = " → ".join(f"`{name}`" for name in [*names, label])
                 self.error(
                     "MK201", f"the policies extend each other in a circle: {cycle}", ident.span

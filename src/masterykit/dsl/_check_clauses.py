@@ -281,7 +281,7 @@ def resolve_decisions(ns: Namespace) -> Decisions:
                     )
             elif isinstance(stmt, n.PaceDecl):
                 out.pace = _pace(ns, converter, stmt, idx)
-    _check_references(ns, out, refs)
+    _check_references(ns, out, refs, set(req_layer))
     return out
 
 
@@ -325,17 +325,19 @@ def _pace(ns: Namespace, converter: _Clauses, stmt: n.PaceDecl, idx: int) -> Pac
     )
 
 
-def _check_references(ns: Namespace, out: Decisions, refs: list[tuple[str, n.Ident]]) -> None:
+def _check_references(
+    ns: Namespace, out: Decisions, refs: list[tuple[str, n.Ident]], declared: set[str]
+) -> None:
     reporter = ns.reporter
     reported: set[int] = set()
     for name, ident in refs:
-        if name not in out.requirements and id(ident) not in reported:
+        if name not in declared and id(ident) not in reported:
             reported.add(id(ident))
             reporter.error(
                 "MK264",
                 f"unknown requirement `{name}`",
                 ident.span,
-                help=suggest(name, out.requirements),
+                help=suggest(name, declared),
             )
     # Requirements that depend on themselves, directly or through others.
     graph: dict[str, list[str]] = {}

@@ -269,7 +269,6 @@ def _collect(ns: Namespace, registry: Registry) -> list[list[Entry]]:
                 entry = Entry(rule, _key(rule), layer.index, tight, codes, rank, valid=valid)
                 if isinstance(rule, n.Calculate):
                     entry.call = validate_call(rule, registry, ns)
-                    entry.valid = entry.valid and entry.call is not None
                 entries.append(entry)
         layers.append(entries)
     return layers
@@ -282,8 +281,10 @@ def _choose(ns: Namespace, entries: list[Entry]) -> dict[RuleKey, dict[str, Entr
     """One layer's own resolution: per kind of rule, the narrowest rule for each competency."""
     by_key: dict[RuleKey, list[Entry]] = {}
     for entry in entries:
-        if entry.valid:
-            by_key.setdefault(entry.key, []).append(entry)
+        # INVARIANT: a rule whose method is wrong still governs its scope (so that no
+        # competency is reported as uncovered because of it); one whose scope could not be
+        # resolved covers nothing.
+        by_key.setdefault(entry.key, []).append(entry)
     chosen: dict[RuleKey, dict[str, Entry]] = {}
     for key, group in by_key.items():
         per: dict[str, Entry] = {}
@@ -475,7 +476,9 @@ def _check_values(ns: Namespace, final: dict[RuleKey, dict[str, Entry]]) -> None
         )
 
 
-def _check_coverage(ns: Namespace, final: dict[RuleKey, dict[str, Entry]]) -> bool:
+def _check_coverage(
+    ns: Namespace, final: dict[RuleKey, dict[str, Entry]], collected: list[list[Entry]]
+) -> bool:
     ok = True
     for kind, example in (
         ("calculate", "calculate most_recent"),
@@ -483,7 +486,10 @@ def _check_coverage(ns: Namespace, final: dict[RuleKey, dict[str, Entry]]) -> bo
     ):
         per = final.get((kind, frozenset()), {})
         lacking = [code for code in ns.competencies if code not in per]
-        if lacking:
+        unscoped = any(e.key[0] == kind and not e.valid for layer in collected for e in layer)
+        if lacking and unscoped:
+            ok = False  # a rule whose scope is in error may have been meant for them
+        elif lacking:
             ok = False
             name = "proficient at" if kind == "proficient" else kind
             ns.reporter.error(
@@ -512,7 +518,7 @@ def resolve_rules(
             final.setdefault(key, {}).update(per)
     _check_tight(ns, chosen)
     _check_values(ns, final)
-    if not _check_coverage(ns, final):
+    if not _check_coverage(ns, final, collected):
         return None, {}
     rules: dict[str, CompetencyRules] = {}
     methods: dict[str, MethodSpec] = {}

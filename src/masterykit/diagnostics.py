@@ -20,15 +20,15 @@ Rendering is separate and pure: :func:`render_text` and :func:`render_json` turn
 text (with the source line and a caret) or JSON-ready dictionaries.
 
 >>> src = Source("demo.mastery", 'policy "Demo"\\nproficent at 3\\n')
->>> d = Diagnostic("MK101", "unexpected word `proficent`", Span.point(src.name, 2, 1),
+>>> d = Diagnostic("MK114", "unexpected word `proficent`", Span.point(src.name, 2, 1, 9),
 ...                help="did you mean `proficient`?")
 >>> print(render_text(d, {src.name: src}))
-error[MK101]: unexpected word `proficent`
-  --> demo.mastery:2:1
-   |
- 2 | proficent at 3
-   | ^^^^^^^^^
-   = help: did you mean `proficient`?
+error[MK114]: unexpected word `proficent`
+ --> demo.mastery:2:1
+  |
+2 | proficent at 3
+  | ^^^^^^^^^
+  = help: did you mean `proficient`?
 """
 
 from __future__ import annotations

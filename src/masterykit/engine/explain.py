@@ -109,8 +109,7 @@ def summary_line(result: CompetencyResult) -> str:
 def _cut(result: CompetencyResult) -> str:
     cut = format_decimal(result.cut.cut)
     level = f" ({result.cut.level})" if result.cut.level else ""
-    floor = "; a floor overlays may raise" if result.cut.floor else ""
-    return f"proficient at {cut}{level}{floor} ({_where(result.cut.source)})"
+    return f"proficient at {cut}{level} ({_where(result.cut.source)})"
 
 
 def _steps(steps: tuple[NextStep, ...]) -> Explanation:
@@ -170,7 +169,8 @@ def explain_competency(result: CompetencyResult) -> Explanation:
         mark = "met" if check.met else "not met"
         children.append(
             Explanation(
-                f"{check.rule}: {mark}, {check.actual} of {check.needed} ({_where(check.source)})"
+                f"{check.rule}: {mark} ({check.actual} counted, {check.needed} needed; "
+                f"{_where(check.source)})"
             )
         )
     if result.first_proficient is not None:
@@ -222,7 +222,7 @@ def explain_decision(
         head = "graduate"
     mark = "met" if decision.held else "not met"
     children = [_clause(child, comps) for child in decision.clause.children]
-    children.append(Explanation(f"({_where(decision.source)})"))
+    children.append(Explanation(f"rule {_where(decision.source)}"))
     if decision.pathways:
         names = ", ".join(f'"{name}"' for name in decision.pathways)
         children.append(Explanation(f"pathway taken: {names}"))

@@ -9,6 +9,7 @@ chain, so a district's unscoped rule also covers the competencies a school adds.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import assert_never
@@ -134,12 +135,32 @@ class Namespace:
     competencies: dict[str, CompInfo] = attrs.Factory(dict)
     areas: dict[str, AreaInfo] = attrs.Factory(dict)
     groups: dict[str, GroupInfo] = attrs.Factory(dict)
+    _index: dict[str, int] = attrs.Factory(dict)
+    _sorted: list[str] = attrs.Factory(list)
+    _prefixes: dict[str, frozenset[str]] = attrs.Factory(dict)
+    _children: dict[str, list[str]] | None = None
 
     # --- lookups ---------------------------------------------------------------------------
 
     def order(self, codes: frozenset[str] | set[str]) -> tuple[str, ...]:
         """``codes`` in declaration order."""
-        return tuple(code for code in self.competencies if code in codes)
+        if len(self._index) != len(self.competencies):
+            self._index = {code: i for i, code in enumerate(self.competencies)}
+        return tuple(sorted(codes, key=self._index.__getitem__))
+
+    def _prefixed(self, prefix: str) -> frozenset[str]:
+        """Every competency whose code starts with ``prefix`` (sorted codes, then bisect)."""
+        if len(self._sorted) != len(self.competencies):
+            self._sorted = sorted(self.competencies)
+            self._prefixes = {}
+        found = self._prefixes.get(prefix)
+        if found is None:
+            start = bisect.bisect_left(self._sorted, prefix)
+            end = start
+            while end < len(self._sorted) and self._sorted[end].startswith(prefix):
+                end += 1
+            found = self._prefixes[prefix] = frozenset(self._sorted[start:end])
+        return found
 
     def visible_names(self, layer: int) -> list[str]:
         """Competency codes, area codes and group names visible in ``layer``."""
@@ -212,7 +233,7 @@ class Namespace:
             case n.NameSelection():
                 return self._name(selection.name, layer)
             case n.WildcardSelection():
-                return frozenset(c for c in self.competencies if c.startswith(selection.prefix))
+                return self._prefixed(selection.prefix)
             case n.KindSelection():
                 kind = selection.kind.value
                 kinds = {info.kind for info in self.competencies.values()}
@@ -294,10 +315,12 @@ class Namespace:
         below: set[str] = set()
         if area is not None and not area.framework:
             below.update(area.members)
-        children: dict[str, list[str]] = {}
-        for info in self.competencies.values():
-            if info.parent is not None:
-                children.setdefault(info.parent, []).append(info.code)
+        if self._children is None:
+            self._children = {}
+            for info in self.competencies.values():
+                if info.parent is not None:
+                    self._children.setdefault(info.parent, []).append(info.code)
+        children = self._children
         todo = list(children.get(code, []))
         while todo:
             item = todo.pop()

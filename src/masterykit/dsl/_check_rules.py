@@ -60,6 +60,7 @@ class Entry:
     rank: int
     call: tuple[MethodSpec, tuple[Decimal, ...], str] | None = None
     valid: bool = True
+    provenance: Provenance | None = None
 
     @property
     def span(self) -> Span | None:
@@ -289,10 +290,12 @@ def _choose(ns: Namespace, entries: list[Entry]) -> dict[RuleKey, dict[str, Entr
     for key, group in by_key.items():
         per: dict[str, Entry] = {}
         conflicts: dict[tuple[int, int], set[str]] = {}
-        for code in ns.competencies:
-            covering = [e for e in group if code in e.codes]
-            if not covering:
-                continue
+        covers: dict[str, list[Entry]] = {}
+        for entry in group:  # declaration order
+            for code in entry.codes:
+                covers.setdefault(code, []).append(entry)
+        for code in ns.order(set(covers)):
+            covering = covers[code]
             best = min(e.rank for e in covering)
             tied = [e for e in covering if e.rank == best]
             per[code] = tied[0]
@@ -503,7 +506,11 @@ def _check_coverage(
 
 
 def _provenance(ns: Namespace, entry: Entry) -> Provenance:
-    return Provenance.from_span(entry.span, ns.layers[entry.layer].name, tight=entry.tight)
+    if entry.provenance is None:
+        entry.provenance = Provenance.from_span(
+            entry.span, ns.layers[entry.layer].name, tight=entry.tight
+        )
+    return entry.provenance
 
 
 def resolve_rules(

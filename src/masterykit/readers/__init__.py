@@ -1,0 +1,316 @@
+"""Evidence readers: CSV, JSON Lines, xAPI and OneRoster files to evidence and rejections.
+
+Every reader streams its input and yields exactly one :class:`~masterykit.evidence.Evidence` or
+one :class:`~masterykit.evidence.Rejection` per record (a CSV row, a JSON line, an xAPI statement,
+a OneRoster result and learning objective), so nothing is dropped silently. The built-in readers
+register as a plugin (:mod:`masterykit.policies.formats`); this module is the plain Python way in:
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "ev.csv").write_text(
+...     "learner,competency,score,timestamp\\nana,M.1,3,2026-01-10\\nben,M.1,x,2026-01-11\\n")
+>>> evidence, rejections, summary = read_all(folder / "ev.csv")
+>>> [e.learner for e in evidence], [r.code for r in rejections], summary.read
+(['ana'], ['MK309'], 2)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.evidence import AttributeValue, Evidence, Learner, Rejection
+from masterykit.readers._common import (
+    CODES,
+    DEFAULT_MAX_RECORD_BYTES,
+    SKIP_CODES,
+    LineSource,
+    csv_rows,
+    display_name,
+    open_binary,
+    parse_decimal,
+    parse_timestamp,
+)
+from masterykit.readers.oneroster import read_oneroster
+from masterykit.readers.tabular import read_csv, read_jsonl
+from masterykit.readers.xapi import read_xapi
+from masterykit.registry import ReaderSpec, ReadRequest, Registry
+
+__all__ = [
+    "BUILTIN_READERS",
+    "CODES",
+    "DEFAULT_MAX_RECORD_BYTES",
+    "SKIP_CODES",
+    "ReadSummary",
+    "read_all",
+    "read_evidence",
+    "read_learners",
+]
+
+#: The built-in evidence readers, as the plugin registers them.
+BUILTIN_READERS: tuple[ReaderSpec, ...] = (
+    ReaderSpec("csv", (".csv",), read_csv, summary="CSV with documented evidence columns"),
+    ReaderSpec(
+        "jsonl", (".jsonl", ".ndjson"), read_jsonl, summary="JSON Lines, one evidence object a line"
+    ),
+    ReaderSpec(
+        "xapi", (".xapi.json", ".xapi.jsonl"), read_xapi, summary="xAPI statements (scored ones)"
+    ),
+    ReaderSpec("oneroster", (), read_oneroster, summary="a OneRoster 1.2 CSV gradebook folder"),
+)
+
+
+@attrs.frozen(slots=True)
+class ReadSummary:
+    """What a read gave: records read, used (evidence) and rejected by code.
+
+    ``skipped`` counts the rejections that are not mistakes (an xAPI statement without a score,
+    a voiding statement) by code; they are included in ``rejected``. The counts reconcile:
+    ``read == used + sum(rejected.values())``.
+    """
+
+    read: int
+    used: int
+    rejected: Mapping[str, int] = attrs.field(factory=dict)
+    skipped: Mapping[str, int] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, results: Iterable[Evidence | Rejection]) -> ReadSummary:
+        """Count ``results`` (consumes the iterable)."""
+        used = 0
+        codes: Counter[str] = Counter()
+        for result in results:
+            if isinstance(result, Evidence):
+                used += 1
+            else:
+                codes[result.code] += 1
+        rejected = dict(sorted(codes.items()))
+        skipped = {code: n for code, n in rejected.items() if code in SKIP_CODES}
+        return cls(used + sum(codes.values()), used, rejected, skipped)
+
+    @property
+    def rejected_total(self) -> int:
+        """All rejections, skipped ones included."""
+        return sum(self.rejected.values())
+
+    @property
+    def reconciles(self) -> bool:
+        """Whether every record read was used or rejected."""
+        return self.read == self.used + self.rejected_total
+
+    def describe(self) -> list[str]:
+        """One line per count, for people (``rejected MK309 ×2: a score is not a number``)."""
+        lines = [f"read {self.read}, used {self.used}, rejected {self.rejected_total}"]
+        for code, n in self.rejected.items():
+            verb = "skipped" if code in SKIP_CODES else "rejected"
+            lines.append(f"{verb} {code} ×{n}: {CODES[code]}")
+        return lines
+
+
+def _default_registry() -> Registry:
+    return Registry.of(readers=BUILTIN_READERS)
+
+
+def read_evidence(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Iterator[Evidence | Rejection]:
+    """Stream the evidence in ``path``: one evidence or rejection per record.
+
+    Args:
+        path: A file (``-`` for standard input) or, for OneRoster, a folder.
+        format: A reader name (``csv``, ``jsonl``, ``xapi``, ``oneroster`` or a plugin's);
+            by default the reader that claims the file's ending (a folder: ``oneroster``).
+        options: Reader options (see ``docs/formats.rst``), such as an xAPI ``activities``
+            mapping or ``scales``.
+        registry: Where readers are looked up; the built-in readers by default.
+
+    Raises:
+        EvidenceError: ``MK301`` when no reader fits, ``MK300`` when the file cannot be read,
+            ``MK302`` for a wrong option. Problems with records are rejections, never errors.
+    """
+    path = Path(path)
+    registry = registry or _default_registry()
+    if format is not None:
+        spec = registry.readers.get(format)
+        if spec is None:
+            raise _no_reader(format)
+    elif path.is_dir() and "oneroster" in registry.readers:
+        spec = registry.readers["oneroster"]
+    else:
+        found = registry.reader_for(path)
+        if found is None:
+            raise _no_reader(path.name)
+        spec = found
+    return spec.read(ReadRequest(path, dict(options or {})))
+
+
+def _no_reader(name: str) -> EvidenceError:
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK301",
+                f"no evidence reader for `{name}`",
+                help="name a format: csv, jsonl, xapi or oneroster",
+                location=name,
+            )
+        ]
+    )
+
+
+def read_all(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> tuple[tuple[Evidence, ...], tuple[Rejection, ...], ReadSummary]:
+    """Read ``path`` whole: the evidence, the rejections and their :class:`ReadSummary`."""
+    results = list(read_evidence(path, format=format, options=options, registry=registry))
+    evidence = tuple(r for r in results if isinstance(r, Evidence))
+    rejections = tuple(r for r in results if isinstance(r, Rejection))
+    return evidence, rejections, ReadSummary.of(results)
+
+
+# --- learners --------------------------------------------------------------------------------
+
+
+def _typed(value: object) -> AttributeValue | None:
+    """A learner attribute from a cell or a JSON value (``None``: absent)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if not isinstance(value, str):
+        return json.dumps(value, sort_keys=True)
+    text = value.strip()
+    if not text:
+        return None
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if text[:1].isdigit() and len(text) >= 10 and text[4:5] == "-":
+        moment = parse_timestamp(text)
+        if not isinstance(moment, tuple):
+            return moment
+    number = parse_decimal(text)
+    if number is not None:
+        return number
+    return text
+
+
+def read_learners(path: str | Path) -> tuple[Learner, ...]:
+    """Read a learners file (CSV or JSON Lines): an ``id`` column plus attribute columns.
+
+    Values are typed: ISO dates become dates (date-times datetimes), ``true``/``false`` booleans,
+    numbers decimals, anything else text; an empty cell leaves the attribute out.
+
+    Raises:
+        EvidenceError: with every problem found (``MK338`` a row without an id, ``MK339`` an id
+            given twice, and the file problems of the evidence readers).
+    """
+    path = Path(path)
+    file = display_name(path)
+    problems: list[Diagnostic] = []
+    learners: list[Learner] = []
+    first_line: dict[str, int] = {}
+
+    def add(line: int, values: Mapping[str, object]) -> None:
+        raw_id = values.get("id")
+        learner_id = str(raw_id).strip() if isinstance(raw_id, str | int) else ""
+        if not learner_id or isinstance(raw_id, bool):
+            problems.append(
+                Diagnostic("MK338", "learner row has no `id`", location=f"{file} line {line}")
+            )
+            return
+        if learner_id in first_line:
+            problems.append(
+                Diagnostic(
+                    "MK339",
+                    f"duplicate learner `{learner_id}` (first on line {first_line[learner_id]})",
+                    location=f"{file} line {line}",
+                )
+            )
+            return
+        first_line[learner_id] = line
+        attributes: dict[str, AttributeValue] = {}
+        for key, value in values.items():
+            typed = _typed(value)
+            if key != "id" and typed is not None:
+                attributes[str(key).strip()] = typed
+        learners.append(Learner(learner_id, attributes))
+
+    def problem(rejection: Rejection) -> None:
+        where = f"{file} line {rejection.origin.line}" if rejection.origin.line else file
+        problems.append(Diagnostic(rejection.code, rejection.reason, location=where))
+
+    with open_binary(path) as stream:
+        if path.name.lower().endswith((".jsonl", ".ndjson")):
+            source = LineSource(stream)
+            for text in source:
+                line = source.line
+                if source.problem(line, line) is not None:
+                    code, reason = source.problem(line, line) or ("", "")
+                    problems.append(
+                        Diagnostic(
+                            code, reason.replace("row", "line", 1), location=f"{file} line {line}"
+                        )
+                    )
+                elif text.strip():
+                    try:
+                        value = json.loads(text, parse_float=Decimal)
+                    except json.JSONDecodeError as err:
+                        problems.append(
+                            Diagnostic(
+                                "MK312",
+                                f"line is not valid JSON: {err.msg.lower()}",
+                                location=f"{file} line {line}",
+                            )
+                        )
+                        continue
+                    if isinstance(value, dict):
+                        add(line, value)
+                    else:
+                        problems.append(
+                            Diagnostic(
+                                "MK313", "line is not a JSON object", location=f"{file} line {line}"
+                            )
+                        )
+            if source.binary:
+                problems.append(
+                    Diagnostic("MK303", "file is binary, not UTF-8 text", location=file)
+                )
+        else:
+            header: list[str] | None = None
+            for entry in csv_rows(stream, DEFAULT_MAX_RECORD_BYTES, file):
+                if isinstance(entry, Rejection):
+                    problem(entry)
+                    continue
+                line, row = entry
+                if header is None:
+                    header = [cell.strip() for cell in row]
+                    if "id" not in header:
+                        problems.append(
+                            Diagnostic(
+                                "MK306",
+                                "missing column `id` in the header",
+                                location=f"{file} line {line}",
+                            )
+                        )
+                        break
+                    continue
+                add(line, dict(zip(header, row, strict=False)))
+    if problems:
+        raise EvidenceError(problems)
+    return tuple(learners)

@@ -1,0 +1,529 @@
+"""What every evidence reader shares: codes, rejections, options, dates, numbers and lines.
+
+Readers never load a whole file: :class:`LineSource` hands out one line at a time (with a byte
+limit per line), and :func:`iter_json_document` splits a JSON array into its elements as it reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any, cast
+
+import attrs
+
+from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.evidence import Origin, Rejection
+
+__all__ = [
+    "CODES",
+    "DEFAULT_MAX_RECORD_BYTES",
+    "SKIP_CODES",
+    "LineSource",
+    "ScaleMap",
+    "bad_option",
+    "csv_rows",
+    "display_name",
+    "iter_json_document",
+    "open_binary",
+    "parse_decimal",
+    "parse_timestamp",
+    "reject",
+]
+
+#: The byte limit of one CSV row, JSON line or xAPI statement (option ``max_record_bytes``).
+DEFAULT_MAX_RECORD_BYTES = 64 * 1024
+
+#: Every rejection and error code of the readers and the CASE importer, with what it means.
+CODES: Mapping[str, str] = {
+    "MK300": "a file or folder cannot be read",
+    "MK301": "no evidence reader for a file name or format name",
+    "MK302": "a reader option has a wrong value",
+    "MK303": "the file is binary, not UTF-8 text",
+    "MK304": "a row is not valid UTF-8 text",
+    "MK305": "a row or line is longer than the byte limit",
+    "MK306": "the header lacks a required column",
+    "MK307": "a required field is missing or empty",
+    "MK308": "a row has more cells than the header",
+    "MK309": "a score is not a number",
+    "MK310": "a timestamp is not an ISO date or date-time",
+    "MK311": "a date does not exist in the calendar",
+    "MK312": "a JSON line is not valid JSON",
+    "MK313": "a JSON line is not an object",
+    "MK314": "a source_id appears twice in one file",
+    "MK315": "a raw score lies outside the raw range to rescale",
+    "MK316": "a competency value has no entry in the `competencies` mapping",
+    "MK317": "a score must be mapped onto a competency's scale but none is known",
+    "MK318": "a day offset is not a whole number",
+    "MK319": "a JSON field has the wrong type",
+    "MK320": "an xAPI file is not valid JSON",
+    "MK321": "an xAPI statement is not a JSON object",
+    "MK322": "an xAPI statement was voided by another statement",
+    "MK323": "an xAPI statement voids another statement (skipped)",
+    "MK324": "an xAPI statement has no score (skipped)",
+    "MK325": "an xAPI activity has no entry in the `activities` mapping",
+    "MK326": "an xAPI statement's actor identifies no learner",
+    "MK327": "an xAPI statement has neither `timestamp` nor `stored`",
+    "MK328": "an xAPI score cannot be mapped onto the scale",
+    "MK329": "an xAPI statement id appears twice in one file",
+    "MK330": "an xAPI statement is larger than the byte limit",
+    "MK331": "a OneRoster folder lacks a required file",
+    "MK332": "a OneRoster result is not fully graded",
+    "MK333": "a OneRoster result is marked `tobedeleted`",
+    "MK334": "a OneRoster result has no learning objective",
+    "MK335": "a OneRoster result names a line item that is not in `lineItems.csv`",
+    "MK336": "a learning objective has no entry in the `objectives` mapping",
+    "MK337": "a OneRoster line item has no usable score range",
+    "MK338": "a learner row has no `id`",
+    "MK339": "a learner id appears twice",
+    "MK340": "a CASE file is not valid JSON",
+    "MK341": "a JSON file is not a CASE package",
+    "MK342": "a CFItem has no identifier",
+    "MK343": "two CFItems have the same competency code",
+    "MK344": "a CFItem or CFAssociation is not a JSON object",
+    "MK345": "two CFItems have the same identifier",
+    "MK346": "a CFAssociation lacks its origin, destination or type",
+}
+
+#: Rejections that are not mistakes but records with nothing to use (reported as skipped).
+SKIP_CODES = frozenset({"MK323", "MK324"})
+
+
+def display_name(path: Path) -> str:
+    """The name a file is reported under: the path as given, ``<stdin>`` for ``-``."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
+def reject(
+    code: str,
+    reason: str,
+    file: str,
+    line: int | None = None,
+    record: str | None = None,
+) -> Rejection:
+    """A :class:`Rejection` with an :class:`Origin` (the code must be one of :data:`CODES`)."""
+    assert code in CODES, code
+    return Rejection(code, reason, Origin(file, line, record))
+
+
+def bad_option(name: str, problem: str, help: str | None = None) -> EvidenceError:
+    """The error for a reader option with a wrong value (``MK302``)."""
+    return EvidenceError(
+        [Diagnostic("MK302", f"option `{name}` {problem}", help=help, location=f"option {name}")]
+    )
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open ``path`` (``-`` is standard input) for reading bytes, or raise ``MK300``."""
+    if str(path) == "-":
+        return sys.stdin.buffer
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder", str(path))
+        return path.open("rb")
+    except OSError as err:
+        raise cannot_read(path, err) from None
+
+
+def cannot_read(path: Path, err: OSError) -> EvidenceError:
+    """The ``MK300`` error for a file that cannot be opened."""
+    why = {
+        FileNotFoundError: "no such file",
+        IsADirectoryError: "it is a folder",
+        PermissionError: "permission denied",
+    }.get(type(err), (err.strerror or str(err)).lower())
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK300", f"cannot read `{display_name(path)}`: {why}", location=display_name(path)
+            )
+        ]
+    )
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_decimal(value: object) -> Decimal | None:
+    """A finite decimal from a number or numeric text, or ``None`` (never a float in between).
+
+    >>> parse_decimal("3.50"), parse_decimal(2), parse_decimal("NaN"), parse_decimal("abc")
+    (Decimal('3.50'), Decimal('2'), None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER.fullmatch(text):
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            return None
+    return None
+
+
+@attrs.frozen(slots=True)
+class ScaleMap:
+    """Where mapped scores land: a default scale and per-competency scales (options ``scale``
+    and ``scales``), and the linear map from a raw range onto them.
+
+    ``target(code)`` is the competency's scale (``scales[code]``, else ``scale``, else ``None``).
+    ``rescale(raw, low, high, target)`` is ``target_min + (raw - low) × (target_max − target_min)
+    / (high − low)``: ``low`` lands on the scale's minimum and ``high`` on its maximum.
+
+    >>> m = ScaleMap(default=(Decimal(1), Decimal(4)))
+    >>> m.rescale(Decimal(78), Decimal(0), Decimal(100), m.target("X"))
+    Decimal('3.34')
+    """
+
+    default: tuple[Decimal, Decimal] | None = None
+    scales: Mapping[str, tuple[Decimal, Decimal]] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> ScaleMap:
+        """Read the ``scale`` and ``scales`` options (``MK302`` when they are malformed)."""
+        default = None
+        if options.get("scale") is not None:
+            default = _scale_pair("scale", options["scale"])
+        raw = options.get("scales") or {}
+        if not isinstance(raw, Mapping):
+            raise bad_option("scales", "must map competency codes to (min, max) pairs")
+        scales = {str(code): _scale_pair(f"scales[{code}]", pair) for code, pair in raw.items()}
+        return cls(default, scales)
+
+    def target(self, code: str) -> tuple[Decimal, Decimal] | None:
+        """The scale of competency ``code``, if known."""
+        return self.scales.get(code, self.default)
+
+    @staticmethod
+    def rescale(
+        raw: Decimal, low: Decimal, high: Decimal, target: tuple[Decimal, Decimal]
+    ) -> Decimal:
+        """Map ``raw`` from ``low..high`` linearly onto ``target`` (``high`` > ``low``)."""
+        t_min, t_max = target
+        return t_min + (raw - low) * (t_max - t_min) / (high - low)
+
+
+def _scale_pair(name: str, value: object) -> tuple[Decimal, Decimal]:
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        low, high = parse_decimal(value[0]), parse_decimal(value[1])
+        if low is not None and high is not None and low < high:
+            return (low, high)
+    raise bad_option(name, f"must be a (min, max) pair of numbers with min < max, not `{value}`")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_ISO_SHAPE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+
+
+def parse_timestamp(text: str) -> dt.date | dt.datetime | tuple[str, str]:
+    """An ISO 8601 date (``2026-01-10``) or date-time (``2026-01-10T09:30``, seconds, fractions
+    and ``Z`` or an offset allowed), or ``(code, reason)`` for a rejection.
+
+    >>> parse_timestamp("2026-01-10")
+    datetime.date(2026, 1, 10)
+    >>> parse_timestamp("2026-02-30")
+    ('MK311', 'date `2026-02-30` does not exist')
+    """
+    value = text.strip()
+    match = _ISO_SHAPE.fullmatch(value)
+    if match is None:
+        return (
+            "MK310",
+            f"timestamp `{value}` is not a date (write YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+        )
+    try:
+        if match.group(4) is None:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value.replace("z", "Z").replace(",", "."))
+    except ValueError:
+        return ("MK311", f"date `{value}` does not exist")
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+class LineSource:
+    """Lines of a byte stream as text, one at a time, with their numbers and problems.
+
+    Iterating gives each line decoded from UTF-8 (a BOM at the start is dropped). A line longer
+    than ``limit`` bytes is given as an empty line and its number put in :attr:`too_long`; a line
+    that is not valid UTF-8 is decoded with replacement characters and its number put in
+    :attr:`not_utf8`. :attr:`binary` is true when the first 8 KiB hold a NUL byte (nothing is
+    given then). :attr:`line` is the number of the last line given, :attr:`bytes_read` the bytes
+    consumed so far.
+    """
+
+    def __init__(self, stream: IO[bytes], limit: int = DEFAULT_MAX_RECORD_BYTES) -> None:
+        buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(cast(Any, stream))
+        self._stream: io.BufferedReader = buffered
+        self.limit = limit
+        self.line = 0
+        self.bytes_read = 0
+        self.too_long: set[int] = set()
+        self.not_utf8: set[int] = set()
+        head = self._stream.peek(8192)[:8192]
+        self.binary = b"\x00" in head
+
+    def __iter__(self) -> Iterator[str]:
+        if self.binary:
+            return
+        first = True
+        while True:
+            chunk = self._stream.readline(self.limit + 1)
+            if not chunk:
+                return
+            self.line += 1
+            self.bytes_read += len(chunk)
+            if len(chunk) > self.limit and not chunk.endswith(b"\n"):
+                while chunk and not chunk.endswith(b"\n"):
+                    chunk = self._stream.readline(self.limit + 1)
+                    self.bytes_read += len(chunk)
+                self.too_long.add(self.line)
+                first = False
+                yield "\n"
+                continue
+            if first and chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]
+            first = False
+            try:
+                text = chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                self.not_utf8.add(self.line)
+                text = chunk.decode("utf-8", errors="replace")
+            yield text
+
+    def problem(self, first: int, last: int) -> tuple[str, str] | None:
+        """The ``(code, reason)`` of the first problem on lines ``first..last``, if any."""
+        for number in range(first, last + 1):
+            if number in self.too_long:
+                return ("MK305", f"row is longer than {self.limit} bytes")
+            if number in self.not_utf8:
+                return ("MK304", "row is not valid UTF-8 text")
+        return None
+
+
+# --- JSON documents --------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class JsonPiece:
+    """One element of a JSON array (or the single top-level value), as text, with its line.
+
+    ``error`` is set instead of ``text`` when the element is larger than the limit
+    (``too_large``) or the document is broken there (a message; reading stops after it).
+    """
+
+    line: int
+    text: str | None = None
+    error: str | None = None
+
+
+def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
+    """Split a JSON document into its top-level array's elements without loading it whole.
+
+    A top-level object is one element. Elements are given as text (parse them with
+    :func:`json.loads`); an element over ``limit`` characters is given as ``error="too_large"``.
+    Broken structure (no ``[``/``{`` at the start, an unterminated array or string, text after
+    the end) gives one piece with an error message, and nothing after it.
+    """
+    reader = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    scanner = _JsonScanner(limit)
+    try:
+        while True:
+            chunk = reader.read(65536)
+            if not chunk:
+                break
+            yield from scanner.feed(chunk)
+            if scanner.failed:
+                return
+    except UnicodeDecodeError:
+        yield JsonPiece(scanner.line, error="the file is not UTF-8 text")
+        return
+    yield from scanner.finish()
+
+
+class _JsonScanner:
+    """A small state machine that finds element boundaries (depth, strings, escapes)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.line = 1
+        self.state = "start"  # start, array, element, after, done, single
+        self.depth = 0
+        self.in_string = False
+        self.escape = False
+        self.buffer: list[str] = []
+        self.size = 0
+        self.start_line = 1
+        self.single = False
+        self.failed = False
+        self.buffer_started = False
+
+    def _fail(self, message: str) -> JsonPiece:
+        self.failed = True
+        return JsonPiece(self.line, error=message)
+
+    def _emit(self) -> JsonPiece:
+        piece = (
+            JsonPiece(self.start_line, error="too_large")
+            if self.size > self.limit
+            else JsonPiece(self.start_line, text="".join(self.buffer))
+        )
+        self.buffer = []
+        self.size = 0
+        return piece
+
+    def feed(self, chunk: str) -> Iterator[JsonPiece]:
+        for char in chunk:
+            if self.state in ("start", "array", "after", "done") and char in " \t\r\n":
+                if char == "\n":
+                    self.line += 1
+                continue
+            if self.state == "start":
+                if char == "[":
+                    self.state = "array"
+                elif char == "{":
+                    self.single = True
+                    self._begin(char)
+                else:
+                    yield self._fail(f"expected `[` or `{{` at the start, found `{char}`")
+                    return
+                continue
+            if self.state == "array":
+                if char == "]" and not self.buffer_started:
+                    self.state = "done"
+                    continue
+                self._begin(char)
+                continue
+            if self.state == "after":
+                if char == ",":
+                    self.state = "array"
+                    self.buffer_started = False
+                elif char == "]":
+                    self.state = "done"
+                else:
+                    yield self._fail(f"expected `,` or `]` after an element, found `{char}`")
+                    return
+                continue
+            if self.state == "done":
+                yield self._fail(f"unexpected `{char}` after the end of the document")
+                return
+            # inside an element
+            ended = self._element_char(char)
+            if ended is not None:
+                yield self._emit()
+                if self.single:
+                    self.state = "done"
+                elif ended == ",":
+                    self.state = "array"
+                    self.buffer_started = False
+                elif ended == "]":
+                    self.state = "done"
+                else:
+                    self.state = "after"
+
+    def _begin(self, char: str) -> None:
+        self.state = "element"
+        self.buffer_started = True
+        self.start_line = self.line
+        self.depth = 0
+        self.in_string = False
+        self.escape = False
+        self._element_char(char)
+
+    def _element_char(self, char: str) -> str | None:
+        """Take one character of an element; the character that ended it, or ``None``."""
+        if char == "\n":
+            self.line += 1
+        if self.in_string:
+            self._keep(char)
+            if self.escape:
+                self.escape = False
+            elif char == "\\":
+                self.escape = True
+            elif char == '"':
+                self.in_string = False
+                if self.depth == 0:
+                    return '"'
+            return None
+        if self.depth == 0 and char in ",]" and self.size:
+            return char  # the end of a scalar element (the delimiter is not kept)
+        if char in " \t\r\n" and self.depth == 0 and self.size:
+            return " "
+        self._keep(char)
+        if char == '"':
+            self.in_string = True
+        elif char in "{[":
+            self.depth += 1
+        elif char in "}]":
+            self.depth -= 1
+            if self.depth <= 0:
+                return char
+        return None
+
+    def _keep(self, char: str) -> None:
+        self.size += 1
+        if self.size <= self.limit:
+            self.buffer.append(char)
+
+    def finish(self) -> Iterator[JsonPiece]:
+        if self.state == "start":
+            return  # an empty file holds no records
+        if self.state == "done":
+            return
+        yield self._fail("the document ends before its array or object is closed")
+
+
+def csv_rows(
+    stream: IO[bytes], limit: int, file: str
+) -> Iterator[tuple[int, list[str]] | Rejection]:
+    """The rows of a CSV byte stream: the header first, then each data row, with line numbers.
+
+    A row that is too long (over ``limit`` bytes, ``MK305``) or not UTF-8 (``MK304``) comes as a
+    :class:`Rejection` instead; a problem in the header, or a binary file (``MK303``), comes as a
+    rejection and ends the rows. Blank lines are not rows. Quoted cells may span lines; the line
+    of a row is its first line.
+    """
+    source = LineSource(stream, limit)
+    if source.binary:
+        yield reject("MK303", "file is binary, not UTF-8 text", file)
+        return
+    reader = csv.reader(iter(source), strict=False)
+    header_seen = False
+    last_line = 0
+    bytes_before = 0
+    for row in reader:
+        first, last_line = last_line + 1, source.line
+        size, bytes_before = source.bytes_read - bytes_before, source.bytes_read
+        problem = source.problem(first, last_line)
+        if problem is None and size > limit:
+            problem = ("MK305", f"row is longer than {limit} bytes")
+        if problem is not None:
+            yield reject(problem[0], problem[1], file, first)
+            if not header_seen:
+                return
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        header_seen = True
+        yield (first, row)

@@ -1,0 +1,336 @@
+"""Evidence from CSV and JSON Lines files with documented columns.
+
+Columns (CSV header names, or JSON Lines keys): ``learner``, ``competency``, ``score``,
+``timestamp`` (required), ``kind``, ``rater``, ``source_id`` (optional). Every data row becomes one
+:class:`~masterykit.evidence.Evidence` or one :class:`~masterykit.evidence.Rejection`; blank lines
+are not rows. Options (all optional) adapt real exports, see :class:`TabularOptions`.
+
+>>> import io, tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "e.csv").write_text("learner,competency,score,timestamp\\nana,M.1,3,2026-01-10\\n")
+>>> [e.score for e in read_csv(ReadRequest(d / "e.csv"))]
+[Decimal('3')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from masterykit.evidence import Evidence, Origin, Rejection
+from masterykit.readers._common import (
+    DEFAULT_MAX_RECORD_BYTES,
+    LineSource,
+    ScaleMap,
+    bad_option,
+    csv_rows,
+    display_name,
+    open_binary,
+    parse_decimal,
+    parse_timestamp,
+    reject,
+)
+from masterykit.registry import ReadRequest
+
+__all__ = [
+    "FIELDS",
+    "REQUIRED_FIELDS",
+    "TabularOptions",
+    "read_csv",
+    "read_jsonl",
+]
+
+#: The evidence fields, in the documented column order.
+FIELDS = ("learner", "competency", "score", "timestamp", "kind", "rater", "source_id")
+#: The fields every row must have.
+REQUIRED_FIELDS = ("learner", "competency", "score", "timestamp")
+
+_KNOWN_OPTIONS = frozenset(
+    {
+        "columns",
+        "kind",
+        "competencies",
+        "competency_template",
+        "raw_min",
+        "raw_max",
+        "scale",
+        "scales",
+        "day_zero",
+        "missing_values",
+        "max_record_bytes",
+    }
+)
+
+
+@attrs.frozen(slots=True)
+class TabularOptions:
+    """The CSV / JSON Lines reader options, read from a request's ``options`` mapping.
+
+    * ``columns``: evidence field → column name in the file (``{"learner": "id_student"}``);
+      fields not named keep their own name.
+    * ``kind``: the kind of rows whose kind is empty (or of every row when there is no column).
+    * ``competencies``: raw competency value → competency code; a value not in it is rejected
+      (``MK316``) unless ``competency_template`` is given.
+    * ``competency_template``: a code built from the raw value, ``{value}`` marking where it goes
+      (``"OULAD.{value}"``).
+    * ``raw_min`` / ``raw_max``: the raw score range; when given, scores are mapped linearly from
+      it onto the competency's scale (``scales[code]``, else ``scale``).
+    * ``day_zero``: a date; the timestamp column then holds whole day offsets from it.
+    * ``missing_values``: cell texts that mean "empty" (default ``("",)``; OULAD uses ``"?"``).
+    * ``max_record_bytes``: the byte limit of one row or line (default 64 KiB).
+    """
+
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    kind: str | None = None
+    competencies: Mapping[str, str] | None = None
+    competency_template: str | None = None
+    raw_range: tuple[Decimal, Decimal] | None = None
+    scales: ScaleMap = attrs.field(factory=ScaleMap)
+    day_zero: dt.date | None = None
+    missing_values: frozenset[str] = frozenset({""})
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> TabularOptions:
+        """Validate ``options`` (``MK302`` for a wrong value or an unknown name)."""
+        unknown = sorted(set(options) - _KNOWN_OPTIONS)
+        if unknown:
+            raise bad_option(
+                unknown[0],
+                "is not an option of the CSV and JSON Lines readers",
+                help="known options: " + ", ".join(sorted(_KNOWN_OPTIONS)),
+            )
+        columns = options.get("columns") or {}
+        if not isinstance(columns, Mapping) or any(f not in FIELDS for f in columns):
+            raise bad_option(
+                "columns", "must map evidence fields (" + ", ".join(FIELDS) + ") to column names"
+            )
+        competencies = options.get("competencies")
+        if competencies is not None and not isinstance(competencies, Mapping):
+            raise bad_option("competencies", "must map raw values to competency codes")
+        template = options.get("competency_template")
+        if template is not None and (not isinstance(template, str) or "{value}" not in template):
+            raise bad_option("competency_template", "must be text containing `{value}`")
+        raw_range = None
+        if options.get("raw_min") is not None or options.get("raw_max") is not None:
+            low, high = parse_decimal(options.get("raw_min")), parse_decimal(options.get("raw_max"))
+            if low is None or high is None or not low < high:
+                raise bad_option(
+                    "raw_min", "and `raw_max` must both be numbers with raw_min < raw_max"
+                )
+            raw_range = (low, high)
+        day_zero = options.get("day_zero")
+        if isinstance(day_zero, str):
+            parsed = parse_timestamp(day_zero)
+            day_zero = parsed if type(parsed) is dt.date else "bad"
+        if day_zero is not None and type(day_zero) is not dt.date:
+            raise bad_option("day_zero", "must be a date (YYYY-MM-DD)")
+        missing = options.get("missing_values", ("",))
+        if isinstance(missing, str) or not all(isinstance(m, str) for m in missing):
+            raise bad_option("missing_values", "must be a list of texts")
+        limit = options.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 16:
+            raise bad_option("max_record_bytes", "must be a whole number of at least 16")
+        kind = options.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise bad_option("kind", "must be text")
+        return cls(
+            columns={str(k): str(v) for k, v in columns.items()},
+            kind=kind,
+            competencies=(
+                {str(k): str(v) for k, v in competencies.items()} if competencies else None
+            ),
+            competency_template=template,
+            raw_range=raw_range,
+            scales=ScaleMap.from_options(options),
+            day_zero=day_zero,
+            missing_values=frozenset(m.strip() for m in missing) | {""},
+            max_record_bytes=limit,
+        )
+
+    def column(self, field: str) -> str:
+        """The column (or key) that holds ``field``."""
+        return self.columns.get(field, field)
+
+
+class _RowMapper:
+    """Turns one row's raw values into evidence or a rejection (shared by CSV and JSON Lines)."""
+
+    def __init__(self, options: TabularOptions, file: str) -> None:
+        self.options = options
+        self.file = file
+        self.seen_ids: dict[str, int] = {}
+
+    def map(self, values: Mapping[str, object], line: int) -> Evidence | Rejection:
+        opts = self.options
+        texts: dict[str, str | None] = {}
+        for field in FIELDS:
+            value = values.get(opts.column(field))
+            if value is None:
+                texts[field] = None
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+                return self._reject(
+                    "MK319", f"`{opts.column(field)}` must be text or a number", line
+                )
+            text = str(value).strip()
+            texts[field] = None if text in opts.missing_values else text
+        for field in REQUIRED_FIELDS:
+            if texts[field] is None:
+                return self._reject("MK307", f"missing `{opts.column(field)}`", line)
+        learner, raw_competency = texts["learner"], texts["competency"]
+        score_text, stamp_text = texts["score"], texts["timestamp"]
+        assert learner is not None
+        assert raw_competency is not None
+        assert score_text is not None
+        assert stamp_text is not None
+        competency = self._competency(raw_competency)
+        if competency is None:
+            return self._reject(
+                "MK316",
+                f"no competency for `{raw_competency}` in the `competencies` mapping",
+                line,
+            )
+        raw = values.get(opts.column("score"))
+        score = parse_decimal(raw if isinstance(raw, Decimal | int) else score_text)
+        if score is None:
+            return self._reject("MK309", f"score `{score_text}` is not a number", line)
+        if opts.raw_range is not None:
+            low, high = opts.raw_range
+            if not low <= score <= high:
+                return self._reject(
+                    "MK315", f"score `{score_text}` is outside the raw range {low}..{high}", line
+                )
+            target = opts.scales.target(competency)
+            if target is None:
+                return self._reject(
+                    "MK317",
+                    f"no scale for competency `{competency}` to rescale the score onto",
+                    line,
+                )
+            score = ScaleMap.rescale(score, low, high, target)
+        timestamp = self._timestamp(stamp_text)
+        if isinstance(timestamp, tuple):
+            return self._reject(timestamp[0], timestamp[1], line)
+        source_id = texts["source_id"]
+        if source_id is not None:
+            first = self.seen_ids.get(source_id)
+            if first is not None:
+                return self._reject(
+                    "MK314", f"duplicate source_id `{source_id}` (first on line {first})", line
+                )
+            self.seen_ids[source_id] = line
+        return Evidence(
+            learner,
+            competency,
+            score,
+            timestamp,
+            kind=texts["kind"] or opts.kind,
+            rater=texts["rater"],
+            source_id=source_id,
+            origin=Origin(self.file, line, source_id),
+        )
+
+    def _competency(self, raw: str) -> str | None:
+        opts = self.options
+        if opts.competencies is not None and raw in opts.competencies:
+            return opts.competencies[raw]
+        if opts.competency_template is not None:
+            return opts.competency_template.replace("{value}", raw)
+        if opts.competencies is not None:
+            return None
+        return raw
+
+    def _timestamp(self, text: str) -> dt.date | dt.datetime | tuple[str, str]:
+        day_zero = self.options.day_zero
+        if day_zero is None:
+            return parse_timestamp(text)
+        offset = parse_decimal(text)
+        if offset is None or offset != offset.to_integral_value():
+            return ("MK318", f"day offset `{text}` is not a whole number")
+        return day_zero + dt.timedelta(days=int(offset))
+
+    def _reject(self, code: str, reason: str, line: int) -> Rejection:
+        return reject(code, reason, self.file, line)
+
+
+def read_csv(request: ReadRequest) -> Iterator[Evidence | Rejection]:
+    """Read a CSV evidence file (comma-separated, header row, UTF-8, quoted cells allowed).
+
+    Options are checked at once (``MK302``); the file is opened at once (``MK300``).
+    """
+    options = TabularOptions.from_options(request.options)
+    stream = open_binary(request.path)
+    return _read_csv(stream, options, display_name(request.path))
+
+
+def _read_csv(stream: Any, options: TabularOptions, file: str) -> Iterator[Evidence | Rejection]:
+    with stream:
+        mapper = _RowMapper(options, file)
+        header: list[str] | None = None
+        for item in csv_rows(stream, options.max_record_bytes, file):
+            if isinstance(item, Rejection):
+                yield item
+                continue
+            line, row = item
+            if header is None:
+                header = [cell.strip() for cell in row]
+                missing = [
+                    options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header
+                ]
+                if missing:
+                    yield reject(
+                        "MK306", f"missing column `{missing[0]}` in the header", file, line
+                    )
+                    return
+                continue
+            if len(row) > len(header):
+                yield reject(
+                    "MK308",
+                    f"row has {len(row)} cells but the header has {len(header)}",
+                    file,
+                    line,
+                )
+                continue
+            yield mapper.map(dict(zip(header, row, strict=False)), line)
+
+
+def read_jsonl(request: ReadRequest) -> Iterator[Evidence | Rejection]:
+    """Read a JSON Lines evidence file: one JSON object per line, keys as the CSV columns.
+
+    Numbers stay exact (decimals, never floats). Options are those of :func:`read_csv`.
+    """
+    options = TabularOptions.from_options(request.options)
+    stream = open_binary(request.path)
+    return _read_jsonl(stream, options, display_name(request.path))
+
+
+def _read_jsonl(stream: Any, options: TabularOptions, file: str) -> Iterator[Evidence | Rejection]:
+    with stream:
+        source = LineSource(stream, options.max_record_bytes)
+        if source.binary:
+            yield reject("MK303", "file is binary, not UTF-8 text", file)
+            return
+        mapper = _RowMapper(options, file)
+        for text in source:
+            line = source.line
+            problem = source.problem(line, line)
+            if problem is not None:
+                yield reject(problem[0], problem[1].replace("row", "line", 1), file, line)
+                continue
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text, parse_float=Decimal)
+            except json.JSONDecodeError as err:
+                yield reject("MK312", f"line is not valid JSON: {err.msg.lower()}", file, line)
+                continue
+            if not isinstance(value, dict):
+                yield reject("MK313", "line is not a JSON object", file, line)
+                continue
+            yield mapper.map(value, line)

@@ -1,0 +1,249 @@
+"""CASE 1.0 packages become frameworks: codes, titles, tree, prerequisites, external references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from masterykit.diagnostics import EvidenceError
+from masterykit.frameworks import ExternalReference, FrameworkItem, load_case
+from masterykit.policies.formats import masterykit_framework_importers
+from masterykit.registry import Registry
+
+DATA = Path("/work/shared/data/case")
+OPENSALT = DATA / "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json"
+ACT = DATA / "opensalt-Ordering-ACT-Holistic-Framework-Math.json"
+
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared CASE files not present")
+
+
+@needs_data
+def test_opensalt_package_loads_every_item_with_code_title_and_type() -> None:
+    framework = load_case(OPENSALT)
+    assert framework.title == "What Standards Could Be"
+    assert framework.identifier == "20c5134f-423d-4097-a971-3dd5152bf507"
+    assert framework.file == str(OPENSALT)
+    assert len(framework.items) == 16
+    first = framework.items[0]
+    assert first == FrameworkItem(
+        code="CCSS.Math.Content.6.RP.A",
+        title="Understand ratio concepts and use ratio reasoning to solve problems.",
+        identifier="edfce0e7-dbbf-40d5-af1a-baccabef85e9",
+        parent=None,
+        attributes={"CFItemType": "Cluster", "educationLevel": "06", "language": "en"},
+    )
+    assert dict(first.attributes) == {
+        "CFItemType": "Cluster",
+        "educationLevel": "06",
+        "language": "en",
+    }
+
+
+@needs_data
+def test_opensalt_tree_puts_clusters_on_top_and_components_under_standards() -> None:
+    items = {item.code: item for item in load_case(OPENSALT).items}
+    tops = sorted(code for code, item in items.items() if item.parent is None)
+    assert tops == ["CCSS.Math.Content.6.RP.A", "CCSS.Math.Content.7.RP.A"]
+    assert items["CCSS.Math.Content.6.RP.A.1"].parent == "CCSS.Math.Content.6.RP.A"
+    assert items["CCSS.Math.Content.6.RP.A.3a"].parent == "CCSS.Math.Content.6.RP.A.3"
+    assert items["CCSS.Math.Content.7.RP.A.2d"].parent == "CCSS.Math.Content.7.RP.A.2"
+    assert items["CCSS.Math.Content.6.RP.A.3a"].attributes["CFItemType"] == "Component"
+
+
+@needs_data
+def test_precedes_makes_the_origin_a_prerequisite_of_the_destination() -> None:
+    items = {item.code: item for item in load_case(OPENSALT).items}
+    with_prerequisites = {c: i.prerequisites for c, i in items.items() if i.prerequisites}
+    assert with_prerequisites == {
+        "CCSS.Math.Content.6.RP.A.2": ("CCSS.Math.Content.6.RP.A.1",),
+        "CCSS.Math.Content.7.RP.A.3": ("CCSS.Math.Content.6.RP.A.3",),
+    }
+
+
+@needs_data
+def test_associations_leaving_the_package_become_external_references() -> None:
+    framework = load_case(OPENSALT)
+    assert len(framework.external) == 21
+    kinds: dict[str, int] = {}
+    for reference in framework.external:
+        kinds[reference.kind] = kinds.get(reference.kind, 0) + 1
+    assert kinds == {"exactMatchOf": 16, "exemplar": 2, "isRelatedTo": 2, "precedes": 1}
+    assert (
+        ExternalReference(
+            "74cf8429-f361-42a9-ad7b-c313ce9a38b9",
+            "eceec0fb-e4de-4ef3-a48f-0987b366c9ae",
+            "61a66013-f85c-59c7-bdba-a2c9030e1c21",
+            "precedes",
+        )
+        in framework.external
+    )
+
+
+@needs_data
+def test_case_rest_shape_with_link_objects_and_no_item_type_loads() -> None:
+    framework = load_case(ACT)
+    assert framework.title == "ACT Holistic Framework, Math"
+    assert framework.identifier == "a33fc64e-5c40-11e7-82c4-3d54268aa9ee"
+    assert len(framework.items) == 28
+    assert framework.external == ()
+    items = {item.code: item for item in framework.items}
+    top = items["H.A.MATH.GM"]
+    assert top.parent is None
+    assert top.title == (
+        "Properties and measurements of and relationships among two?- and three-dimensional shapes"
+    )
+    assert dict(top.attributes) == {"abbreviatedStatement": "Geometry and Measurement"}
+    assert items["H.A.MATH.GM.PF"].parent == "H.A.MATH.GM"
+    assert items["H.A.MATH.GM.PF.2DFP.L1.1"].parent == "H.A.MATH.GM.PF.2DFP.L1"
+    assert (
+        items["H.A.MATH.GM.PF.2DFP.L1.1"].title == "Differentiate between straight and curved lines"
+    )
+    assert sum(1 for item in framework.items if item.parent is None) == 1
+    assert all("CFItemType" not in item.attributes for item in framework.items)
+
+
+@needs_data
+def test_case_importer_is_registered_for_json_files() -> None:
+    registry = Registry.of(importers=masterykit_framework_importers())
+    spec = registry.importers["case"]
+    assert spec.extensions == (".json",)
+    assert len(spec.load(ACT).items) == 28
+
+
+# --- small packages ----------------------------------------------------------------------------
+
+DOC = {"identifier": "doc-1", "uri": "https://example.org/doc-1", "title": "Tiny"}
+
+
+def package(tmp_path: Path, data: Any, name: str = "f.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return path
+
+
+def item(identifier: str, code: str | None = None, **extra: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"identifier": identifier, "fullStatement": f"statement {identifier}"}
+    if code is not None:
+        found["humanCodingScheme"] = code
+    return found | extra
+
+
+def assoc(kind: str, origin: Any, destination: Any, identifier: str = "a") -> dict[str, Any]:
+    return {
+        "identifier": identifier,
+        "associationType": kind,
+        "originNodeURI": origin,
+        "destinationNodeURI": destination,
+    }
+
+
+def test_string_uris_education_level_arrays_and_identifier_codes(tmp_path: Path) -> None:
+    data = {
+        "CFDocument": DOC,
+        "CFItems": [
+            item("i-1", "A", uri="https://example.org/i-1", educationLevel=["09", "10"]),
+            item("i-2", CFItemTypeURI={"title": "Standard", "identifier": "t", "uri": "u"}),
+        ],
+        "CFAssociations": [
+            assoc("isChildOf", "https://example.org/i-1", "https://example.org/doc-1"),
+            assoc("isChildOf", {"identifier": "i-2", "uri": "x", "title": "B"}, "i-1"),
+            assoc("precedes", "i-1", "i-2"),
+        ],
+    }
+    framework = load_case(package(tmp_path, data))
+    first, second = framework.items
+    assert (first.code, first.parent, dict(first.attributes)) == (
+        "A",
+        None,
+        {"educationLevel": "09,10"},
+    )
+    assert (second.code, second.parent, second.prerequisites) == ("i-2", "A", ("A",))
+    assert dict(second.attributes) == {"CFItemType": "Standard"}
+
+
+BROKEN: list[tuple[Any, str, str, str]] = [
+    (
+        "{not json",
+        "MK340",
+        "is not valid JSON: expecting property name enclosed in double quotes",
+        "line 1 column 2",
+    ),
+    ([1, 2], "MK341", "not a CASE package: there is no `CFDocument` object", "$"),
+    (
+        {"CFDocument": DOC, "CFItems": {}},
+        "MK341",
+        "not a CASE package: `CFItems` is not a list",
+        "$.CFItems",
+    ),
+    (
+        {"CFDocument": DOC, "CFItems": [item("i-1", "A"), {"fullStatement": "x"}]},
+        "MK342",
+        "CFItem has no `identifier`",
+        "$.CFItems[1]",
+    ),
+    (
+        {"CFDocument": DOC, "CFItems": [item("i-1", "A"), item("i-2", "A")]},
+        "MK343",
+        "two CFItems have the code `A`",
+        "$.CFItems[1]",
+    ),
+    (
+        {"CFDocument": DOC, "CFItems": ["i-1"]},
+        "MK344",
+        "CFItem is not a JSON object",
+        "$.CFItems[0]",
+    ),
+    (
+        {"CFDocument": DOC, "CFItems": [item("i-1", "A"), item("i-1", "B")]},
+        "MK345",
+        "two CFItems have the identifier `i-1`",
+        "$.CFItems[1]",
+    ),
+    (
+        {
+            "CFDocument": DOC,
+            "CFAssociations": [{"associationType": "isChildOf", "originNodeURI": "i-1"}],
+        },
+        "MK346",
+        "CFAssociation has no `destinationNodeURI`",
+        "$.CFAssociations[0]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "code", "message", "where"), BROKEN)
+def test_broken_package_is_an_error_naming_file_and_json_path(
+    tmp_path: Path, data: Any, code: str, message: str, where: str
+) -> None:
+    path = package(tmp_path, data)
+    with pytest.raises(EvidenceError) as caught:
+        load_case(path)
+    (diagnostic,) = caught.value.diagnostics
+    if code == "MK340":
+        message = f"`{path}` {message}"
+    assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
+        code,
+        message,
+        f"{path} {where}",
+    )
+
+
+def test_every_broken_item_is_reported_at_once(tmp_path: Path) -> None:
+    data = {"CFDocument": DOC, "CFItems": [{"x": 1}, item("i-1", "A"), item("i-2", "A")]}
+    with pytest.raises(EvidenceError) as caught:
+        load_case(package(tmp_path, data))
+    assert [d.code for d in caught.value.diagnostics] == ["MK342", "MK343"]
+    assert caught.value.diagnostics[1].help == "the first is $.CFItems[1]; codes must be unique"
+
+
+def test_missing_case_file_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(EvidenceError) as caught:
+        load_case(tmp_path / "none.json")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK300",
+        f"cannot read `{tmp_path / 'none.json'}`: no such file",
+    )

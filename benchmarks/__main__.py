@@ -1,0 +1,537 @@
+"""``python -m benchmarks``: measure masterykit against baselines timed in the same run.
+
+Usage::
+
+    python -m benchmarks [--size school|district|state] [--quick] [--seed N] [--no-record]
+
+Four measurements, each an absolute figure and a ratio to a baseline measured in this run:
+
+1. **Parse and check** a generated 5,000-line policy (:func:`masterykit.loader.load`), against
+   Python's own :mod:`tokenize` reading the same text (the cost of merely lexing this much text
+   in pure Python) and :func:`json.loads` of the same content as JSON (the C floor for reading
+   this much structure).
+2. **Per-learner evaluation** (60 competencies, about 8 pieces of evidence each) in learners
+   per second on one core, against the hand-written evaluator (:mod:`benchmarks.baseline_python`)
+   and the pandas script (:mod:`benchmarks.baseline_pandas`), after checking that both agree
+   with the engine on every status, score, requirement, advancement, graduation and pace.
+3. **Online update**: one new piece of evidence for an evaluated learner
+   (:class:`masterykit.engine.Session`, p50 and p99), against a full re-evaluation of that learner.
+4. **Batch end to end from CSV** (learners per second and peak memory, each runner in a process
+   of its own; see :mod:`benchmarks._e2e`).
+
+It prints a table and appends a dated section to ``benchmarks/RESULTS.md`` with the machine,
+the command, the figures, the ratios and a pyinstrument profile of the per-learner evaluation.
+Data is generated into ``benchmarks/_data/`` (git-ignored) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tokenize
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks import baseline_pandas, baseline_python
+from benchmarks.compare import disagreements, engine_inputs, summarize, to_evidence
+from benchmarks.generate import (
+    AS_OF,
+    DEFAULT_SEED,
+    POLICY_PATH,
+    SIZES,
+    large_policy_json,
+    large_policy_text,
+    write_csv,
+)
+
+__all__ = ["main"]
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+RESULTS = HERE / "RESULTS.md"
+
+# Targets from the project brief.
+TARGET_PARSE_SECONDS = 0.5
+TARGET_LEARNERS_PER_SECOND = 2_000
+TARGET_HANDWRITTEN_RATIO = 1.5
+TARGET_UPDATE_P50_US = 100.0
+
+
+class Report:
+    """The figures of one run, printed as a table and written as Markdown."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.notes: list[str] = []
+        self.failures: list[str] = []
+
+    def add(self, measure: str, value: str, baseline: str = "", ratio: str = "") -> None:
+        """Add one line: what was measured, our figure, the baseline's, and the ratio."""
+        self.rows.append((measure, value, baseline, ratio))
+        print(f"  {measure:<52} {value:>18} {baseline:>26} {ratio:>10}", flush=True)
+
+    def note(self, text: str) -> None:
+        """Add a sentence under the table."""
+        self.notes.append(text)
+        print(f"  note: {text}", flush=True)
+
+    def markdown(self) -> str:
+        """The table as Markdown."""
+        lines = [
+            "| measure | masterykit | baseline | ratio |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
+        return "\n".join(lines)
+
+
+def best_of(repeats: int, action: Callable[[], object]) -> float:
+    """The shortest wall-clock time of ``repeats`` runs of ``action``, in seconds."""
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.1f} µs"
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f} learners/s"
+
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.2f}×"
+
+
+# --- 1. parse and check ----------------------------------------------------------------------
+
+
+def bench_parse(report: Report, repeats: int) -> None:
+    """Parse and check a generated 5,000-line policy against two reading baselines."""
+    from masterykit.dsl.parser import parse
+    from masterykit.loader import load
+
+    text = large_policy_text(5000)
+    document = large_policy_json(5000)
+    path = DATA / "large-5000.mastery"
+    DATA.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    lines = text.count("\n")
+
+    load(path)  # builds the parser once per process, as every real process does once
+    ours = best_of(repeats, lambda: load(path))
+    parse_only = best_of(repeats, lambda: parse(text, name=str(path)))
+    lexing = best_of(
+        repeats, lambda: sum(1 for _ in tokenize.generate_tokens(io.StringIO(text).readline))
+    )
+    json_reading = best_of(repeats, lambda: json.loads(document))
+    report.add(
+        f"parse + check, {lines:,}-line policy ({len(text) // 1024} KiB)",
+        _ms(ours),
+        f"tokenize {_ms(lexing)}",
+        _x(ours / lexing),
+    )
+    report.add(
+        "  of which parse",
+        _ms(parse_only),
+        f"json.loads {_ms(json_reading)}",
+        _x(ours / json_reading),
+    )
+    verdict = "meets" if ours < TARGET_PARSE_SECONDS else "misses"
+    report.note(
+        f"parse + check {verdict} the {TARGET_PARSE_SECONDS} s target "
+        f"({ours / TARGET_PARSE_SECONDS:.2f}× the target); parsing alone is "
+        f"{parse_only / ours:.0%} of it."
+    )
+    if ours >= TARGET_PARSE_SECONDS:
+        report.failures.append("parse + check target")
+
+
+# --- 2. per-learner evaluation ---------------------------------------------------------------
+
+
+def bench_evaluate(report: Report, learners: int, seed: int, repeats: int) -> dict[str, Any]:
+    """Evaluate ``learners`` learners in memory with the engine and both baselines."""
+    from masterykit.engine import evaluate
+    from masterykit.loader import load
+
+    policy = load(POLICY_PATH)
+    inputs = list(engine_inputs(learners, seed))
+    people = [learner for learner, _, _ in inputs]
+    evidence = [to_evidence(row) for _, _, rows in inputs for row in rows]
+    rows_by_learner = [(learner.id, attributes, rows) for learner, attributes, rows in inputs]
+    all_rows = [row for _, _, rows in inputs for row in rows]
+    attributes = {learner.id: attrs for learner, attrs, _ in inputs}
+    frame = baseline_pandas.frame_from_rows(all_rows)
+
+    def run_engine() -> Any:
+        return evaluate(policy, people, evidence, as_of=AS_OF)
+
+    def run_python() -> list[baseline_python.Summary]:
+        return [
+            baseline_python.evaluate_learner(who, attrs, rows, AS_OF)
+            for who, attrs, rows in rows_by_learner
+        ]
+
+    def run_pandas() -> dict[str, Any]:
+        return baseline_pandas.evaluate_frame(frame, attributes, AS_OF)
+
+    engine_result = run_engine()
+    expected = [summarize(result) for result in engine_result.learners]
+    python_wrong = disagreements(expected, run_python())
+    pandas_wrong = disagreements(expected, baseline_pandas.summaries(run_pandas()))
+    for name, wrong in (("hand-written", python_wrong), ("pandas", pandas_wrong)):
+        if wrong:
+            report.failures.append(f"{name} baseline disagrees with the engine")
+            report.note(f"the {name} baseline DISAGREES with the engine: " + "; ".join(wrong))
+        else:
+            report.note(
+                f"the {name} baseline agrees with the engine on all {learners:,} learners "
+                "(every status and score, requirement, advancement, graduation, pathway, pace)."
+            )
+
+    times = {"engine": float("inf"), "python": float("inf"), "pandas": float("inf")}
+    for _ in range(repeats):  # interleaved, so a busy machine slows every runner alike
+        times["engine"] = min(times["engine"], best_of(1, run_engine))
+        times["python"] = min(times["python"], best_of(1, run_python))
+        times["pandas"] = min(times["pandas"], best_of(1, run_pandas))
+    rates = {name: learners / seconds for name, seconds in times.items()}
+    pieces = len(evidence)
+    report.add(
+        f"evaluate {learners:,} learners ({pieces / learners:.0f} evidence each)",
+        _rate(rates["engine"]),
+        f"hand-written {_rate(rates['python'])}",
+        _x(times["engine"] / times["python"]),
+    )
+    report.add(
+        "",
+        f"{times['engine'] / learners * 1e3:.2f} ms/learner",
+        f"pandas {_rate(rates['pandas'])}",
+        _x(times["engine"] / times["pandas"]),
+    )
+    ratio = times["engine"] / times["python"]
+    report.note(
+        f"engine time is {ratio:.2f}× the hand-written evaluator's (target ≤ "
+        f"{TARGET_HANDWRITTEN_RATIO}×) and {times['engine'] / times['pandas']:.2f}× the pandas "
+        f"script's; {rates['engine']:,.0f} learners/s against the "
+        f"{TARGET_LEARNERS_PER_SECOND:,} learners/s target "
+        f"({rates['engine'] / TARGET_LEARNERS_PER_SECOND:.0%} of it)."
+    )
+    if ratio > TARGET_HANDWRITTEN_RATIO:
+        report.failures.append("hand-written ratio target")
+    if rates["engine"] < TARGET_LEARNERS_PER_SECOND:
+        report.failures.append("learners/s target")
+    return {"policy": policy, "inputs": inputs, "run_engine": run_engine}
+
+
+# --- 3. online update ------------------------------------------------------------------------
+
+
+def bench_update(report: Report, context: dict[str, Any], learners: int, per_learner: int) -> None:
+    """Time :meth:`Session.add` of one new piece of evidence, against a full re-evaluation."""
+    import random
+
+    from masterykit.engine import Session, evaluate
+
+    policy = context["policy"]
+    rng = random.Random(7)
+    adds: list[float] = []
+    full: list[float] = []
+    handwritten: list[float] = []
+    mismatched = 0
+    for learner, attributes, rows in context["inputs"][:learners]:
+        pieces = [to_evidence(row) for row in rows]
+        held = set(rng.sample(range(len(pieces)), per_learner))
+        session = Session(
+            policy, learner, [p for i, p in enumerate(pieces) if i not in held], as_of=AS_OF
+        )
+        gc.disable()
+        try:
+            for i in sorted(held):
+                start = time.perf_counter()
+                session.add(pieces[i])
+                adds.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
+        start = time.perf_counter()
+        result = evaluate(policy, learner, pieces, as_of=AS_OF).learners[0]
+        full.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        baseline_python.evaluate_learner(learner.id, attributes, rows, AS_OF)
+        handwritten.append(time.perf_counter() - start)
+        if summarize(session.result) != summarize(result):
+            mismatched += 1
+    adds.sort()
+    p50 = statistics.median(adds)
+    p99 = adds[min(len(adds) - 1, int(len(adds) * 0.99))]
+    full_p50 = statistics.median(full)
+    report.add(
+        f"online update, one new piece ({len(adds):,} updates)",
+        f"p50 {_us(p50)}",
+        f"full re-evaluation p50 {_us(full_p50)}",
+        _x(p50 / full_p50),
+    )
+    report.add(
+        "",
+        f"p99 {_us(p99)}",
+        f"hand-written full p50 {_us(statistics.median(handwritten))}",
+        _x(p50 / statistics.median(handwritten)),
+    )
+    verdict = "meets" if p50 < TARGET_UPDATE_P50_US / 1e6 else "misses"
+    report.note(
+        f"online update p50 {verdict} the {TARGET_UPDATE_P50_US:.0f} µs target "
+        f"({p50 * 1e6 / TARGET_UPDATE_P50_US:.2f}× the target); an update costs "
+        f"{p50 / full_p50:.0%} of a full re-evaluation of the learner (garbage collection off "
+        "while timing updates)."
+    )
+    if mismatched:
+        report.failures.append("session results differ from full evaluation")
+        report.note(f"after the updates, {mismatched} learner(s) differ from a full evaluation")
+    else:
+        report.note("after the updates, every session equals a full evaluation of the learner.")
+    if p50 >= TARGET_UPDATE_P50_US / 1e6:
+        report.failures.append("online update target")
+
+
+# --- 4. batch end to end ---------------------------------------------------------------------
+
+
+def _subprocess(runner: str, learners_csv: Path, evidence_csv: Path) -> dict[str, Any]:
+    env = dict(os.environ)
+    root = str(HERE.parent)
+    env["PYTHONPATH"] = (
+        root + os.pathsep + env.get("PYTHONPATH", "") if env.get("PYTHONPATH") else root
+    )
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks._e2e",
+            runner,
+            str(POLICY_PATH),
+            str(learners_csv),
+            str(evidence_csv),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def bench_batch(report: Report, size: str, learners: int, seed: int) -> None:
+    """Evaluate a generated CSV data set end to end, each runner in its own process."""
+    start = time.perf_counter()
+    learners_csv, evidence_csv = write_csv(DATA, learners, seed)
+    report.note(
+        f"{size} data set: {learners:,} learners, "
+        f"{evidence_csv.stat().st_size / 2**20:,.0f} MiB of evidence CSV "
+        f"(generated or reused in {time.perf_counter() - start:.0f} s)."
+    )
+    runners = ["engine", "python"] + (["pandas"] if learners <= 10_000 else [])
+    results = {runner: _subprocess(runner, learners_csv, evidence_csv) for runner in runners}
+    engine = results["engine"]
+    for runner in runners[1:]:
+        if results[runner]["tally"] != {
+            k: v for k, v in engine["tally"].items() if k != "rejected"
+        }:
+            report.failures.append(f"batch {runner} tally differs")
+            report.note(
+                f"batch: the {runner} run's tally {results[runner]['tally']} differs from the "
+                f"engine's {engine['tally']}"
+            )
+    names = {"python": "hand-written", "pandas": "pandas"}
+    for i, runner in enumerate(runners[1:]):
+        other = results[runner]
+        report.add(
+            f"batch from CSV, {size} ({engine['rows']:,} rows)" if i == 0 else "",
+            _rate(engine["learners"] / engine["seconds"]),
+            f"{names[runner]} {_rate(other['learners'] / other['seconds'])}",
+            _x(engine["seconds"] / other["seconds"]),
+        )
+    for i, runner in enumerate(runners[1:]):
+        other = results[runner]
+        report.add(
+            "  peak memory (max RSS of the process)" if i == 0 else "",
+            f"{engine['peak_kib'] / 1024:,.0f} MiB",
+            f"{names[runner]} {other['peak_kib'] / 1024:,.0f} MiB",
+            _x(engine["peak_kib"] / other["peak_kib"]),
+        )
+    report.note(
+        f"batch: the engine's figure includes loading the policy ({engine['load_seconds']:.2f} s, "
+        "once per run); each runner's peak memory is that of its own process (VmHWM), "
+        "interpreter and imports included."
+    )
+    report.note(
+        "batch runs stream learner by learner from a CSV sorted by learner (the pandas script "
+        "reads the whole file); the engine's, the hand-written and the pandas tallies of "
+        "graduates, pace statuses and proficient competencies "
+        + ("agree." if "batch" not in " ".join(report.failures) else "do NOT agree.")
+    )
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+
+def profile_evaluation(context: dict[str, Any]) -> str:
+    """A pyinstrument profile of the engine's evaluation, as Markdown: the heaviest functions
+    by own time and the call tree."""
+    from pyinstrument import Profiler
+    from pyinstrument.frame import Frame
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    context["run_engine"]()
+    profiler.stop()
+    session = profiler.last_session
+    assert session is not None
+    root = session.root_frame()
+    own: dict[str, float] = {}
+
+    def walk(frame: Frame) -> None:
+        children = frame.children
+        self_time = frame.time - sum(child.time for child in children)
+        named = frame.parent if frame.function == "[self]" and frame.parent else frame
+        key = f"{named.function} ({named.file_path_short}:{named.line_no})"
+        own[key] = own.get(key, 0.0) + self_time
+        for child in children:
+            walk(child)
+
+    total = 0.0
+    if root is not None:
+        walk(root)
+        total = root.time
+    heaviest = sorted(own.items(), key=lambda item: -item[1])[:15]
+    lines = ["Heaviest functions by own time:", "", "| own time | share | function |"]
+    lines.append("| ---: | ---: | --- |")
+    lines += [
+        f"| {seconds * 1000:,.0f} ms | {seconds / total:.1%} | `{name}` |"
+        for name, seconds in heaviest
+    ]
+    tree = profiler.output_text(unicode=True, color=False, show_all=False)
+    tree_lines = [line for line in tree.splitlines() if line.strip()][:60]
+    lines += ["", "Call tree (pyinstrument, library frames folded):", "", "```text"]
+    lines += tree_lines
+    lines.append("```")
+    return "\n".join(lines)
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    """The machine as one Markdown line."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{platform.platform()}; {platform.processor() or platform.machine()}; "
+        f"{os.cpu_count()} CPUs (load average {load} at start); "
+        f"Python {platform.python_version()} ({platform.python_implementation()})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks; returns 1 when a baseline disagrees with the engine."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="school")
+    parser.add_argument("--quick", action="store_true", help="fewer learners and repeats")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--no-record", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument("--no-batch", action="store_true", help="skip the CSV batch run")
+    args = parser.parse_args(argv)
+
+    command = "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"masterykit benchmarks, {started}\n  {machine()}\n", flush=True)
+    report = Report()
+    repeats = 1 if args.quick else 3
+    sample = 200 if args.quick else 1_000
+
+    bench_parse(report, 2 if args.quick else 5)
+    context = bench_evaluate(report, sample, args.seed, repeats)
+    bench_update(report, context, 50 if args.quick else 200, 5)
+    if not args.no_batch:
+        learners = 200 if args.quick else SIZES[args.size]
+        bench_batch(report, args.size, learners, args.seed)
+    profile = profile_evaluation(context)
+
+    if not args.no_record:
+        section = "\n".join(
+            [
+                f"## {started}: `{command.strip()}`",
+                "",
+                f"* Machine: {machine()}",
+                f"* Commit: `{_commit()}`",
+                f"* Data: seed {args.seed}; per-learner figures on {sample:,} learners in "
+                "memory; batch figures from CSV files in `benchmarks/_data/`.",
+                "* Ratios are masterykit's time over the baseline's (below 1 is faster).",
+                "",
+                report.markdown(),
+                "",
+                *[f"* {note}" for note in report.notes],
+                "",
+                "### Profile of the per-learner evaluation",
+                "",
+                profile,
+                "",
+            ]
+        )
+        if not RESULTS.exists():
+            RESULTS.write_text(_RESULTS_HEADER, encoding="utf-8")
+        with RESULTS.open("a", encoding="utf-8") as stream:
+            stream.write("\n" + section)
+        print(f"\nappended to {RESULTS}")
+    if report.failures:
+        print("\nmisses: " + "; ".join(report.failures))
+    wrong = [f for f in report.failures if "disagree" in f or "differ" in f]
+    return 1 if wrong else 0
+
+
+def _commit() -> str:
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=HERE.parent,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+_RESULTS_HEADER = """\
+# Benchmark results
+
+`make bench` (`python -m benchmarks`) appends one section per run. Each figure is measured
+together with a baseline in the same run on the same machine, so ratios stay comparable across
+machines even when absolute figures do not. See `benchmarks/__main__.py` for what each line
+measures and `benchmarks/baseline_*.py` for the baselines.
+"""
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

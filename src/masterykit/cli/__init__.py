@@ -14,11 +14,13 @@ from collections.abc import Sequence
 
 from masterykit.cli._app import cli
 from masterykit.cli._check import check
+from masterykit.cli._fmt import fmt
 from masterykit.cli._schema import schema
 
 __all__ = ["cli", "main"]
 
 cli.add_command(check)
+cli.add_command(fmt)
 cli.add_command(schema)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -99,20 +100,20 @@ def test_the_pinned_layout_is_already_formatted(path: Path) -> None:
 # --- properties -------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(policy_files())
 def test_a_formatted_tree_parses_back_to_the_same_tree(tree: n.PolicyFile) -> None:
     assert parse(format_policy(tree)) == tree
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(policy_files())
 def test_formatting_formatted_text_changes_nothing(tree: n.PolicyFile) -> None:
     text = format_policy(tree)
     assert format_text(text) == text
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(policy_files(), st.data())
 def test_comments_added_anywhere_survive_formatting_in_order(
     tree: n.PolicyFile, data: st.DataObject
@@ -411,3 +412,31 @@ def test_comments_before_the_header_stay_at_the_top() -> None:
 def test_formatting_text_that_does_not_parse_raises_the_syntax_error() -> None:
     with pytest.raises(PolicySyntaxError):
         format_text(HEADER + "proficent at Yes\n", "bad.mastery")
+
+
+_PIECES = re.compile(r'"(?:[^"\\\n]|\\.)*"|[ \n]+|[^ \n"]+')
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy_files(), st.data())
+def test_any_layout_with_comments_formats_to_the_same_tree_and_keeps_the_comments(
+    tree: n.PolicyFile, data: st.DataObject
+) -> None:
+    # Re-lay the canonical text out at random: every run of spaces or line breaks becomes one
+    # space, a line break, or a comment and a line break.
+    pieces = _PIECES.findall(format_policy(tree))
+    gaps = data.draw(st.lists(st.sampled_from([" ", "\n", "  # c\n", "\n# o\n", "\n\n   "])))
+    written: list[str] = []
+    count = 0
+    for piece in pieces:
+        if piece.isspace():
+            gap = gaps[count % len(gaps)] if gaps else piece
+            count += 1
+            written.append(gap.replace("# c", f"# c{count}").replace("# o", f"# o{count}"))
+        else:
+            written.append(piece)
+    text = "".join(written)
+    formatted = format_text(text)
+    assert parse(formatted) == tree
+    assert _comments(parse(formatted)) == _comments(parse(text))
+    assert format_text(formatted) == formatted

@@ -57,7 +57,7 @@ def test_lexing_gives_back_the_text_unchanged(path: Path) -> None:
     assert "".join(v for _, v in MasteryLexer().get_tokens(text)) == text
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(policy_files())
 def test_every_formatted_policy_lexes_without_errors(tree: n.PolicyFile) -> None:
     assert [v for kind, v in _tokens(format_policy(tree)) if kind in Error] == []

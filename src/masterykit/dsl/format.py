@@ -505,54 +505,64 @@ def _spans(node: object) -> Iterator[int]:
                 yield from _spans(getattr(node, field.name))
 
 
+def _code_lines(tree: n.PolicyFile) -> set[int]:
+    """Source lines on which some node starts or ends: a comment there follows code."""
+    found = set(_spans(tree.statements))
+    header_line = _line_of(tree)
+    if header_line is not None:
+        found.add(header_line)
+    if tree.extends is not None:
+        found.update(_spans(tree.extends))
+    return found
+
+
 def _place_comments(
-    tree: n.PolicyFile, lines: list[_Line], known: set[int]
+    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int]
 ) -> list[tuple[int, str]]:
     """Attach each comment to an output line; returns the comments that end the file.
 
     A comment on a source line where code also stands is a trailing comment: it stays at the end
-    of the output line that came from that source line. Any other comment goes before the output
-    line that came from the nearest later source line, at that line's indentation.
+    of the output line that came from that source line (or, when that code was folded into an
+    earlier line, at the end of that line). Any other comment goes before the output line that
+    came from the nearest later source line, at that line's indentation. Comments never change
+    order: one that would land before the previous comment goes just after it instead.
     """
-    code_lines = set(_spans(tree.statements)) | known
-    header_line = _line_of(tree)
-    if header_line is not None:
-        code_lines.add(header_line)
-    if tree.extends is not None:
-        code_lines.update(_spans(tree.extends))
     last_on: dict[int, int] = {}
     for index, out in enumerate(lines):
         if out.source is not None:
             last_on[out.source] = index
     # For "the nearest later source line, first in output order": sort by (source, index).
-    ordered = sorted(
-        (out.source, index) for index, out in enumerate(lines) if out.source is not None
-    )
+    ordered = sorted((out.source, i) for i, out in enumerate(lines) if out.source is not None)
     sources = [source for source, _ in ordered]
     at_end: list[tuple[int, str]] = []
+    # Where the previous comment went: (line index, 0 before the line or 1 at its end).
+    previous = (-1, 0)
     for comment in tree.comments:
         text = comment.text.rstrip()
         line = _line_of(comment)
+        place: tuple[int, int]
         if line is None:
-            at_end.append((0, text))
-            continue
-        if line in code_lines:
+            place = (len(lines), 0)
+        elif line in code_lines:
             target = last_on.get(line)
             if target is None:
                 # The code on that line was folded into an earlier output line.
                 position = bisect.bisect_left(sources, line)
-                target = last_on[sources[position - 1]] if position else None
-            if target is not None and lines[target].trailing is None:
-                lines[target].trailing = text
-                continue
-            if target is not None:
-                # The line already ends with a comment: this one goes on its own line below.
-                _before(lines, target + 1, text, at_end)
-                continue
-        position = bisect.bisect_right(sources, line)
-        _before(
-            lines, ordered[position][1] if position < len(ordered) else len(lines), text, at_end
-        )
+                target = last_on[sources[position - 1]] if position else 0
+            place = (target, 1)
+        else:
+            position = bisect.bisect_right(sources, line)
+            place = (ordered[position][1] if position < len(ordered) else len(lines), 0)
+        if place < previous:
+            place = previous
+        if place[1] == 1 and (place[0] >= len(lines) or lines[place[0]].trailing is not None):
+            # That line already ends with a comment: this one goes on its own line below.
+            place = (place[0] + 1, 0)
+        previous = place
+        if place[1] == 1:
+            lines[place[0]].trailing = text
+        else:
+            _before(lines, place[0], text, at_end)
     return at_end
 
 
@@ -568,7 +578,7 @@ def _example_lines(text: str, tree: n.PolicyFile) -> dict[tuple[int, str], int]:
     """Source lines of the parts of worked examples that are not nodes of their own: the ``as of``
     line, ``evidence {`` and the ``}`` that closes it."""
     found: dict[tuple[int, str], int] = {}
-    source_lines = text.splitlines()
+    source_lines = text.split("\n")
     for statement in tree.statements:
         if not isinstance(statement, n.Example) or statement.span is None:
             continue
@@ -614,7 +624,11 @@ def _comment_columns(lines: list[_Line]) -> list[int]:
     return columns
 
 
-def _format(tree: n.PolicyFile, example_lines: dict[tuple[int, str], int]) -> str:
+def _format(
+    tree: n.PolicyFile,
+    example_lines: dict[tuple[int, str], int],
+    code_lines: set[int] | None = None,
+) -> str:
     writer = _Writer(example_lines=example_lines)
     writer.add(0, _header(tree), _line_of(tree))
     previous: str | None = None
@@ -626,7 +640,9 @@ def _format(tree: n.PolicyFile, example_lines: dict[tuple[int, str], int]) -> st
             writer.lines[first].blank_before = True
         previous = kind
     lines = writer.lines
-    at_end = _place_comments(tree, lines, set(example_lines.values()))
+    if code_lines is None:
+        code_lines = _code_lines(tree) | set(example_lines.values())
+    at_end = _place_comments(tree, lines, code_lines)
     columns = _comment_columns(lines)
     out: list[str] = []
     for index, line in enumerate(lines):
@@ -667,4 +683,13 @@ def format_text(text: str, name: str = "<policy>") -> str:
     from masterykit.dsl.parser import parse
 
     tree = parse(text, name)
-    return _format(tree, _example_lines(text, tree))
+    source_lines = text.split("\n")
+    # A comment follows code when something other than blanks stands before it on its line.
+    code_lines = {
+        comment.span.line
+        for comment in tree.comments
+        if comment.span is not None
+        and comment.span.line <= len(source_lines)
+        and source_lines[comment.span.line - 1][: comment.span.column - 1].strip()
+    }
+    return _format(tree, _example_lines(text, tree), code_lines)

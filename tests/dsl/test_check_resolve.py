@@ -533,3 +533,34 @@ def test_a_syntax_error_in_a_base_file_is_reported(
     result = check_file(tmp_path / "top.mastery", registry=check_registry)
     assert [d.code for d in result.diagnostics] == ["MK114"]
     assert str(tmp_path / "base.mastery") in result.sources
+
+
+def _failing(path: Path) -> Framework:
+    raise ValueError("no CFDocument in the package")
+
+
+@pytest.mark.parametrize(
+    ("importers", "message"),
+    [
+        ([], "no framework importer reads `fw/math.json`"),
+        (
+            [ImporterSpec("case", (".json",), _failing)],
+            "framework `fw/math.json` cannot be read: no CFDocument in the package",
+        ),
+    ],
+)
+def test_a_framework_that_cannot_be_imported_is_reported(
+    tmp_path: Path,
+    check_registry: Registry,
+    importers: list[ImporterSpec],
+    message: str,
+) -> None:
+    registry = Registry.of(check_registry.methods.values(), importers=importers)
+    _write(
+        tmp_path,
+        {
+            "fw/math.json": "{}",
+            "p.mastery": 'policy "P"\nscale two { 1 No 2 Yes }\nimport framework "fw/math.json"\n',
+        },
+    )
+    assert _codes(tmp_path / "p.mastery", registry) == [("MK203", message)]

@@ -564,3 +564,23 @@ def test_a_framework_that_cannot_be_imported_is_reported(
         },
     )
     assert _codes(tmp_path / "p.mastery", registry) == [("MK203", message)]
+
+
+def test_restating_a_tight_requirement_word_for_word_is_allowed(
+    tmp_path: Path, check_registry: Registry
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "district.mastery": DISTRICT,
+            "school.mastery": """policy "School" extends "district.mastery"
+requirement core "Our words" {
+  all of ELA   # layout and comments do not matter
+     proficient
+}
+""",
+        },
+    )
+    policy = load(tmp_path / "school.mastery", registry=check_registry)
+    assert policy.requirements["core"].tight
+    assert policy.requirements["core"].source.layer == "District"

@@ -205,6 +205,8 @@ def resolve_decisions(ns: Namespace) -> Decisions:
                             related=[Related("the first definition is here", decl.span)],
                         )
                         continue
+                    if decl.tight and stmt.clauses == decl.clauses:
+                        continue  # restating a tight requirement word for word is allowed
                     if decl.tight:
                         owner = ns.layers[at].name
                         reporter.error(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from masterykit.dsl import nodes as n
-from masterykit.dsl._build import RESERVED
+from masterykit.dsl.parser import KEYWORDS
 
 __all__ = [
     "clauses",
@@ -48,7 +48,7 @@ _WORD_CHARS = _LETTERS + "0123456789_"
 
 
 def _not_keyword(word: str) -> bool:
-    return word not in RESERVED and not word.startswith("learner.")
+    return word not in KEYWORDS and not word.startswith("learner.")
 
 
 #: A plain name such as ``four_point`` or ``HOW``, never a keyword.

@@ -25,8 +25,8 @@ from pygments.token import (  # noqa: E402
 )
 
 from masterykit.dsl import nodes as n  # noqa: E402
-from masterykit.dsl._build import RESERVED  # noqa: E402
 from masterykit.dsl.format import format_policy  # noqa: E402
+from masterykit.dsl.parser import KEYWORDS as PARSER_KEYWORDS  # noqa: E402
 from masterykit.highlight import KEYWORDS, MasteryLexer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -65,7 +65,7 @@ def test_every_formatted_policy_lexes_without_errors(tree: n.PolicyFile) -> None
 
 def test_the_lexer_knows_the_same_reserved_words_as_the_parser() -> None:
     units = {"day", "days", "week", "weeks", "month", "months", "year", "years"}
-    assert set(KEYWORDS) | {"true", "false"} | units == RESERVED
+    assert set(KEYWORDS) | {"true", "false"} | units == PARSER_KEYWORDS
 
 
 def test_the_lexer_is_found_by_name_and_by_file_name() -> None:

@@ -34,7 +34,7 @@ from typing import assert_never
 import attrs
 
 from masterykit.dsl import nodes as n
-from masterykit.dsl._build import RESERVED
+from masterykit.dsl.parser import KEYWORDS, parse
 from masterykit.numbers import format_decimal
 
 __all__ = ["format_clause", "format_policy", "format_selection", "format_text"]
@@ -57,7 +57,7 @@ def _quote(text: str) -> str:
 
 def _word(value: str) -> str:
     """A name, code or level name: bare when the lexer reads it back as one word, else quoted."""
-    if _BARE.fullmatch(value) and value not in RESERVED and not value.startswith("learner."):
+    if _BARE.fullmatch(value) and value not in KEYWORDS and not value.startswith("learner."):
         return value
     return _quote(value)
 
@@ -213,6 +213,8 @@ class _Line:
 
 @attrs.define
 class _Writer:
+    """Collects the output lines of a policy, one method per construct."""
+
     lines: list[_Line] = attrs.field(factory=list)
     # Source lines of parts of worked examples that are not nodes: (id(example), part) -> line.
     example_lines: dict[tuple[int, str], int] = attrs.field(factory=dict)
@@ -680,8 +682,6 @@ def format_text(text: str, name: str = "<policy>") -> str:
     Raises:
         PolicySyntaxError: when the text does not parse (nothing is formatted).
     """
-    from masterykit.dsl.parser import parse
-
     tree = parse(text, name)
     source_lines = text.split("\n")
     # A comment follows code when something other than blanks stands before it on its line.

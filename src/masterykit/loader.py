@@ -22,6 +22,7 @@ import attrs
 
 from masterykit.diagnostics import (
     Diagnostic,
+    MasteryError,
     PolicyCheckError,
     PolicySyntaxError,
     Related,
@@ -170,12 +171,21 @@ class _Reader:
             return None
         try:
             return importer.load(target)
+        except MasteryError as error:  # the importer's own diagnostics, such as MK34x
+            first, *rest = error.diagnostics
+            self.error(
+                "MK203",
+                f"framework `{written}` cannot be read: {first.message}",
+                stmt.path.span,
+                help=first.help,
+                related=tuple(
+                    Related(f"{d.message}" + (f" ({d.location})" if d.location else ""), d.span)
+                    for d in (first, *rest)
+                    if d.location or d.span
+                ),
+            )
         except (OSError, ValueError) as error:
             self.error("MK203", f"framework `{written}` cannot be read: {error}", stmt.path.span)
-        except Exception as error:  # an importer's own error type, such as EvidenceError
-            detail = getattr(error, "diagnostics", None)
-            message = detail[0].message if detail else str(error) or type(error).__name__
-            self.error("MK203", f"framework `{written}` cannot be read: {message}", stmt.path.span)
         return None
 
     def _importer(self, path: Path) -> ImporterSpec | None:

@@ -6,6 +6,7 @@ limit per line), and :func:`iter_json_document` splits a JSON array into its ele
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -346,16 +347,18 @@ def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
     Broken structure (no ``[``/``{`` at the start, an unterminated array or string, text after
     the end) gives one piece with an error message, and nothing after it.
     """
-    reader = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     scanner = _JsonScanner(limit)
     try:
         while True:
-            chunk = reader.read(65536)
-            if not chunk:
+            data = stream.read(65536)
+            chunk = decoder.decode(data, final=not data)
+            if chunk:
+                yield from scanner.feed(chunk)
+                if scanner.failed:
+                    return
+            if not data:
                 break
-            yield from scanner.feed(chunk)
-            if scanner.failed:
-                return
     except UnicodeDecodeError:
         yield JsonPiece(scanner.line, error="the file is not UTF-8 text")
         return

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
@@ -109,9 +109,9 @@ def read_xapi(request: ReadRequest) -> Iterator[Evidence | Rejection]:
     if str(request.path) == "-":
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator
         shutil.copyfileobj(open_binary(request.path), spool)
-        return _read(lambda: _rewind(spool), options, file, lines)
+        return _read(lambda: _rewind(spool), options, file, lines, spool.close)
     open_binary(request.path).close()  # MK300 now, not at the first statement
-    return _read(lambda: open_binary(request.path), options, file, lines)
+    return _read(lambda: open_binary(request.path), options, file, lines, lambda: None)
 
 
 def _rewind(spool: IO[bytes]) -> IO[bytes]:
@@ -188,21 +188,24 @@ def _parse(text: str, line: int, file: str, code: str, what: str) -> _Item:
 
 
 def _read(
-    opener: Any, options: XapiOptions, file: str, lines: bool
+    opener: Any, options: XapiOptions, file: str, lines: bool, done: Callable[[], None]
 ) -> Iterator[Evidence | Rejection]:
-    voided: dict[str, str] = {}
-    for item in _items(opener, options, file, lines):
-        value = item.value
-        if isinstance(value, dict) and _verb(value) == VOIDED:
-            target = _get(value, "object", "id")
-            if isinstance(target, str):
-                voided.setdefault(target, str(value.get("id") or "?"))
-    seen: dict[str, int] = {}
-    for item in _items(opener, options, file, lines):
-        if item.rejection is not None:
-            yield item.rejection
-            continue
-        yield _statement(item.value, item.line, file, options, voided, seen)
+    try:
+        voided: dict[str, str] = {}
+        for item in _items(opener, options, file, lines):
+            value = item.value
+            if isinstance(value, dict) and _verb(value) == VOIDED:
+                target = _get(value, "object", "id")
+                if isinstance(target, str):
+                    voided.setdefault(target, str(value.get("id") or "?"))
+        seen: dict[str, int] = {}
+        for item in _items(opener, options, file, lines):
+            if item.rejection is not None:
+                yield item.rejection
+                continue
+            yield _statement(item.value, item.line, file, options, voided, seen)
+    finally:
+        done()
 
 
 def _get(value: object, *keys: str) -> object:

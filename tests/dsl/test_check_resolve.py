@@ -584,3 +584,29 @@ requirement core "Our words" {
     policy = load(tmp_path / "school.mastery", registry=check_registry)
     assert policy.requirements["core"].tight
     assert policy.requirements["core"].source.layer == "District"
+
+
+def test_coverage_names_every_competency_that_lacks_a_rule(check_registry: Registry) -> None:
+    area = " ".join(f'competency A.{i} "a{i}"' for i in range(1, 21))
+    tree = parse(f'policy "Big"\nscale two {{ 1 No 2 Yes }}\narea A "A" {{ {area} }}\n', "big")
+    _, problems = check([tree], check_registry)
+    everything = ", ".join(f"A.{i}" for i in range(1, 21))
+    assert [d.message for d in problems] == [
+        f"no `calculate` rule covers {everything}",
+        f"no `proficient at` rule covers {everything}",
+    ]
+
+
+def test_a_broken_case_package_is_reported_under_its_import(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "fw/math.json": "not json",
+            "p.mastery": 'policy "P"\nscale two { 1 No 2 Yes }\nimport framework "fw/math.json"\n',
+        },
+    )
+    problems = check_file(tmp_path / "p.mastery", registry=BUILTIN).diagnostics
+    assert [d.code for d in problems] == ["MK203"]
+    assert problems[0].message.startswith("framework `fw/math.json` cannot be read: ")
+    assert "not valid JSON" in problems[0].message
+    assert problems[0].related and "line 1 column 1" in problems[0].related[0].message

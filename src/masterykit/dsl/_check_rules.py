@@ -497,7 +497,7 @@ def _check_coverage(
             name = "proficient at" if kind == "proficient" else kind
             ns.reporter.error(
                 "MK253" if kind == "calculate" else "MK254",
-                f"no `{name}` rule covers {join_codes(lacking)}",
+                f"no `{name}` rule covers {join_codes(lacking, limit=len(lacking))}",
                 ns.competencies[lacking[0]].span,
                 help=f"every competency needs one: add a rule such as `{example}`, scoped "
                 f"with `for` if needed",

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from masterykit.diagnostics import PolicySyntaxError
 from masterykit.dsl import nodes as n
 from masterykit.dsl.format import format_clause, format_policy, format_selection, format_text
-from masterykit.dsl.parser import parse, parse_file
+from masterykit.dsl.parser import KEYWORDS, parse, parse_file
 
 # The shared strategies live in tests/; make them importable whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -439,4 +439,41 @@ def test_any_layout_with_comments_formats_to_the_same_tree_and_keeps_the_comment
     formatted = format_text(text)
     assert parse(formatted) == tree
     assert _comments(parse(formatted)) == _comments(parse(text))
+    assert format_text(formatted) == formatted
+
+
+@pytest.mark.parametrize("word", sorted(KEYWORDS))
+def test_a_keyword_used_as_a_name_code_or_level_is_quoted_and_reads_back(word: str) -> None:
+    tree = _policy(
+        n.ScaleDecl(n.Ident(word), (n.LevelDecl(Decimal(1), n.Ident(word)),)),
+        n.CompetencyDecl(n.Ident(word), kind=n.Ident(word), after=(n.Ident(word + ".1"),)),
+        n.GroupDecl(n.Ident(word), n.NameSelection(n.Ident(word))),
+        n.ForRule(n.KindSelection(n.Ident(word)), (n.Proficient(n.LevelRef(word)),)),
+    )
+    text = format_policy(tree)
+    assert f'"{word}"' in text
+    assert parse(text) == tree
+
+
+REPOSITORY_POLICIES = sorted(
+    path
+    for folder in ("examples", "docs")
+    for path in (Path(__file__).resolve().parents[2] / folder).rglob("*.mastery")
+)
+
+
+@pytest.mark.parametrize(
+    "path", REPOSITORY_POLICIES, ids=[p.name for p in REPOSITORY_POLICIES] or None
+)
+def test_formatting_the_gallery_and_documented_policies_keeps_meaning_and_comments(
+    path: Path,
+) -> None:
+    text = path.read_text("utf-8")
+    try:
+        original = parse(text, path.name)
+    except PolicySyntaxError:
+        pytest.skip("a policy that shows a syntax error")
+    formatted = format_text(text, path.name)
+    assert parse(formatted) == original
+    assert _comments(parse(formatted)) == _comments(original)
     assert format_text(formatted) == formatted

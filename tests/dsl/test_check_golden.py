@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from masterykit.diagnostics import render_text
+from masterykit.diagnostics import has_errors, render_text
 from masterykit.loader import CheckResult, check_file
 from masterykit.registry import Registry
 
@@ -40,7 +40,7 @@ def test_check_diagnostic_text_is_pinned(
     expected_path = path.with_suffix(".txt")
     if os.environ.get("MASTERYKIT_REGEN"):
         expected_path.write_text(text, encoding="utf-8")
-    assert result.policy is None
+    assert (result.policy is None) == has_errors(result.diagnostics)
     assert text == expected_path.read_text(encoding="utf-8")
 
 

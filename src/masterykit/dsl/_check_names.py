@@ -16,7 +16,7 @@ from typing import assert_never
 
 import attrs
 
-from masterykit.diagnostics import Diagnostic, Related, Span
+from masterykit.diagnostics import Diagnostic, Related, Severity, Span
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_text import level_text, name_text, selection_text, suggest
 from masterykit.frameworks import Framework
@@ -69,9 +69,12 @@ class Reporter:
         *,
         help: str | None = None,
         related: Sequence[Related] = (),
+        severity: Severity = Severity.ERROR,
     ) -> None:
-        """Record an error."""
-        self.diagnostics.append(Diagnostic(code, message, span, help=help, related=tuple(related)))
+        """Record an error (or, with ``severity``, a warning)."""
+        self.diagnostics.append(
+            Diagnostic(code, message, span, help=help, severity=severity, related=tuple(related))
+        )
 
 
 @attrs.define

@@ -15,7 +15,7 @@ from typing import assert_never
 
 import attrs
 
-from masterykit.diagnostics import Related, Span
+from masterykit.diagnostics import Related, Severity, Span
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_names import (
     RANK_EVERYTHING,
@@ -313,6 +313,23 @@ def _choose(ns: Namespace, entries: list[Entry]) -> dict[RuleKey, dict[str, Entr
                 related=[Related("the other rule is here", first.span)],
                 help="scope one of them more narrowly, or remove one",
             )
+        governing = {id(e) for e in per.values()}
+        conflicted = {i for pair in conflicts for i in pair}
+        for entry in group:
+            if (
+                entry.valid
+                and entry.rank < RANK_EVERYTHING
+                and id(entry) not in governing
+                and id(entry) not in conflicted
+            ):
+                ns.reporter.error(
+                    "MK255",
+                    f"this `{rule_name(key)}` rule governs no competency: narrower rules of "
+                    f"this file cover {join_codes(ns.order(entry.codes))}",
+                    entry.span,
+                    help="remove it, or scope the narrower rules differently",
+                    severity=Severity.WARNING,
+                )
     return chosen
 
 

@@ -16,7 +16,8 @@ Token types:
 * competency codes with dots or dashes (``MATH.ALG1.3``) and wildcards (``MATH.ALG1.*``):
   ``Name.Constant``; other names: ``Name``; ``learner.iep``: ``Keyword`` ``Punctuation``
   ``Name.Attribute``;
-* ``+ - = != < <= > >=``: ``Operator``; ``{ } ( ) , :``: ``Punctuation``.
+* ``+ - = != < <= > >=``: ``Operator``; ``{ } ( ) , :``: ``Punctuation``;
+* ``…`` (elided parts in documentation snippets): ``Comment.Special``.
 
 >>> from pygments.token import Keyword, Name
 >>> [(t, v) for t, v in MasteryLexer().get_tokens("for SCI.* proficient at 3.5") if v.strip()][:3]
@@ -25,6 +26,7 @@ Token types:
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from pygments.lexer import RegexLexer, bygroups, words
@@ -54,6 +56,7 @@ KEYWORDS = (
 
 # A keyword must not run on into a code: `all.x` and `level-1` are codes.
 _END = r"(?![A-Za-z0-9_.\-])"
+_HEADER = re.compile(r'^\s*policy\s+"', re.MULTILINE)
 _UNITS = r"(days?|weeks?|months?|years?)" + _END
 
 
@@ -92,6 +95,8 @@ class MasteryLexer(RegexLexer):  # type: ignore[misc]
             (r"[A-Za-z_][A-Za-z0-9_]*", Name),
             (r"!=|<=|>=|[=<>+\-]", Operator),
             (r"[{}(),:]", Punctuation),
+            # `…` stands for elided parts in documentation snippets (`for kind habit { … }`).
+            (r"…|\.\.\.", Comment.Special),
         ],
         "string": [
             (r'[^"\\\n]+', String.Double),
@@ -100,3 +105,8 @@ class MasteryLexer(RegexLexer):  # type: ignore[misc]
             (r"\n", Error, "#pop"),
         ],
     }
+
+    @staticmethod
+    def analyse_text(text: str) -> float:
+        """How sure Pygments may be that ``text`` is a policy: a ``policy "…"`` header says so."""
+        return 0.8 if _HEADER.search(text) else 0.0

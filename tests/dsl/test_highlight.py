@@ -117,3 +117,12 @@ def test_a_keyword_at_the_start_of_a_code_is_part_of_the_code() -> None:
 
 def test_a_quoted_text_left_open_at_the_end_of_the_line_is_an_error() -> None:
     assert Error in {kind for kind, _ in MasteryLexer().get_tokens('area A "Math\n')}
+
+
+def test_an_ellipsis_in_a_documentation_snippet_is_not_an_error() -> None:
+    assert _kind_of("for kind habit { … }", "…") == Comment.Special
+
+
+def test_pygments_recognises_a_policy_by_its_header() -> None:
+    assert MasteryLexer.analyse_text('# district\npolicy "Lake County" version "1"\n') > 0.5
+    assert MasteryLexer.analyse_text("def policy(): pass\n") == 0.0

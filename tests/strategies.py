@@ -23,12 +23,15 @@ from masterykit.dsl import nodes as n
 from masterykit.dsl.parser import KEYWORDS
 
 __all__ = [
+    "bare_codes",
     "clauses",
     "codes",
     "competency_idents",
     "dates",
     "decimals",
     "durations",
+    "for_rules",
+    "level_refs",
     "literals",
     "names",
     "plain_names",

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import masterykit
 from masterykit.dsl import nodes
+from masterykit.examples import run_examples
+from masterykit.loader import check_file, load
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "examples"
@@ -114,20 +114,20 @@ def test_demo_evidence_is_large_and_varied() -> None:
     assert min(per_learner.values()) < 5 < 40 < max(per_learner.values())
 
 
-def _api(name: str) -> Any:
-    """A public function that may not be part of this build yet."""
-    module_name, _, attribute = name.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, attribute, None)
+@pytest.mark.parametrize("path", POLICIES, ids=_ids(POLICIES))
+def test_gallery_policy_checks_without_diagnostics(path: Path) -> None:
+    result = check_file(path)
+    assert result.diagnostics == ()
+    assert result.ok
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=_ids(POLICIES))
-def test_gallery_policy_loads_without_diagnostics(path: Path) -> None:
-    load = _api("masterykit.load")
-    if load is None:
-        pytest.skip("masterykit.load is not available in this build")
-    policy = load(path)
-    assert not getattr(policy, "diagnostics", ())
+def test_every_gallery_example_holds(path: Path) -> None:
+    outcomes = run_examples(load(path))
+    assert outcomes
+    failures = [
+        f"{outcome.name}: {failure.text}: expected {failure.expected}, got {failure.actual}"
+        for outcome in outcomes
+        for failure in outcome.failures
+    ] + [f"{outcome.name}: {d}" for outcome in outcomes for d in outcome.diagnostics]
+    assert failures == []

@@ -148,3 +148,18 @@ def test_results_without_a_required_column_are_one_rejection(tmp_path: Path) -> 
             Origin(str(tmp_path / "results.csv"), 1),
         )
     ]
+
+
+def test_oneroster_options_are_checked() -> None:
+    with pytest.raises(EvidenceError) as caught:
+        read_evidence(BY_RESULT, options={"objectives": ["lo-1"]})
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK302",
+        "option `objectives` must map learning objective ids to competency codes",
+    )
+
+
+def test_kind_option_overrides_the_category_title() -> None:
+    results = list(read_evidence(BY_RESULT, options={**OPTIONS, "kind": "common_assessment"}))
+    assert {r.kind for r in results if isinstance(r, Evidence)} == {"common_assessment"}

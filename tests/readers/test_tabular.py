@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -410,3 +412,33 @@ def test_summary_counts_rejections_by_code_and_describes_them(tmp_path: Path) ->
         "read 3, used 1, rejected 2",
         "rejected MK309 ×2: a score is not a number",
     ]
+
+
+def test_json_line_longer_than_the_limit_is_rejected(tmp_path: Path) -> None:
+    line = json.dumps({"learner": "ana", "note": "x" * 100}) + "\n"
+    path = write(tmp_path, "e.jsonl", line + line)
+    results = list(read_evidence(path, options={"max_record_bytes": 64}))
+    assert results == [
+        Rejection("MK305", "line is longer than 64 bytes", Origin(str(path), 1)),
+        Rejection("MK305", "line is longer than 64 bytes", Origin(str(path), 2)),
+    ]
+
+
+def test_limit_counts_the_line_end(tmp_path: Path) -> None:
+    row = "ana,M.1,3,2026-01-10\n"  # 21 bytes with its line end
+    header = "learner,competency,score,timestamp\n"  # 35 bytes
+    path = write(tmp_path, "e.csv", header + row)
+    assert isinstance(next(read_evidence(path, options={"max_record_bytes": 35})), Evidence)
+    assert list(read_evidence(path, options={"max_record_bytes": 34})) == [
+        Rejection("MK305", "row is longer than 34 bytes", Origin(str(path), 1))
+    ]
+
+
+def test_csv_can_come_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (HEADER + "ana,M.1,3,2026-01-10,,,\n").encode()
+    fake = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", fake)
+    (evidence,) = read_evidence("-", format="csv")
+    assert isinstance(evidence, Evidence)
+    assert evidence.origin == Origin("<stdin>", 2)
+    assert not fake.buffer.closed

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from masterykit.diagnostics import EvidenceError
 from masterykit.evidence import Evidence, Origin, Rejection
 from masterykit.readers import ReadSummary, read_all, read_evidence
 
@@ -360,3 +363,62 @@ def test_statements_can_come_from_standard_input(monkeypatch: pytest.MonkeyPatch
     results = list(read_evidence("-", format="xapi", options=OPTIONS))
     assert [r.code for r in results if isinstance(r, Rejection)] == ["MK322", "MK323"]
     assert results[0].origin == Origin("<stdin>", 1, "statement s-1")
+
+
+def test_xapi_options_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "s.xapi.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        read_evidence(path, options={"activity": {}})
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK302",
+        "option `activity` is not an option of the xAPI reader",
+    )
+    assert diagnostic.help == "known options: activities, kind, max_record_bytes, scale, scales"
+
+
+def test_statement_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.xapi.json"
+    path.write_bytes(b'[{"id": "caf\xe9"}]')
+    assert list(read_evidence(path, options=OPTIONS)) == [
+        Rejection(
+            "MK320", "file is not valid JSON: the file is not UTF-8 text", Origin(str(path), 1)
+        )
+    ]
+
+
+def test_binary_statement_lines_are_one_rejection(tmp_path: Path) -> None:
+    path = tmp_path / "s.xapi.jsonl"
+    path.write_bytes(b"\x00\x01\x02")
+    assert list(read_evidence(path, options=OPTIONS)) == [
+        Rejection("MK303", "file is binary, not UTF-8 text", Origin(str(path)))
+    ]
+
+
+STATEMENTS = st.one_of(
+    st.builds(
+        lambda i, score: statement(f"s-{i}", result={"score": {"scaled": score}}),
+        st.integers(0, 5),
+        st.sampled_from([0, 0.5, 1, 2, "x"]),
+    ),
+    st.builds(lambda i, t: voiding(f"v-{i}", f"s-{t}"), st.integers(0, 3), st.integers(0, 5)),
+    st.builds(lambda i: statement(f"n-{i}", result=None), st.integers(0, 3)),
+    st.just([1, 2]),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statements=st.lists(STATEMENTS, max_size=12))
+def test_every_statement_is_used_or_rejected_exactly_once_and_voided_ones_never_used(
+    tmp_path: Path, statements: list[Any]
+) -> None:
+    results = read_lines(tmp_path, statements)
+    assert len(results) == len(statements)
+    assert ReadSummary.of(results).reconciles
+    voided = {
+        s["object"]["id"]
+        for s in statements
+        if isinstance(s, dict) and s["verb"]["id"].endswith("/voided")
+    }
+    assert not any(isinstance(r, Evidence) and r.source_id in voided for r in results)

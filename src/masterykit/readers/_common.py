@@ -28,6 +28,7 @@ __all__ = [
     "SKIP_CODES",
     "LineSource",
     "ScaleMap",
+    "Unclosed",
     "bad_option",
     "csv_rows",
     "display_name",
@@ -123,13 +124,40 @@ def bad_option(name: str, problem: str, help: str | None = None) -> EvidenceErro
 def open_binary(path: Path) -> IO[bytes]:
     """Open ``path`` (``-`` is standard input) for reading bytes, or raise ``MK300``."""
     if str(path) == "-":
-        return sys.stdin.buffer
+        return Unclosed(sys.stdin.buffer)  # type: ignore[return-value]
     try:
         if path.is_dir():
             raise IsADirectoryError(21, "is a folder", str(path))
         return path.open("rb")
     except OSError as err:
         raise cannot_read(path, err) from None
+
+
+class Unclosed:
+    """A byte stream whose ``close`` leaves it open: standard input, or a spool read twice."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def __enter__(self) -> Unclosed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._inner)
+
+    def close(self) -> None:
+        """Leave the stream open."""
+
+    @property
+    def closed(self) -> bool:
+        """Never closed by us."""
+        return False
 
 
 def cannot_read(path: Path, err: OSError) -> EvidenceError:
@@ -295,7 +323,7 @@ class LineSource:
                 return
             self.line += 1
             self.bytes_read += len(chunk)
-            if len(chunk) > self.limit and not chunk.endswith(b"\n"):
+            if len(chunk) > self.limit:
                 while chunk and not chunk.endswith(b"\n"):
                     chunk = self._stream.readline(self.limit + 1)
                     self.bytes_read += len(chunk)

@@ -36,6 +36,7 @@ from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
     LineSource,
     ScaleMap,
+    Unclosed,
     bad_option,
     display_name,
     iter_json_document,
@@ -116,33 +117,7 @@ def read_xapi(request: ReadRequest) -> Iterator[Evidence | Rejection]:
 
 def _rewind(spool: IO[bytes]) -> IO[bytes]:
     spool.seek(0)
-    return _Unclosed(spool)  # type: ignore[return-value]
-
-
-class _Unclosed:
-    """A file wrapper whose ``close`` leaves the file open (the spool is read twice)."""
-
-    def __init__(self, inner: IO[bytes]) -> None:
-        self._inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def __enter__(self) -> _Unclosed:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-    @property
-    def closed(self) -> bool:
-        return False
-
-    def readable(self) -> bool:
-        return True
+    return Unclosed(spool)  # type: ignore[return-value]
 
 
 def _items(opener: Any, options: XapiOptions, file: str, lines: bool) -> Iterator[_Item]:

@@ -35,6 +35,8 @@ __all__ = [
     "Namespace",
     "Reporter",
     "build_namespace",
+    "level_value",
+    "missing_level_message",
     "where",
 ]
 

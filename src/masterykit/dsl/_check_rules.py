@@ -39,7 +39,7 @@ from masterykit.policy import (
 )
 from masterykit.registry import MethodSpec, ParamSpec, Registry
 
-__all__ = ["Entry", "RuleKey", "resolve_rules", "validate_call"]
+__all__ = ["Entry", "RuleKey", "resolve_rules", "rule_name", "validate_call"]
 
 #: A kind of rule: ``calculate``, ``proficient``, ``count`` (with its kind set), ``variety``,
 #: ``window``. Count rules with different kind sets are different kinds of rule.

@@ -10,6 +10,23 @@ check them into one :class:`~masterykit.policy.Policy`.
 Files named by ``extends`` and ``import framework`` are found relative to the folder of the file
 that names them, and must stay inside the folder of the policy being loaded (the top of the
 chain): a policy cannot make masterykit read ``../../etc/passwd``.
+
+>>> policy = load_text('''policy "Demo" version "1"
+... scale two { 1 NotYet 2 Yes }
+... area MATH "Mathematics" { competency MATH.1 "Number sense" }
+... calculate decaying_average
+... proficient at Yes
+... ''', "demo.mastery")
+>>> policy.rules["MATH.1"].calculate.text, policy.rules["MATH.1"].calculate.args
+('decaying_average(65%)', (Decimal('0.65'),))
+>>> load_text('policy "Typo"\\nrequirement r { all of MATH.9 proficient }\\n', "typo.mastery")
+Traceback (most recent call last):
+  ...
+masterykit.diagnostics.PolicyCheckError: error[MK230]: unknown competency, area or group `MATH.9`
+ --> typo.mastery:2:24
+  |
+2 | requirement r { all of MATH.9 proficient }
+  |                        ^^^^^^
 """
 
 from __future__ import annotations

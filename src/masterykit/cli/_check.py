@@ -21,6 +21,7 @@ from masterykit.cli._common import (
     policy_files,
 )
 from masterykit.diagnostics import Diagnostic, Source, render_json, sort_key
+from masterykit.policy import Policy
 from masterykit.registry import Registry
 
 __all__ = ["FileReport", "check", "check_paths", "diagnostics_document"]
@@ -31,13 +32,14 @@ DIAGNOSTICS_SCHEMA = "masterykit/diagnostics/v1"
 
 @attrs.frozen(slots=True)
 class FileReport:
-    """What checking one file found: its diagnostics (some may point into the files it extends)
-    and the texts needed to quote them."""
+    """What checking one file found: its diagnostics (some may point into the files it extends),
+    the texts needed to quote them, the policy's name and the resolved policy (when it loaded)."""
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, Source]
     policy: str | None = None
+    resolved: Policy | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def _check_one(path: Path, registry: Registry | None) -> FileReport:
@@ -45,7 +47,7 @@ def _check_one(path: Path, registry: Registry | None) -> FileReport:
 
     result = check_file(path, registry=registry)
     policy = result.policy.name if result.policy is not None else None
-    return FileReport(str(path), result.diagnostics, dict(result.sources), policy)
+    return FileReport(str(path), result.diagnostics, dict(result.sources), policy, result.policy)
 
 
 def check_paths(paths: Iterable[Path], registry: Registry | None = None) -> list[FileReport]:

@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics']
+['diagnostics', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -24,6 +24,14 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "diagnostics": (
         "diagnostics-v1.schema.json",
         "problems found by `masterykit check --format json`",
+    ),
+    "result": (
+        "result-v1.schema.json",
+        "learners' results from `masterykit evaluate --format json` (and `jsonl` lines)",
+    ),
+    "test": (
+        "test-v1.schema.json",
+        "worked examples run by `masterykit test --format json`",
     ),
 }
 

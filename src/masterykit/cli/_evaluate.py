@@ -1,0 +1,424 @@
+"""``masterykit evaluate POLICY --evidence FILE``: what a policy decides for every learner.
+
+Outputs (``--format``):
+
+* ``json`` — one document following the published schema ``masterykit/result/v1``;
+* ``jsonl`` — one JSON object a line: a ``learner`` line per learner, a ``rejection`` line per
+  record that could not be used, and a final ``summary`` line with the counts;
+* ``csv`` — one row per learner and competency, requirement, advancement, graduation, pace and
+  rejection (columns ``learner,type,name,status,score,level,detail``);
+* ``table`` — one line per learner, for people.
+
+Every record read is either used or rejected, and the counts reconcile: ``read = used +
+rejected``. Rejected records are listed with the file and line they came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from masterykit.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    CliError,
+    DateType,
+    debug_option,
+    plural,
+)
+from masterykit.cli._inputs import (
+    Inputs,
+    echo_rejections,
+    evaluate_in_batches,
+    load_policy,
+    parse_reader_options,
+    progress,
+    read_inputs,
+    rejection_key,
+    skipped,
+)
+from masterykit.diagnostics import Diagnostic
+from masterykit.engine import EvaluationResult, LearnerResult, Status, unstructure
+from masterykit.evidence import Rejection
+from masterykit.numbers import format_decimal
+from masterykit.policy import Policy
+
+__all__ = [
+    "RESULT_SCHEMA",
+    "Run",
+    "csv_rows",
+    "evaluate_command",
+    "jsonl_lines",
+    "result_document",
+    "table_lines",
+]
+
+#: The ``schema`` value of ``masterykit evaluate --format json`` output.
+RESULT_SCHEMA = "masterykit/result/v1"
+
+#: The columns of ``--format csv``.
+CSV_COLUMNS = ("learner", "type", "name", "status", "score", "level", "detail")
+
+
+class Run:
+    """One evaluation from the command line: the policy, what was read, and the result."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        inputs: Inputs,
+        result: EvaluationResult,
+        *,
+        evidence_path: str,
+        learners_path: str | None,
+        evidence_format: str | None,
+    ) -> None:
+        self.policy = policy
+        self.inputs = inputs
+        self.result = result
+        self.evidence_path = evidence_path
+        self.learners_path = learners_path
+        self.evidence_format = evidence_format
+
+    @property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """Every evidence record that could not be used: the readers' and the engine's."""
+        return tuple(sorted((*self.inputs.rejections, *self.result.rejections), key=rejection_key))
+
+    def counts(self) -> dict[str, int]:
+        """Records read, used, rejected (of which skipped), counted and not counted."""
+        engine = self.result.counts
+        rejected = len(self.inputs.rejections) + engine.rejected
+        return {
+            "read": self.inputs.read,
+            "used": engine.used,
+            "rejected": rejected,
+            "skipped": skipped(self.rejections),
+            "counted": engine.counted,
+            "not_counted": engine.not_counted,
+        }
+
+
+def _learner_json(learner: LearnerResult) -> dict[str, Any]:
+    data: dict[str, Any] = unstructure(learner)
+    return data
+
+
+def _rejection_json(rejection: Rejection) -> dict[str, Any]:
+    data: dict[str, Any] = unstructure(rejection)
+    return data
+
+
+def _policy_json(policy: Policy) -> dict[str, Any]:
+    return {
+        "name": policy.name,
+        "version": policy.version,
+        "file": policy.file,
+        "layers": [
+            {"name": layer.name, "file": layer.file, "version": layer.version}
+            for layer in policy.layers
+        ],
+    }
+
+
+def result_document(run: Run) -> dict[str, Any]:
+    """The JSON document of ``evaluate --format json`` (schema ``masterykit/result/v1``)."""
+    return {
+        "schema": RESULT_SCHEMA,
+        "policy": _policy_json(run.policy),
+        "as_of": run.result.as_of.isoformat(),
+        "inputs": {
+            "evidence": run.evidence_path,
+            "evidence_format": run.evidence_format,
+            "learners": run.learners_path,
+        },
+        "counts": run.counts(),
+        "learners": [_learner_json(learner) for learner in run.result.learners],
+        "rejections": [_rejection_json(rejection) for rejection in run.rejections],
+    }
+
+
+def jsonl_lines(run: Run) -> Iterator[str]:
+    """The lines of ``--format jsonl``: learners, then rejections, then the summary."""
+    head = {"schema": RESULT_SCHEMA, "as_of": run.result.as_of.isoformat()}
+    for learner in run.result.learners:
+        yield json.dumps({"type": "learner", **head, **_learner_json(learner)}, ensure_ascii=False)
+    for rejection in run.rejections:
+        yield json.dumps(
+            {"type": "rejection", **head, **_rejection_json(rejection)}, ensure_ascii=False
+        )
+    yield json.dumps(
+        {
+            "type": "summary",
+            **head,
+            "policy": _policy_json(run.policy),
+            "counts": run.counts(),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _held(held: bool) -> str:
+    return "met" if held else "not_met"
+
+
+def csv_rows(run: Run) -> Iterator[tuple[str, ...]]:
+    """The data rows of ``--format csv`` (without the header)."""
+    for learner in run.result.learners:
+        who = learner.learner.id
+        for code, competency in learner.competencies.items():
+            yield (
+                who,
+                "competency",
+                code,
+                competency.status.value,
+                format_decimal(competency.score) if competency.score is not None else "",
+                competency.level or "",
+                f"{len(competency.used)} counted, {len(competency.unused)} not counted",
+            )
+        for decision in learner.decisions():
+            detail = ", ".join(f'pathway "{p}"' for p in decision.pathways)
+            yield (who, decision.kind, decision.name, _held(decision.held), "", "", detail)
+        if learner.pace is not None:
+            pace = learner.pace
+            projected = pace.projected.isoformat() if pace.projected else ""
+            yield (who, "pace", "pace", pace.status.value, "", "", projected or pace.reason)
+    for rejection in run.rejections:
+        piece = rejection.evidence
+        yield (
+            piece.learner if piece else "",
+            "rejection",
+            piece.competency if piece else "",
+            rejection.code,
+            format_decimal(piece.score) if piece else "",
+            "",
+            f"{rejection.origin}: {rejection.reason}",
+        )
+
+
+def _learner_summary(learner: LearnerResult) -> tuple[str, str, str, str, str]:
+    results = list(learner.competencies.values())
+    proficient = sum(1 for r in results if r.status is Status.PROFICIENT)
+    insufficient = sum(1 for r in results if r.status is Status.INSUFFICIENT)
+    requirements = list(learner.requirements.values())
+    met = sum(1 for r in requirements if r.held)
+    if learner.graduation is None:
+        graduation = "-"
+    elif learner.graduation.held:
+        graduation = "yes"
+        if learner.graduation.pathways:
+            graduation += " (" + ", ".join(learner.graduation.pathways) + ")"
+    else:
+        graduation = "not yet"
+    pace = learner.pace.status.value.replace("_", " ") if learner.pace is not None else "-"
+    return (
+        f"{proficient}/{len(results)}",
+        str(insufficient),
+        f"{met}/{len(requirements)}" if requirements else "-",
+        graduation,
+        pace,
+    )
+
+
+TABLE_HEADER = ("learner", "proficient", "insufficient", "requirements", "graduation", "pace")
+
+
+def table_rows(result: EvaluationResult) -> list[tuple[str, ...]]:
+    """One row per learner: id, proficient/total, insufficient, requirements met, graduation,
+    pace."""
+    return [(learner.learner.id, *_learner_summary(learner)) for learner in result.learners]
+
+
+def table_lines(run: Run) -> list[str]:
+    """``--format table``: an aligned table, one line per learner, then the counts."""
+    rows = [TABLE_HEADER, *table_rows(run.result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_HEADER))]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    ]
+    counts = run.counts()
+    lines.append("")
+    lines.append(
+        f"{plural(len(run.result.learners), 'learner')} as of {run.result.as_of.isoformat()}; "
+        f"evidence: {counts['read']} read, {counts['used']} used, {counts['rejected']} rejected"
+    )
+    return lines
+
+
+def _text(run: Run, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(result_document(run), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "jsonl":
+        return "".join(line + "\n" for line in jsonl_lines(run))
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(run))
+        return buffer.getvalue()
+    return "\n".join(table_lines(run)) + "\n"
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, "utf-8")
+    except OSError as error:
+        raise CliError(
+            Diagnostic(
+                "MK413",
+                f"cannot write `{output}`: {error.strerror or error}",
+                help="check that the folder exists and that you may write to it",
+            ),
+            status=EXIT_PROBLEM,
+        ) from None
+
+
+def run_evaluation(
+    policy_path: str,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    evidence_format: str | None,
+    option_pairs: Sequence[str],
+) -> Run:
+    """Load, read and evaluate, with progress bars on a terminal for long runs."""
+    policy = load_policy(policy_path)
+    inputs = read_inputs(
+        evidence_path,
+        learners_path,
+        evidence_format=evidence_format,
+        options=parse_reader_options(option_pairs),
+    )
+    day = as_of or dt.date.today()
+    total = (
+        len(inputs.learners)
+        if inputs.learners is not None
+        else len({piece.learner for piece in inputs.evidence})
+    )
+    with progress(total, "evaluating learners") as advance:
+        result = evaluate_in_batches(policy, inputs.learners, inputs.evidence, day, advance=advance)
+    return Run(
+        policy,
+        inputs,
+        result,
+        evidence_path=evidence_path,
+        learners_path=learners_path,
+        evidence_format=evidence_format,
+    )
+
+
+@click.command("evaluate")
+@click.argument("policy_path", metavar="POLICY")
+@click.option(
+    "--evidence",
+    "evidence_path",
+    required=True,
+    metavar="FILE",
+    help="The evidence: a CSV, JSON Lines or xAPI file (`-` for standard input), or a "
+    "OneRoster folder.",
+)
+@click.option(
+    "--learners",
+    "learners_path",
+    metavar="FILE",
+    help="Learners and their attributes (CSV or JSON Lines with an `id` column). Without it, "
+    "the learners are those the evidence names.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DateType(),
+    metavar="DATE",
+    help="Evaluate as of this date (YYYY-MM-DD); evidence after it is ignored. Default: today.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "jsonl", "csv", "table"]),
+    default="json",
+    show_default=True,
+    help="`json` (schema `masterykit/result/v1`), `jsonl`, `csv` or `table`.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    help="Write the result to FILE instead of standard output.",
+)
+@click.option(
+    "--evidence-format",
+    "evidence_format",
+    metavar="NAME",
+    help="The evidence reader (`csv`, `jsonl`, `xapi`, `oneroster` or a plugin's); by default "
+    "chosen by the file name.",
+)
+@click.option(
+    "--evidence-option",
+    "option_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An option for the evidence reader (repeatable); JSON values are allowed, such as "
+    '`competencies={"q1": "MATH.1"}`.',
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when any evidence record is rejected (the result is still written).",
+)
+@debug_option
+def evaluate_command(
+    policy_path: str,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    output_format: str,
+    output: str | None,
+    evidence_format: str | None,
+    option_pairs: tuple[str, ...],
+    strict: bool,
+) -> int:
+    """Evaluate a policy for every learner.
+
+    Prints each learner's competencies, requirements, advancements, graduation and pace
+    with their reasons, every evidence record that could not be used (with the file and
+    line it came from), and counts that reconcile: read = used + rejected.
+    Exit status: 0 done, 1 policy or data problems (or rejected evidence with `--strict`),
+    2 usage error.
+    """
+    run = run_evaluation(
+        policy_path, evidence_path, learners_path, as_of, evidence_format, option_pairs
+    )
+    write_output(_text(run, output_format), output)
+    rejections = run.rejections
+    if rejections and output_format == "table":
+        echo_rejections(rejections)
+    elif len(rejections) > skipped(rejections):
+        problems = len(rejections) - skipped(rejections)
+        click.echo(
+            f"note: {problems} of {plural(run.inputs.read, 'evidence record')} could not be "
+            "used; each is listed under `rejections` with its file and line",
+            err=True,
+        )
+    if strict and len(rejections) > skipped(rejections):
+        problems = len(rejections) - skipped(rejections)
+        raise CliError(
+            Diagnostic(
+                "MK412",
+                f"{plural(problems, 'evidence record')} could not be used (`--strict`)",
+                help="the rejections are listed in the output with the file and line of each",
+            ),
+            status=EXIT_PROBLEM,
+        )
+    return EXIT_OK

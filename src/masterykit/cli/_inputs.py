@@ -1,0 +1,265 @@
+"""Reading what ``evaluate``, ``explain`` and ``demo`` run on: a policy, evidence and learners.
+
+Evidence is read by the readers of :mod:`masterykit.readers` (built-in and plugin ones) and
+evaluated learner by learner in batches, so a long run can show a progress bar on a terminal;
+the merged result is the same value a single :func:`masterykit.engine.evaluate` call gives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from masterykit.cli._common import EXIT_PROBLEM, CliError, existing_file
+from masterykit.diagnostics import Diagnostic
+from masterykit.engine import EvaluationResult, EvidenceCounts, evaluate
+from masterykit.evidence import Evidence, Learner, Rejection
+from masterykit.policy import Policy
+from masterykit.readers import SKIP_CODES, read_evidence, read_learners
+from masterykit.registry import Registry
+
+__all__ = [
+    "BATCH",
+    "Inputs",
+    "evaluate_in_batches",
+    "load_policy",
+    "parse_reader_options",
+    "read_inputs",
+    "rejection_key",
+]
+
+#: How many learners are evaluated per batch (the progress bar moves once per batch).
+BATCH = 100
+
+#: Show a progress bar only for runs with at least this many learners.
+PROGRESS_THRESHOLD = 2 * BATCH
+
+
+def _registry() -> Registry:
+    from masterykit.loader import default_registry
+
+    return default_registry()
+
+
+def load_policy(path: str, registry: Registry | None = None) -> Policy:
+    """Check and load the policy at ``path`` (a usage error when the file is missing).
+
+    Raises:
+        CliError: ``MK404``/``MK405``/``MK406`` when ``path`` is not a readable file.
+        MasteryError: the policy's own syntax or check errors (exit status 1).
+    """
+    from masterykit.loader import load
+
+    return load(existing_file(path, "policy file"), registry=registry or _registry())
+
+
+def parse_reader_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs as reader options; a value that reads as JSON is taken as JSON.
+
+    >>> parse_reader_options(["kind=quiz", 'scale=["0", "100"]'])
+    {'kind': 'quiz', 'scale': ['0', '100']}
+    """
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CliError(
+                Diagnostic(
+                    "MK417",
+                    f"evidence option `{pair}` is not `KEY=VALUE`",
+                    help="write it like `--evidence-option kind=quiz` or `--evidence-option "
+                    '\'competencies={"q1": "MATH.1"}\'`',
+                )
+            )
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value
+    return options
+
+
+@attrs.frozen(slots=True)
+class Inputs:
+    """The evidence read (with the reader's rejections), and the learners to evaluate
+    (``None``: every learner the evidence names)."""
+
+    evidence: tuple[Evidence, ...]
+    rejections: tuple[Rejection, ...]
+    learners: tuple[Learner, ...] | None
+    read: int
+
+
+def read_inputs(
+    evidence_path: str,
+    learners_path: str | None,
+    *,
+    evidence_format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    tick: Callable[[int], None] | None = None,
+) -> Inputs:
+    """Read the evidence file (``-`` is standard input) and the learners file, if any.
+
+    ``tick`` is called with the number of records read so far, every 1,000 records.
+
+    Raises:
+        CliError: a file named on the command line does not exist (exit status 2).
+        EvidenceError: a file cannot be read or has no reader (exit status 1).
+    """
+    folder = Path(evidence_path).is_dir() and evidence_format in (None, "oneroster")
+    if evidence_path != "-" and not folder:
+        existing_file(evidence_path, "evidence file")
+    learners: tuple[Learner, ...] | None = None
+    if learners_path is not None:
+        learners = read_learners(existing_file(learners_path, "learners file"))
+    registry = _registry()
+    records = read_evidence(
+        evidence_path,
+        format=evidence_format,
+        options=dict(options or {}),
+        registry=registry if registry.readers else None,
+    )
+    evidence: list[Evidence] = []
+    rejections: list[Rejection] = []
+    read = 0
+    for record in records:
+        read += 1
+        if isinstance(record, Evidence):
+            evidence.append(record)
+        else:
+            rejections.append(record)
+        if tick is not None and read % 1000 == 0:
+            tick(read)
+    return Inputs(tuple(evidence), tuple(rejections), learners, read)
+
+
+def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
+    """The order rejections are reported in: by file, line, record, then code and content."""
+    origin = rejection.origin
+    piece = rejection.evidence
+    return (
+        origin.file or "",
+        origin.line or 0,
+        origin.record or "",
+        rejection.code,
+        piece.learner if piece else "",
+        piece.competency if piece else "",
+        piece.moment.isoformat() if piece else "",
+        str(piece.score) if piece else "",
+    )
+
+
+def evaluate_in_batches(
+    policy: Policy,
+    learners: Sequence[Learner] | None,
+    evidence: Sequence[Evidence],
+    as_of: dt.date,
+    *,
+    advance: Callable[[int], None] | None = None,
+) -> EvaluationResult:
+    """Evaluate ``learners`` (default: every learner in ``evidence``) ``BATCH`` at a time.
+
+    Each learner's evidence goes to the batch that evaluates the learner; evidence for learners
+    not on the list is evaluated last (and rejected by the engine). ``advance`` is called with
+    the number of learners each batch finished.
+    """
+    if learners is None:
+        roster = [Learner(i) for i in sorted({piece.learner for piece in evidence})]
+    else:
+        roster = list(learners)
+    by_learner: dict[str, list[Evidence]] = {learner.id: [] for learner in roster}
+    strays: list[Evidence] = []
+    for piece in evidence:
+        bucket = by_learner.get(piece.learner)
+        (strays if bucket is None else bucket).append(piece)
+    parts: list[EvaluationResult] = []
+    for start in range(0, len(roster), BATCH):
+        batch = roster[start : start + BATCH]
+        pieces = [piece for learner in batch for piece in by_learner.pop(learner.id, [])]
+        parts.append(evaluate(policy, batch, pieces, as_of=as_of))
+        if advance is not None:
+            advance(len(batch))
+    if strays or not parts:
+        parts.append(evaluate(policy, [], strays, as_of=as_of))
+    return _merge(policy, as_of, parts)
+
+
+def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> EvaluationResult:
+    counts = [part.counts for part in parts]
+    return EvaluationResult(
+        policy.name,
+        policy.version,
+        as_of,
+        tuple(learner for part in parts for learner in part.learners),
+        tuple(sorted((r for part in parts for r in part.rejections), key=rejection_key)),
+        EvidenceCounts(
+            sum(c.read for c in counts),
+            sum(c.used for c in counts),
+            sum(c.rejected for c in counts),
+            sum(c.counted for c in counts),
+            sum(c.not_counted for c in counts),
+        ),
+    )
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error while the block runs, when standard error is a terminal
+    and the run is long (``total`` ≥ :data:`PROGRESS_THRESHOLD`); otherwise nothing."""
+    from masterykit.cli._common import use_colour
+
+    stream = sys.stderr
+    if total < PROGRESS_THRESHOLD or not getattr(stream, "isatty", lambda: False)():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(file=stream, no_color=not use_colour(stream))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(count: int) -> None:
+            bar.advance(task, count)
+
+        yield advance
+
+
+def no_learner(learner_id: str, known: Sequence[str]) -> CliError:
+    """``MK409``: ``--learner`` names nobody in the evidence or the learners file."""
+    import difflib
+
+    close = difflib.get_close_matches(learner_id, list(known), n=1)
+    help = f"did you mean `{close[0]}`?" if close else "check the id against the evidence file"
+    return CliError(
+        Diagnostic(
+            "MK409", f"learner `{learner_id}` is not in the evidence or learners file", help=help
+        ),
+        status=EXIT_PROBLEM,
+    )
+
+
+def skipped(rejections: Sequence[Rejection]) -> int:
+    """How many of ``rejections`` are records with nothing to use, not mistakes."""
+    return sum(1 for r in rejections if r.code in SKIP_CODES)
+
+
+def echo_rejections(rejections: Sequence[Rejection], limit: int = 20) -> None:
+    """List rejected records on standard error (the first ``limit``), with where they came from."""
+    for rejection in rejections[:limit]:
+        click.echo(f"rejected {rejection.origin}: {rejection.reason} [{rejection.code}]", err=True)
+    if len(rejections) > limit:
+        click.echo(f"… and {len(rejections) - limit} more (all are in the JSON output)", err=True)

@@ -1,0 +1,276 @@
+"""``masterykit evaluate``: every learner's results in JSON, JSON Lines, CSV or a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from masterykit.cli._inputs import BATCH, evaluate_in_batches
+from masterykit.engine import evaluate, unstructure
+from masterykit.evidence import Evidence, Learner, Origin
+from masterykit.loader import load
+from masterykit.schemas import load_schema
+
+POLICY = """\
+policy "Small" version "1"
+scale two { 1 NotYet 2 Yes }
+area M "Math" { competency M.1 "Counts" competency M.2 "Adds" }
+calculate highest
+proficient at Yes
+requirement counting "Counting" { all of M.1 proficient }
+graduate when {
+  any {
+    pathway "Exam" { requirement counting }
+    pathway "Portfolio" { learner.portfolio }
+  }
+}
+"""
+
+EVIDENCE = """\
+learner,competency,score,timestamp,kind
+ana,M.1,2,2026-01-10,quiz
+ana,M.1,x,2026-01-11,quiz
+bo,M.1,1,2026-01-12,quiz
+bo,M.9,2,2026-01-12,quiz
+cy,M.1,2,2026-09-01,quiz
+"""
+
+LEARNERS = "id,portfolio\nana,false\nbo,true\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A policy, evidence and learners in the current folder (so names in output are short)."""
+    (tmp_path / "small.mastery").write_text(POLICY, "utf-8")
+    (tmp_path / "evidence.csv").write_text(EVIDENCE, "utf-8")
+    (tmp_path / "learners.csv").write_text(LEARNERS, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+BASE = ["evaluate", "small.mastery", "--evidence", "evidence.csv", "--as-of", "2026-06-01"]
+
+
+def test_json_output_follows_the_result_schema_and_counts_reconcile(run, files):
+    result = run([*BASE, "--learners", "learners.csv"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema("result"))
+    counts = document["counts"]
+    assert counts == {
+        "read": 5,
+        "used": 2,
+        "rejected": 3,
+        "skipped": 0,
+        "counted": 2,
+        "not_counted": 0,
+    }
+    assert counts["read"] == counts["used"] + counts["rejected"]
+    assert [learner["learner"]["id"] for learner in document["learners"]] == ["ana", "bo"]
+    ana = document["learners"][0]
+    assert ana["competencies"]["M.1"]["status"] == "proficient"
+    assert ana["graduation"]["pathways"] == ["Exam"]
+    assert document["learners"][1]["graduation"]["pathways"] == ["Portfolio"]
+
+
+def test_rejected_evidence_is_listed_with_where_it_came_from(run, files):
+    result = run([*BASE, "--learners", "learners.csv"])
+    rejections = json.loads(result.stdout)["rejections"]
+    assert [(r["code"], r["origin"]["file"], r["origin"]["line"]) for r in rejections] == [
+        ("MK309", "evidence.csv", 3),
+        ("MK351", "evidence.csv", 5),
+        ("MK350", "evidence.csv", 6),
+    ]
+    assert result.stderr == (
+        "note: 3 of 5 evidence records could not be used; each is listed under `rejections` "
+        "with its file and line\n"
+    )
+
+
+def test_without_a_learners_file_the_learners_are_those_in_the_evidence(run, files):
+    result = run(BASE)
+    document = json.loads(result.stdout)
+    assert [learner["learner"]["id"] for learner in document["learners"]] == ["ana", "bo", "cy"]
+    cy = document["learners"][2]["competencies"]["M.1"]
+    assert (cy["status"], cy["unused"][0]["reason"]) == ("not_started", "after_as_of")
+
+
+def test_jsonl_output_has_a_line_per_learner_and_rejection_then_a_summary(run, files):
+    result = run([*BASE, "--format", "jsonl"])
+    assert result.exit_code == 0
+    schema = load_schema("result")
+    line_schema = {"$defs": schema["$defs"], "$ref": "#/$defs/jsonl_line"}
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    for line in lines:
+        jsonschema.validate(line, line_schema)
+    assert [line["type"] for line in lines] == [
+        "learner",
+        "learner",
+        "learner",
+        "rejection",
+        "rejection",
+        "summary",
+    ]
+    assert lines[-1]["counts"]["read"] == 5
+
+
+def test_csv_output_has_a_row_per_result(run, files):
+    result = run([*BASE, "--learners", "learners.csv", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "learner,type,name,status,score,level,detail",
+        'ana,competency,M.1,proficient,2,Yes,"1 counted, 0 not counted"',
+        'ana,competency,M.2,not_started,,,"0 counted, 0 not counted"',
+        "ana,requirement,counting,met,,,",
+        'ana,graduation,graduation,met,,,"pathway ""Exam"""',
+        'bo,competency,M.1,developing,1,NotYet,"1 counted, 0 not counted"',
+        'bo,competency,M.2,not_started,,,"0 counted, 0 not counted"',
+        "bo,requirement,counting,not_met,,,",
+        'bo,graduation,graduation,met,,,"pathway ""Portfolio"""',
+        ",rejection,,MK309,,,evidence.csv line 3: score `x` is not a number",
+        "bo,rejection,M.9,MK351,2,,evidence.csv line 5: evidence for unknown competency `M.9` "
+        "(did you mean `M.2`?)",
+        "cy,rejection,M.1,MK350,2,,evidence.csv line 6: evidence for unknown learner `cy`",
+    ]
+
+
+def test_table_output_is_one_line_per_learner_with_rejections_on_stderr(run, files):
+    result = run([*BASE, "--learners", "learners.csv", "--format", "table"])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "learner  proficient  insufficient  requirements  graduation       pace\n"
+        "ana      1/2         0             1/1           yes (Exam)       -\n"
+        "bo       0/2         0             0/1           yes (Portfolio)  -\n"
+        "\n"
+        "2 learners as of 2026-06-01; evidence: 5 read, 2 used, 3 rejected\n"
+    )
+    assert result.stderr.splitlines() == [
+        "rejected evidence.csv line 3: score `x` is not a number [MK309]",
+        "rejected evidence.csv line 5: evidence for unknown competency `M.9` "
+        "(did you mean `M.2`?) [MK351]",
+        "rejected evidence.csv line 6: evidence for unknown learner `cy` [MK350]",
+    ]
+
+
+def test_output_goes_to_a_file_when_asked(run, files):
+    result = run([*BASE, "--output", "result.json"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    document = json.loads((files / "result.json").read_text("utf-8"))
+    assert document["schema"] == "masterykit/result/v1"
+
+
+def test_strict_fails_on_rejected_evidence_but_still_writes_the_result(run, files):
+    result = run([*BASE, "--strict", "--output", "result.json"])
+    assert result.exit_code == 1
+    assert (files / "result.json").exists()
+    assert result.stderr.endswith(
+        "error[MK412]: 2 evidence records could not be used (`--strict`)\n"
+        "  = help: the rejections are listed in the output with the file and line of each\n"
+    )
+
+
+def test_strict_passes_on_clean_evidence(run, files):
+    (files / "clean.csv").write_text(EVIDENCE.splitlines()[0] + "\nana,M.1,2,2026-01-10\n")
+    result = run(["evaluate", "small.mastery", "--evidence", "clean.csv", "--strict"])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "expected"),
+    [
+        (
+            ["evaluate", "small.mastery"],
+            2,
+            "error[MK402]: `masterykit evaluate` needs `--evidence FILE`\n"
+            "  = help: see `masterykit evaluate --help`\n",
+        ),
+        (
+            ["evaluate", "small.mastery", "--evidence", "nope.csv"],
+            2,
+            "error[MK404]: evidence file `nope.csv` does not exist\n"
+            "  = help: check the path; relative paths start from the current folder\n",
+        ),
+        (
+            ["evaluate", "nope.mastery", "--evidence", "evidence.csv"],
+            2,
+            "error[MK404]: policy file `nope.mastery` does not exist\n"
+            "  = help: check the path; relative paths start from the current folder\n",
+        ),
+        (
+            [*BASE, "--learners", "people.csv"],
+            2,
+            "error[MK404]: learners file `people.csv` does not exist\n"
+            "  = help: check the path; relative paths start from the current folder\n",
+        ),
+        (
+            ["evaluate", "small.mastery", "--evidence", "evidence.csv", "--as-of", "1/6/2026"],
+            2,
+            "error[MK407]: `1/6/2026` is not a date\n"
+            "  = help: write dates year-month-day, such as `--as-of 2026-06-01`\n",
+        ),
+        (
+            [*BASE, "--evidence-option", "kind"],
+            2,
+            "error[MK417]: evidence option `kind` is not `KEY=VALUE`\n"
+            "  = help: write it like `--evidence-option kind=quiz` or `--evidence-option "
+            '\'competencies={"q1": "MATH.1"}\'`\n',
+        ),
+        (
+            [*BASE, "--format", "xml"],
+            2,
+            "error[MK403]: `--format` must be one of `json`, `jsonl`, `csv`, `table`, not `xml`\n"
+            "  = help: see `masterykit evaluate --help`\n",
+        ),
+        (
+            [*BASE, "--evidence-format", "parquet"],
+            1,
+            "error[MK301]: no evidence reader for `parquet`\n"
+            "  --> parquet\n"
+            "  = help: name a format: csv, jsonl, xapi or oneroster\n",
+        ),
+        (
+            [*BASE, "--output", "no/such/folder/out.json"],
+            1,
+            "error[MK413]: cannot write `no/such/folder/out.json`: No such file or directory\n"
+            "  = help: check that the folder exists and that you may write to it\n",
+        ),
+    ],
+)
+def test_evaluate_bad_inputs(run, files, args, status, expected):
+    result = run(args)
+    assert result.exit_code == status
+    assert result.stderr.endswith(expected)
+    assert "Traceback" not in result.output
+
+
+def test_a_policy_with_errors_is_reported_and_nothing_is_evaluated(run, files):
+    (files / "broken.mastery").write_text(POLICY.replace("calculate highest\n", ""), "utf-8")
+    result = run(["evaluate", "broken.mastery", "--evidence", "evidence.csv"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error[MK253]: no `calculate` rule covers M.1, M.2\n")
+
+
+def test_evaluating_in_batches_gives_the_result_of_one_evaluation(files):
+    policy = load(files / "small.mastery")
+    learners = [Learner(f"l{i:03d}", {"portfolio": i % 3 == 0}) for i in range(BATCH * 2 + 7)]
+    evidence = [
+        Evidence(
+            f"l{i % (BATCH * 2 + 20):03d}",
+            "M.1" if i % 5 else "M.2",
+            Decimal(1 + i % 2),
+            dt.date(2026, 1, 1) + dt.timedelta(days=i % 200),
+            origin=Origin("generated.csv", i + 2),
+        )
+        for i in range(1500)
+    ]
+    day = dt.date(2026, 6, 1)
+    whole = evaluate(policy, learners, evidence, as_of=day)
+    batched = evaluate_in_batches(policy, learners, evidence, day)
+    assert unstructure(batched) == unstructure(whole)

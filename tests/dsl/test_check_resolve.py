@@ -610,3 +610,14 @@ def test_a_broken_case_package_is_reported_under_its_import(tmp_path: Path) -> N
     assert problems[0].message.startswith("framework `fw/math.json` cannot be read: ")
     assert "not valid JSON" in problems[0].message
     assert problems[0].related and "line 1 column 1" in problems[0].related[0].message
+
+
+def test_a_misspelt_level_gets_a_suggestion(check_registry: Registry) -> None:
+    tree = parse(HEAD + "calculate mean\nproficient at Proficent\n", "demo.mastery")
+    _, problems = check([tree], check_registry)
+    assert [(d.message, d.help) for d in problems] == [
+        (
+            "level `Proficent` is not on the `four` scale of A.1, A.2, B.1",
+            "did you mean `Proficient`?",
+        )
+    ]

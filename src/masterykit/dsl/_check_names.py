@@ -713,7 +713,8 @@ def level_value(scale: Scale, level: str | Decimal) -> Decimal | None:
 def missing_level_message(level: str | Decimal, scale: Scale) -> tuple[str, str]:
     """Message and help for a level name that ``scale`` lacks."""
     names = ", ".join(f"`{lv.name}`" for lv in scale.levels)
+    close = suggest(str(level), [lv.name for lv in scale.levels])
     return (
         f"level `{level_text(level)}` is not on the `{scale.name}` scale",
-        f"the `{scale.name}` scale has {names}",
+        close or f"the `{scale.name}` scale has {names}",
     )

@@ -49,6 +49,7 @@ from masterykit.diagnostics import (
     sort_key,
 )
 from masterykit.dsl import nodes as n
+from masterykit.dsl._check_text import suggest
 from masterykit.dsl.check import check
 from masterykit.dsl.parser import parse, read_source
 from masterykit.frameworks import Framework
@@ -140,7 +141,8 @@ class _Reader:
                     "MK200",
                     f"`{written}` does not exist",
                     ident.span,
-                    help=f"the base policy is looked for at `{label}`, next to this file",
+                    help=_nearby(base_path, written)
+                    or f"the base policy is looked for at `{label}`, relative to this file",
                 )
                 return None
             try:
@@ -226,6 +228,20 @@ class _Reader:
         related: tuple[Related, ...] = (),
     ) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help=help, related=related))
+
+
+def _nearby(path: Path, written: str) -> str | None:
+    """``did you mean …?`` for a policy file next to where ``written`` was looked for."""
+    try:
+        names = [p.name for p in path.parent.glob("*.mastery") if p.is_file()]
+    except OSError:  # pragma: no cover - an unreadable folder
+        return None
+    close = suggest(path.name, names)
+    if close is None:
+        return None
+    folder = os.path.dirname(written)
+    found = close.removeprefix("did you mean `").removesuffix("`?")
+    return f"did you mean `{os.path.join(folder, found) if folder else found}`?"
 
 
 def _check_tree(

@@ -621,3 +621,18 @@ def test_a_misspelt_level_gets_a_suggestion(check_registry: Registry) -> None:
             "did you mean `Proficient`?",
         )
     ]
+
+
+def test_a_missing_base_says_where_it_was_looked_for(
+    tmp_path: Path, check_registry: Registry
+) -> None:
+    _write(tmp_path, {"top.mastery": 'policy "Top" extends "zzz/qqq.mastery"\n'})
+    problems = check_file(tmp_path / "top.mastery", registry=check_registry).diagnostics
+    assert [(d.code, d.message, d.help) for d in problems] == [
+        (
+            "MK200",
+            "`zzz/qqq.mastery` does not exist",
+            f"the base policy is looked for at `{tmp_path / 'zzz' / 'qqq.mastery'}`, "
+            "relative to this file",
+        )
+    ]

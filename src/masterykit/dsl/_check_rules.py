@@ -145,7 +145,11 @@ def validate_call(
         return None
     params = spec.params
     if len(calc.args) > len(params):
-        what = "no arguments" if not params else f"at most {len(params)}"
+        what = (
+            "no arguments"
+            if not params
+            else f"at most {len(params)} argument{'s' if len(params) > 1 else ''}"
+        )
         reporter.error(
             "MK241",
             f"`{name}` takes {what}, but {len(calc.args)} "

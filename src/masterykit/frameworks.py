@@ -134,7 +134,8 @@ def load_case(path: str | Path) -> Framework:
         EvidenceError: ``MK300`` unreadable file, ``MK340`` not JSON, ``MK341`` not a CASE
             package, ``MK342`` an item without identifier, ``MK343`` two items with one code,
             ``MK344`` an entry that is not an object, ``MK345`` two items with one identifier,
-            ``MK346`` an association without origin, destination or type. Each diagnostic's
+            ``MK346`` an association without origin, destination or type, ``MK347`` an item
+            that is its own ancestor through ``isChildOf``. Each diagnostic's
             ``location`` names the file and the JSON path (``$.CFItems[3]``).
     """
     path = Path(path)
@@ -260,6 +261,21 @@ def load_case(path: str | Path) -> Framework:
         else:
             association = _text(assoc.get("identifier")) or f"$.CFAssociations[{index}]"
             external.append(ExternalReference(association, origin, destination, kind))
+    for code in codes:
+        seen = [code]
+        parent = parents.get(code)
+        while parent is not None and parent not in seen:
+            seen.append(parent)
+            parent = parents.get(parent)
+        if parent == code:
+            problems.append(
+                Diagnostic(
+                    "MK347",
+                    f"CFItem `{code}` is its own ancestor through `isChildOf`",
+                    help="the chain is " + " → ".join([*seen, code]),
+                    location=f"{file} $.CFItems[{by_code[code]}]",
+                )
+            )
     if problems:
         raise EvidenceError(problems)
     items = tuple(

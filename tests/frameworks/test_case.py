@@ -247,3 +247,32 @@ def test_missing_case_file_cannot_be_read(tmp_path: Path) -> None:
         "MK300",
         f"cannot read `{tmp_path / 'none.json'}`: no such file",
     )
+
+
+def test_items_in_a_parent_cycle_are_reported(tmp_path: Path) -> None:
+    data = {
+        "CFDocument": DOC,
+        "CFItems": [item("i-1", "A"), item("i-2", "B"), item("i-3", "C")],
+        "CFAssociations": [
+            assoc("isChildOf", "i-1", "i-2"),
+            assoc("isChildOf", "i-2", "i-1"),
+            assoc("isChildOf", "i-3", "i-1"),
+        ],
+    }
+    path = package(tmp_path, data)
+    with pytest.raises(EvidenceError) as caught:
+        load_case(path)
+    assert [(d.code, d.message, d.help, d.location) for d in caught.value.diagnostics] == [
+        (
+            "MK347",
+            "CFItem `A` is its own ancestor through `isChildOf`",
+            "the chain is A → B → A",
+            f"{path} $.CFItems[0]",
+        ),
+        (
+            "MK347",
+            "CFItem `B` is its own ancestor through `isChildOf`",
+            "the chain is B → A → B",
+            f"{path} $.CFItems[1]",
+        ),
+    ]

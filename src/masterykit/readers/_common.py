@@ -91,6 +91,7 @@ CODES: Mapping[str, str] = {
     "MK344": "a CFItem or CFAssociation is not a JSON object",
     "MK345": "two CFItems have the same identifier",
     "MK346": "a CFAssociation lacks its origin, destination or type",
+    "MK347": "a CFItem is its own ancestor through `isChildOf`",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).
@@ -370,7 +371,8 @@ class JsonPiece:
 def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
     """Split a JSON document into its top-level array's elements without loading it whole.
 
-    A top-level object is one element. Elements are given as text (parse them with
+    A top-level object is one element, and so is each object that follows it (JSON Lines and
+    concatenated objects read the same way). Elements are given as text (parse them with
     :func:`json.loads`); an element over ``limit`` characters is given as ``error="too_large"``.
     Broken structure (no ``[``/``{`` at the start, an unterminated array or string, text after
     the end) gives one piece with an error message, and nothing after it.
@@ -456,6 +458,9 @@ class _JsonScanner:
                     yield self._fail(f"expected `,` or `]` after an element, found `{char}`")
                     return
                 continue
+            if self.state == "done" and self.single and char == "{":
+                self._begin(char)  # objects one after another: JSON Lines or concatenated JSON
+                continue
             if self.state == "done":
                 yield self._fail(f"unexpected `{char}` after the end of the document")
                 return
@@ -483,7 +488,8 @@ class _JsonScanner:
         self._element_char(char)
 
     def _element_char(self, char: str) -> str | None:
-        """Take one character of an element; the character that ended it, or ``None``."""
+        """Take one character of an element: `end` when it closes the element, the delimiter
+        (`,`, `]` or a space) when it ends a scalar element, else ``None``."""
         if char == "\n":
             self.line += 1
         if self.in_string:
@@ -495,7 +501,7 @@ class _JsonScanner:
             elif char == '"':
                 self.in_string = False
                 if self.depth == 0:
-                    return '"'
+                    return "end"
             return None
         if self.depth == 0 and char in ",]" and self.size:
             return char  # the end of a scalar element (the delimiter is not kept)
@@ -509,7 +515,7 @@ class _JsonScanner:
         elif char in "}]":
             self.depth -= 1
             if self.depth <= 0:
-                return char
+                return "end"
         return None
 
     def _keep(self, char: str) -> None:

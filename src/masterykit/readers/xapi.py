@@ -1,7 +1,8 @@
 """Evidence from xAPI statements (``.xapi.json``, ``.xapi.jsonl``, or format ``xapi``).
 
-A file holds a JSON array of statements, one statement (an object), or, for ``.jsonl`` names,
-one statement per line. Each statement becomes one evidence or one rejection:
+A file holds a JSON array of statements, one statement (an object) or statements one after
+another, or, for ``.jsonl`` names, one statement per line. Each statement becomes one evidence
+or one rejection:
 
 * learner: ``actor.account.name``, else ``actor.mbox`` (without ``mailto:``), else
   ``actor.mbox_sha1sum``, else ``actor.openid``;

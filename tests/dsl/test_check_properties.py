@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,40 @@ def test_every_unmangled_policy_is_whole() -> None:
             else:
                 assert problems
     assert checked >= 10
+
+
+def _rules_of(policy: Policy) -> dict[str, object]:
+    return {
+        code: (
+            r.calculate.method,
+            r.calculate.args,
+            r.proficient.cut,
+            r.proficient.floor,
+            frozenset((c.count, c.kinds) for c in r.counts),
+            r.variety.count if r.variety else None,
+            str(r.window.duration) if r.window else None,
+        )
+        for code, r in policy.rules.items()
+    }
+
+
+RESOLVABLE = []
+for _text in TEXTS:
+    for _chunk in _text.split("\n---\n"):
+        try:
+            _tree = parse(_chunk, "x.mastery")
+        except PolicySyntaxError:
+            continue
+        if check([_tree], REGISTRY)[0] is not None:
+            RESOLVABLE.append(_tree)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_the_order_of_statements_does_not_change_which_rule_governs(data: st.DataObject) -> None:
+    tree = data.draw(st.sampled_from(RESOLVABLE))
+    shuffled = data.draw(st.permutations(tree.statements))
+    first, _ = check([tree], REGISTRY)
+    second, problems = check([attrs.evolve(tree, statements=tuple(shuffled))], REGISTRY)
+    assert first is not None and second is not None, problems
+    assert _rules_of(second) == _rules_of(first)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from masterykit.diagnostics import EvidenceError
 from masterykit.evidence import Evidence, Origin, Rejection
-from masterykit.readers import ReadSummary, read_all, read_evidence
+from masterykit.readers import ReadSummary, policy_scales, read_all, read_evidence
 
 XAPI = Path("/work/shared/data/xapi")
 needs_data = pytest.mark.skipif(not XAPI.is_dir(), reason="shared xAPI files not present")
@@ -422,3 +422,24 @@ def test_every_statement_is_used_or_rejected_exactly_once_and_voided_ones_never_
         if isinstance(s, dict) and s["verb"]["id"].endswith("/voided")
     }
     assert not any(isinstance(r, Evidence) and r.source_id in voided for r in results)
+
+
+def test_policy_scales_fill_in_each_competency_scale(tmp_path: Path) -> None:
+    from masterykit.loader import load_text
+
+    policy = load_text(
+        'policy "P"\n'
+        "scale four {\n  1 Beginning\n  2 Developing\n  3 Proficient\n  4 Advanced\n}\n"
+        "scale pct {\n  0 Low\n  100 High\n}\n"
+        "default scale pct\n"
+        'area RP "Ratios" scale four {\n  competency RP.1 "Ratios"\n}\n'
+        'area X "Other" {\n  competency X.1 "Other"\n}\n'
+        "calculate mean\nproficient at 3\n"
+    )
+    options = policy_scales(policy, {"activities": {ACTIVITY: "RP.1"}, "scales": {"X.1": (0, 5)}})
+    assert options["scales"] == {"RP.1": (Decimal(1), Decimal(4)), "X.1": (0, 5)}
+    path = tmp_path / "s.xapi.jsonl"
+    path.write_text(json.dumps(statement("s")) + "\n", encoding="utf-8")
+    (evidence,) = read_evidence(path, options=options)
+    assert isinstance(evidence, Evidence)
+    assert evidence.score == Decimal("3.25")

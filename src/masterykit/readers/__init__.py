@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -43,12 +43,16 @@ from masterykit.readers.tabular import read_csv, read_jsonl
 from masterykit.readers.xapi import read_xapi
 from masterykit.registry import ReaderSpec, ReadRequest, Registry
 
+if TYPE_CHECKING:
+    from masterykit.policy import Policy
+
 __all__ = [
     "BUILTIN_READERS",
     "CODES",
     "DEFAULT_MAX_RECORD_BYTES",
     "SKIP_CODES",
     "ReadSummary",
+    "policy_scales",
     "read_all",
     "read_evidence",
     "read_learners",
@@ -112,6 +116,23 @@ class ReadSummary:
             verb = "skipped" if code in SKIP_CODES else "rejected"
             lines.append(f"{verb} {code} ×{n}: {CODES[code]}")
         return lines
+
+
+def policy_scales(policy: Policy, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Reader options with every competency's scale from ``policy`` filled in.
+
+    ``scales`` gets ``(minimum, maximum)`` of each competency's scale (entries already in
+    ``options["scales"]`` win), so xAPI, OneRoster and rescaled CSV scores land on the scale the
+    policy uses; the other options are kept as they are.
+    """
+    merged = dict(options or {})
+    scales = {
+        code: (competency.scale.minimum, competency.scale.maximum)
+        for code, competency in policy.competencies.items()
+    }
+    scales.update(merged.get("scales") or {})
+    merged["scales"] = scales
+    return merged
 
 
 def _default_registry() -> Registry:

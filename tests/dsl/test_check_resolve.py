@@ -636,3 +636,18 @@ def test_a_missing_base_says_where_it_was_looked_for(
             "relative to this file",
         )
     ]
+
+
+def test_load_text_finds_a_base_relative_to_the_current_folder(
+    tmp_path: Path, check_registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path, {"district.mastery": DISTRICT})
+    monkeypatch.chdir(tmp_path)
+    policy = load_text(
+        'policy "Typed in" extends "district.mastery"\nevidence at least 3\n',
+        "<editor>",
+        registry=check_registry,
+    )
+    assert [layer.file for layer in policy.layers] == ["district.mastery", "<editor>"]
+    assert set(policy.sources) == {"district.mastery", "<editor>"}
+    assert [c.count for c in policy.rules["ELA.1"].counts] == [3]

@@ -40,7 +40,8 @@ def test_version_prints_program_name_and_version(run):
         ),
         (
             ["schema", "grades"],
-            "error[MK403]: `NAME` must be one of `diagnostics`, `result`, `test`, not `grades`\n"
+            "error[MK403]: `NAME` must be one of `diagnostics`, `explain`, `result`, `test`, "
+            "not `grades`\n"
             "  = help: see `masterykit schema --help`\n",
         ),
         (
@@ -74,7 +75,9 @@ def test_without_a_command_the_help_is_shown(run):
     assert "check" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["check", "schema"])
+@pytest.mark.parametrize(
+    "command", ["check", "demo", "evaluate", "explain", "fmt", "schema", "test"]
+)
 def test_every_command_has_help(run, command):
     result = run([command, "--help"])
     assert result.exit_code == 0

@@ -14,15 +14,19 @@ from collections.abc import Sequence
 
 from masterykit.cli._app import cli
 from masterykit.cli._check import check
+from masterykit.cli._demo import demo
 from masterykit.cli._evaluate import evaluate_command
 from masterykit.cli._examples import test
+from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
 from masterykit.cli._schema import schema
 
 __all__ = ["cli", "main"]
 
 cli.add_command(check)
+cli.add_command(demo)
 cli.add_command(evaluate_command)
+cli.add_command(explain_command)
 cli.add_command(fmt)
 cli.add_command(schema)
 cli.add_command(test)

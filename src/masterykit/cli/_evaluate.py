@@ -56,6 +56,7 @@ __all__ = [
     "csv_rows",
     "evaluate_command",
     "jsonl_lines",
+    "policy_json",
     "result_document",
     "table_lines",
 ]
@@ -116,7 +117,8 @@ def _rejection_json(rejection: Rejection) -> dict[str, Any]:
     return data
 
 
-def _policy_json(policy: Policy) -> dict[str, Any]:
+def policy_json(policy: Policy) -> dict[str, Any]:
+    """The policy's name, version, file and chain of layers, for JSON output."""
     return {
         "name": policy.name,
         "version": policy.version,
@@ -132,7 +134,7 @@ def result_document(run: Run) -> dict[str, Any]:
     """The JSON document of ``evaluate --format json`` (schema ``masterykit/result/v1``)."""
     return {
         "schema": RESULT_SCHEMA,
-        "policy": _policy_json(run.policy),
+        "policy": policy_json(run.policy),
         "as_of": run.result.as_of.isoformat(),
         "inputs": {
             "evidence": run.evidence_path,
@@ -158,7 +160,7 @@ def jsonl_lines(run: Run) -> Iterator[str]:
         {
             "type": "summary",
             **head,
-            "policy": _policy_json(run.policy),
+            "policy": policy_json(run.policy),
             "counts": run.counts(),
         },
         ensure_ascii=False,

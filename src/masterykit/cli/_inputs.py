@@ -238,16 +238,14 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
         yield advance
 
 
-def no_learner(learner_id: str, known: Sequence[str]) -> CliError:
-    """``MK409``: ``--learner`` names nobody in the evidence or the learners file."""
+def no_learner(learner_id: str, known: Sequence[str], file: str, what: str) -> CliError:
+    """``MK409``: ``--learner`` names nobody in ``file`` (``what`` says which kind of file)."""
     import difflib
 
     close = difflib.get_close_matches(learner_id, list(known), n=1)
-    help = f"did you mean `{close[0]}`?" if close else "check the id against the evidence file"
+    help = f"did you mean `{close[0]}`?" if close else f"check the id against the {what}"
     return CliError(
-        Diagnostic(
-            "MK409", f"learner `{learner_id}` is not in the evidence or learners file", help=help
-        ),
+        Diagnostic("MK409", f"learner `{learner_id}` is not in the {what} `{file}`", help=help),
         status=EXIT_PROBLEM,
     )
 

@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics', 'result', 'test']
+['diagnostics', 'explain', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -24,6 +24,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "diagnostics": (
         "diagnostics-v1.schema.json",
         "problems found by `masterykit check --format json`",
+    ),
+    "explain": (
+        "explain-v1.schema.json",
+        "one learner's explanation from `masterykit explain --format json`",
     ),
     "result": (
         "result-v1.schema.json",

@@ -1,0 +1,143 @@
+"""``masterykit demo``: the bundled Lake County district, evaluated and summarised in a table.
+
+It runs ``examples/lake-county/district.mastery`` on the folder's ``evidence.csv`` and
+``learners.csv`` from a source checkout (the ``examples`` folder next to ``src``), as of the
+date of the latest evidence so the summary is the same every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
+from masterykit.cli._evaluate import table_rows
+from masterykit.cli._inputs import evaluate_in_batches, load_policy, read_inputs
+from masterykit.diagnostics import Diagnostic
+from masterykit.engine import EvaluationResult
+
+__all__ = ["demo", "demo_folder"]
+
+_STYLES = {
+    "complete": "bold green",
+    "on track": "green",
+    "at risk": "yellow",
+    "off track": "red",
+    "unknown": "dim",
+}
+
+
+def demo_folder() -> Path:
+    """The Lake County example folder of a source checkout (``<checkout>/examples/lake-county``)."""
+    import masterykit
+
+    return Path(masterykit.__file__).resolve().parents[2] / "examples" / "lake-county"
+
+
+def _missing(folder: Path) -> CliError:
+    return CliError(
+        Diagnostic(
+            "MK414",
+            f"the demo needs the example files in `{folder}`, which are not there",
+            help="run the demo from a source checkout of masterykit (`make demo`), where the "
+            "`examples` folder sits next to `src`",
+        ),
+        status=EXIT_PROBLEM,
+    )
+
+
+def _print(result: EvaluationResult, schools: dict[str, str], total: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from masterykit.cli._common import use_colour
+
+    stream = sys.stdout
+    terminal = bool(getattr(stream, "isatty", lambda: False)())
+    console = Console(
+        file=stream,
+        no_color=not use_colour(stream),
+        highlight=False,
+        width=None if terminal else 100,
+    )
+    title = f"{result.policy} {result.version or ''}".strip()
+    table = Table(title=f"{title} · {len(result.learners)} learners as of {result.as_of}")
+    table.add_column("Learner")
+    table.add_column("School")
+    table.add_column("Proficient", justify="right")
+    table.add_column("Not enough evidence", justify="right")
+    table.add_column("Requirements met", justify="right")
+    table.add_column("Graduation")
+    table.add_column("Pace")
+    graduating = 0
+    for learner, proficient, insufficient, requirements, graduation, pace in table_rows(result):
+        if graduation.startswith("yes"):
+            graduating += 1
+        table.add_row(
+            learner,
+            schools.get(learner, ""),
+            proficient,
+            insufficient,
+            requirements,
+            f"[green]{graduation}[/]" if graduation.startswith("yes") else graduation,
+            f"[{_STYLES.get(pace, '')}]{pace}[/]" if pace in _STYLES else pace,
+        )
+    console.print(table)
+    counts = result.counts
+    console.print(
+        f"{graduating} of {len(result.learners)} learners meet the graduation requirements; "
+        f"evidence: {total} records read, {counts.used} used, "
+        f"{total - counts.used} rejected."
+    )
+    if result.learners:
+        chosen = next(
+            (
+                learner
+                for learner in result.learners
+                if learner.pace is not None and learner.pace.status.value == "at_risk"
+            ),
+            result.learners[0],
+        )
+        console.print(f"Why is {chosen.learner.id} where they are? Ask masterykit:")
+        console.print(
+            "  masterykit explain examples/lake-county/district.mastery "
+            "--evidence examples/lake-county/evidence.csv "
+            f"--learners examples/lake-county/learners.csv --learner {chosen.learner.id} "
+            f"--as-of {result.as_of}",
+            soft_wrap=True,
+        )
+
+
+@click.command()
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DateType(),
+    metavar="DATE",
+    help="Evaluate as of this date (YYYY-MM-DD). Default: the date of the latest evidence.",
+)
+@debug_option
+def demo(as_of: dt.date | None) -> int:
+    """Evaluate the bundled Lake County district on its sample learners and show a summary.
+
+    Uses `examples/lake-county` from a source checkout: the district policy, 30 learners and
+    their evidence. Exit status: 0 done, 1 the example files are not there.
+    """
+    folder = demo_folder()
+    names = ("district.mastery", "evidence.csv", "learners.csv")
+    if not all((folder / name).is_file() for name in names):
+        raise _missing(folder)
+    policy = load_policy(str(folder / "district.mastery"))
+    inputs = read_inputs(str(folder / "evidence.csv"), str(folder / "learners.csv"))
+    if as_of is None:
+        days = [piece.day for piece in inputs.evidence]
+        as_of = max(days) if days else dt.date.today()
+    result = evaluate_in_batches(policy, inputs.learners, inputs.evidence, as_of)
+    schools = {
+        learner.id: str(learner.attributes.get("school", "")) for learner in inputs.learners or ()
+    }
+    _print(result, schools, inputs.read)
+    return EXIT_OK

@@ -1,0 +1,203 @@
+"""``masterykit explain POLICY --evidence FILE --learner ID``: why one learner got their results.
+
+The text is the engine's explanation tree (which evidence counted, which rule from which file
+decided, which clause failed and by how much) under a heading, followed by the learner's next
+steps, in words a teacher or a family can read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from typing import Any
+
+import click
+
+from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
+from masterykit.cli._evaluate import policy_json
+from masterykit.cli._inputs import (
+    load_policy,
+    no_learner,
+    parse_reader_options,
+    read_inputs,
+)
+from masterykit.diagnostics import Diagnostic
+from masterykit.engine import (
+    Explanation,
+    LearnerResult,
+    NextStep,
+    evaluate,
+    explain_competency,
+    explain_learner,
+    render_text,
+    unstructure,
+)
+from masterykit.evidence import Learner
+
+__all__ = ["EXPLAIN_SCHEMA", "explain_command", "explanation_json", "next_steps"]
+
+#: The ``schema`` value of ``masterykit explain --format json`` output.
+EXPLAIN_SCHEMA = "masterykit/explain/v1"
+
+
+def next_steps(result: LearnerResult, competency: str | None = None) -> list[NextStep]:
+    """What the learner still needs, without repeats.
+
+    For one competency: what it is missing. Otherwise: what graduation still needs, or when
+    the policy has no graduation rule (or it is met), what every unmet decision needs.
+    """
+    if competency is not None:
+        steps = list(result.competencies[competency].missing)
+    elif result.graduation is not None and not result.graduation.held:
+        steps = list(result.graduation.next_steps)
+    else:
+        steps = [step for d in result.decisions() if not d.held for step in d.next_steps]
+    unique: dict[tuple[str, str | None], NextStep] = {}
+    for step in steps:
+        unique.setdefault((step.text, step.option), step)
+    return list(unique.values())
+
+
+def _steps_lines(steps: list[NextStep]) -> list[str]:
+    if not steps:
+        return ["next steps: none; nothing is missing"]
+    lines = ["next steps:"]
+    for step in steps:
+        option = f" ({step.option})" if step.option else ""
+        lines.append(f"  - {step.text}{option}")
+    return lines
+
+
+def explanation_json(explanation: Explanation) -> dict[str, Any]:
+    """An explanation tree as ``{"text": …, "children": […]}``."""
+    return {
+        "text": explanation.text,
+        "children": [explanation_json(child) for child in explanation.children],
+    }
+
+
+def _unknown_competency(code: str, known: list[str]) -> CliError:
+    close = difflib.get_close_matches(code, known, n=1)
+    help = f"did you mean `{close[0]}`?" if close else "check the code against the policy"
+    return CliError(
+        Diagnostic("MK410", f"competency `{code}` is not in the policy", help=help),
+        status=EXIT_PROBLEM,
+    )
+
+
+@click.command("explain")
+@click.argument("policy_path", metavar="POLICY")
+@click.option(
+    "--evidence",
+    "evidence_path",
+    required=True,
+    metavar="FILE",
+    help="The evidence file (as for `masterykit evaluate`).",
+)
+@click.option(
+    "--learner", "learner_id", required=True, metavar="ID", help="The learner to explain."
+)
+@click.option("--competency", "competency", metavar="CODE", help="Explain only this competency.")
+@click.option(
+    "--learners",
+    "learners_path",
+    metavar="FILE",
+    help="Learners and their attributes (for graduation dates, IEPs and the like).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DateType(),
+    metavar="DATE",
+    help="Explain as of this date (YYYY-MM-DD). Default: today.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="`text` for people, `json` (schema `masterykit/explain/v1`).",
+)
+@click.option(
+    "--evidence-format",
+    "evidence_format",
+    metavar="NAME",
+    help="The evidence reader; by default chosen by the file name.",
+)
+@click.option(
+    "--evidence-option",
+    "option_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An option for the evidence reader (repeatable).",
+)
+@debug_option
+def explain_command(
+    policy_path: str,
+    evidence_path: str,
+    learner_id: str,
+    competency: str | None,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    output_format: str,
+    evidence_format: str | None,
+    option_pairs: tuple[str, ...],
+) -> int:
+    """Explain one learner's results and what they still need.
+
+    Shows, for each competency, the evidence that counted and the rules that decided (with
+    the file and line that set them), which requirement clauses hold and which do not, the
+    pace toward the due date, and the next steps.
+    Exit status: 0 done, 1 policy or data problems (or a learner or competency not found),
+    2 usage error.
+    """
+    policy = load_policy(policy_path)
+    inputs = read_inputs(
+        evidence_path,
+        learners_path,
+        evidence_format=evidence_format,
+        options=parse_reader_options(option_pairs),
+    )
+    if competency is not None and competency not in policy.competencies:
+        raise _unknown_competency(competency, list(policy.competencies))
+    evidence = [piece for piece in inputs.evidence if piece.learner == learner_id]
+    if inputs.learners is not None:
+        found = [learner for learner in inputs.learners if learner.id == learner_id]
+        if not found:
+            known = [learner.id for learner in inputs.learners]
+            raise no_learner(learner_id, known, str(learners_path), "learners file")
+        learner = found[0]
+    elif evidence:
+        learner = Learner(learner_id)
+    else:
+        known = sorted({piece.learner for piece in inputs.evidence})
+        raise no_learner(learner_id, known, evidence_path, "evidence file")
+    day = as_of or dt.date.today()
+    result = evaluate(policy, [learner], evidence, as_of=day).learners[0]
+    if competency is not None:
+        tree = explain_competency(result.competencies[competency])
+    else:
+        tree = explain_learner(result)
+    steps = next_steps(result, competency)
+    if output_format == "json":
+        document = {
+            "schema": EXPLAIN_SCHEMA,
+            "policy": policy_json(policy),
+            "as_of": day.isoformat(),
+            "learner": learner_id,
+            "competency": competency,
+            "explanation": explanation_json(tree),
+            "next_steps": [unstructure(step) for step in steps],
+            "result": unstructure(result),
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    version = f" {policy.version}" if policy.version else ""
+    click.echo(f"{learner_id}: {policy.name}{version}, as of {day.isoformat()}")
+    click.echo("")
+    click.echo(render_text(tree), nl=False)
+    click.echo("")
+    click.echo("\n".join(_steps_lines(steps)))
+    return EXIT_OK

@@ -87,3 +87,4 @@ def test_decimals_never_pass_through_binary_floats() -> None:
     assert parse_decimal("1e2") == Decimal("1E+2")
     assert parse_decimal(True) is None
     assert parse_decimal("Infinity") is None
+    assert parse_decimal(float("nan")) is None

@@ -195,7 +195,8 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        number = Decimal(repr(value))
+        return number if number.is_finite() else None
     if isinstance(value, str):
         text = value.strip()
         if not _NUMBER.fullmatch(text):

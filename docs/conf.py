@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
+from docutils.statemachine import StringList
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
 
 __all__: list[str] = []
 
@@ -103,7 +107,52 @@ def _ensure_mastery_lexer(app: Any) -> None:
         app.add_lexer("mastery", TextLexer)
 
 
+class CliReference(SphinxDirective):
+    """``.. masterykit-cli::`` — one section per command of the ``masterykit`` executable, with
+    its ``--help`` text, read from the command line itself when the docs are built (so the page
+    lists exactly the commands and flags that exist)."""
+
+    def run(self) -> list[nodes.Node]:
+        import click
+
+        from masterykit.cli import cli
+
+        lines: list[str] = []
+        context = click.Context(cli, info_name="masterykit", terminal_width=100)
+        for name in sorted(cli.list_commands(context)):
+            command = cli.get_command(context, name)
+            if command is None:  # pragma: no cover - a lazily loaded command that failed
+                continue
+            sub = click.Context(command, info_name=name, parent=context, terminal_width=100)
+            title = f"masterykit {name}"
+            lines += [title, "-" * len(title), "", command.get_short_help_str(100), ""]
+            lines += [".. code-block:: text", ""]
+            lines += [f"   {line}".rstrip() for line in command.get_help(sub).splitlines()]
+            lines.append("")
+        container = nodes.container()
+        nested_parse_with_titles(self.state, StringList(lines, "masterykit-cli"), container)
+        return container.children
+
+
+class SchemaReference(SphinxDirective):
+    """``.. masterykit-schemas::`` — every JSON Schema the command line publishes, in full."""
+
+    def run(self) -> list[nodes.Node]:
+        folder = ROOT / "src" / "masterykit" / "schemas"
+        lines: list[str] = []
+        for path in sorted(folder.glob("*.schema.json")):
+            title = path.name.removesuffix(".schema.json")
+            lines += [title, "~" * len(title), ""]
+            lines += [f".. literalinclude:: /../src/masterykit/schemas/{path.name}"]
+            lines += ["   :language: json", ""]
+        container = nodes.container()
+        nested_parse_with_titles(self.state, StringList(lines, "masterykit-schemas"), container)
+        return container.children
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Register the fallback lexer."""
+    """Register the fallback lexer and the command-line reference directives."""
     _ensure_mastery_lexer(app)
+    app.add_directive("masterykit-cli", CliReference)
+    app.add_directive("masterykit-schemas", SchemaReference)
     return {"parallel_read_safe": True}

@@ -1,0 +1,178 @@
+"""The documentation tells the truth: its policies check and their examples hold, every snippet
+comes from a checked file, and every diagnostic code in the source has an entry (and no entry
+names a code that does not exist).
+
+The Sphinx build itself (``make docs``: HTML and doctest builders, warnings as errors) runs the
+pages' Python examples; these tests cover what the build cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from masterykit.examples import run_examples
+from masterykit.loader import check_file, load
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SRC = ROOT / "src" / "masterykit"
+PAGES = sorted(
+    p for p in DOCS.rglob("*") if p.suffix in {".rst", ".md"} and "_build" not in p.parts
+)
+DOC_POLICIES = sorted(p for p in DOCS.rglob("*.mastery") if "_build" not in p.parts)
+TRIGGERS = DOCS / "diagnostics"
+INCLUDE = re.compile(r"^\s*\.\. literalinclude:: (\S+)", re.MULTILINE)
+CODE = re.compile(r'"(MK\d{3})"')
+ENTRY = re.compile(r"^\.\. _(MK\d{3}):$", re.MULTILINE)
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [str(path.relative_to(ROOT)) for path in paths]
+
+
+def _included() -> dict[Path, Path]:
+    """Every file a page includes with ``literalinclude``, mapped to the including page."""
+    found: dict[Path, Path] = {}
+    for page in PAGES:
+        for target in INCLUDE.findall(page.read_text(encoding="utf-8")):
+            path = DOCS / target.lstrip("/") if target.startswith("/") else page.parent / target
+            found[path.resolve()] = page
+    return found
+
+
+def _codes_in_source() -> set[str]:
+    return {
+        code
+        for path in SRC.rglob("*.py")
+        for code in CODE.findall(path.read_text(encoding="utf-8"))
+    }
+
+
+def _documented_codes() -> list[str]:
+    return ENTRY.findall((DOCS / "diagnostics.rst").read_text(encoding="utf-8"))
+
+
+# --- policies shown in the docs ----------------------------------------------------------------
+
+
+def _example_policies() -> list[Path]:
+    return [p for p in DOC_POLICIES if TRIGGERS not in p.parents]
+
+
+@pytest.mark.parametrize("path", _example_policies(), ids=_ids(_example_policies()))
+def test_documented_policy_checks_cleanly(path: Path) -> None:
+    result = check_file(path)
+    assert result.diagnostics == ()
+    assert result.ok
+
+
+@pytest.mark.parametrize("path", _example_policies(), ids=_ids(_example_policies()))
+def test_documented_policy_examples_hold(path: Path) -> None:
+    outcomes = run_examples(load(path))
+    assert outcomes, f"{path.name} has no worked example"
+    failures = [
+        f"{outcome.name}: {failure.text}: expected {failure.expected}, got {failure.actual}"
+        for outcome in outcomes
+        for failure in outcome.failures
+    ] + [f"{outcome.name}: {d}" for outcome in outcomes for d in outcome.diagnostics]
+    assert failures == []
+
+
+def test_every_documented_policy_is_shown_on_a_page() -> None:
+    included = _included()
+    shown_or_used = set(included)
+    # The school overlays and step files are all included; trigger files are shown by the
+    # diagnostics page.
+    missing = [p for p in DOC_POLICIES if p.resolve() not in shown_or_used]
+    assert missing == []
+
+
+def test_every_included_file_exists() -> None:
+    assert [str(p) for p in _included() if not p.is_file()] == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_ids(PAGES))
+def test_policy_snippets_come_from_checked_files(page: Path) -> None:
+    """A ``.mastery`` snippet typed into a page would not be checked: include a file instead."""
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"code-block::\s*mastery|^```\s*mastery", text, re.MULTILINE)
+
+
+def test_gallery_pages_show_every_gallery_policy() -> None:
+    included = _included()
+    for policy in sorted((ROOT / "examples").glob("*/*.mastery")):
+        page = included.get(policy.resolve())
+        assert page is not None, f"{policy} is on no page"
+        assert page.parent == DOCS / "gallery"
+
+
+def test_language_reference_includes_the_grammar() -> None:
+    assert (SRC / "dsl" / "grammar.lark").resolve() in _included()
+
+
+def test_documented_policies_use_every_keyword_of_the_language() -> None:
+    """Every construct of the language appears in a policy the docs show and the tests check."""
+    keywords = (
+        "policy version extends scale default area competency kind after import framework "
+        "group under all competencies for tight loose calculate proficient at least evidence "
+        "from kinds within requirement of reach any none below not learner advance to when "
+        "graduate pathway pace due extend measure over last risk example as on expect level "
+        "score not_started insufficient true false"
+    ).split()
+    words: set[str] = set()
+    for path in _example_policies():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words.update(re.findall(r"[a-z_]+", line.split("#", 1)[0]))
+    assert [k for k in keywords if k not in words] == []
+
+
+def test_mastery_blocks_are_highlighted_by_the_mastery_lexer() -> None:
+    lexers = pytest.importorskip("pygments.lexers")
+    from masterykit.highlight import MasteryLexer
+
+    assert isinstance(lexers.get_lexer_by_name("mastery"), MasteryLexer)
+
+
+# --- the error reference -----------------------------------------------------------------------
+
+
+def test_every_diagnostic_code_in_the_source_has_an_entry() -> None:
+    assert sorted(_codes_in_source() - set(_documented_codes())) == []
+
+
+def test_every_entry_names_a_code_that_exists() -> None:
+    assert sorted(set(_documented_codes()) - _codes_in_source()) == []
+
+
+def test_each_code_has_one_entry_in_order() -> None:
+    codes = _documented_codes()
+    assert codes == sorted(set(codes))
+
+
+TRIGGER_FILES = sorted(TRIGGERS.glob("MK*.mastery"))
+
+
+def _codes_produced(path: Path) -> set[str]:
+    """The codes checking ``path`` reports, and, when it checks, the codes its examples give."""
+    result = check_file(path)
+    codes = {d.code for d in result.diagnostics}
+    if result.policy is not None:
+        for outcome in run_examples(result.policy):
+            codes |= {d.code for d in outcome.diagnostics}
+            codes |= {e.diagnostic.code for e in outcome.expectations if e.diagnostic}
+    return codes
+
+
+@pytest.mark.parametrize("path", TRIGGER_FILES, ids=_ids(TRIGGER_FILES))
+def test_trigger_file_produces_its_code(path: Path) -> None:
+    assert path.stem[:5] in _codes_produced(path)
+
+
+def test_every_trigger_file_is_shown_in_its_entry() -> None:
+    text = (DOCS / "diagnostics.rst").read_text(encoding="utf-8")
+    for path in TRIGGER_FILES:
+        entry = text.split(f".. _{path.stem[:5]}:", 1)[1].split(".. _MK", 1)[0]
+        assert f"literalinclude:: diagnostics/{path.name}" in entry

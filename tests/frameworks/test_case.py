@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from masterykit.diagnostics import EvidenceError
 from masterykit.frameworks import ExternalReference, FrameworkItem, load_case
@@ -276,3 +278,59 @@ def test_items_in_a_parent_cycle_are_reported(tmp_path: Path) -> None:
             f"{path} $.CFItems[1]",
         ),
     ]
+
+
+@needs_data
+@pytest.mark.parametrize(
+    ("path", "associations", "tops", "precedes_inside"),
+    [
+        # 16 isChildOf (2 to the document, 14 to items) + 2 precedes inside + 21 outside
+        (OPENSALT, 39, 2, 2),
+        # 28 isChildOf (1 to the document, 27 to items), nothing outside
+        (ACT, 28, 1, 0),
+    ],
+)
+def test_every_association_of_the_shared_files_is_accounted_for(
+    path: Path, associations: int, tops: int, precedes_inside: int
+) -> None:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert len(raw["CFAssociations"]) == associations
+    framework = load_case(path)
+    assert sum(1 for item in framework.items if item.parent is None) == tops
+    edges = sum(len(item.prerequisites) for item in framework.items)
+    assert edges == precedes_inside
+    assert len(framework.items) + edges + len(framework.external) == associations
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    parents=st.lists(st.integers(min_value=-1, max_value=20), min_size=1, max_size=12),
+    edges=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=8),
+)
+def test_random_packages_keep_their_tree_and_prerequisites(
+    tmp_path: Path, parents: list[int], edges: list[tuple[int, int]]
+) -> None:
+    # item i's parent is an earlier item (so there is no cycle) or the document
+    parent_of = {i: (p % i if p >= 0 and i > 0 else None) for i, p in enumerate(parents)}
+    edges = [(a, b) for a, b in edges if a < len(parents) and b < len(parents)]
+    associations = [
+        assoc("isChildOf", f"i-{i}", f"i-{p}" if p is not None else "doc-1", f"c-{i}")
+        for i, p in parent_of.items()
+    ] + [assoc("precedes", f"i-{a}", f"i-{b}", f"p-{k}") for k, (a, b) in enumerate(edges)]
+    data = {
+        "CFDocument": DOC,
+        "CFItems": [item(f"i-{i}", f"C.{i}") for i in range(len(parents))],
+        "CFAssociations": associations,
+    }
+    framework = load_case(package(tmp_path, data))
+    assert [f.parent for f in framework.items] == [
+        f"C.{p}" if p is not None else None for p in parent_of.values()
+    ]
+    expected: dict[int, list[str]] = {}
+    for a, b in edges:
+        if f"C.{a}" not in expected.setdefault(b, []):
+            expected[b].append(f"C.{a}")
+    assert [list(f.prerequisites) for f in framework.items] == [
+        expected.get(i, []) for i in range(len(parents))
+    ]
+    assert framework.external == ()

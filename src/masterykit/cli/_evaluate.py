@@ -296,12 +296,15 @@ def run_evaluation(
 ) -> Run:
     """Load, read and evaluate, with progress bars on a terminal for long runs."""
     policy = load_policy(policy_path)
-    inputs = read_inputs(
-        evidence_path,
-        learners_path,
-        evidence_format=evidence_format,
-        options=parse_reader_options(option_pairs),
-    )
+    options = parse_reader_options(option_pairs)
+    with progress(None, "reading evidence") as tick:
+        inputs = read_inputs(
+            evidence_path,
+            learners_path,
+            evidence_format=evidence_format,
+            options=options,
+            tick=tick,
+        )
     day = as_of or dt.date.today()
     total = (
         len(inputs.learners)

@@ -107,7 +107,7 @@ def read_inputs(
 ) -> Inputs:
     """Read the evidence file (``-`` is standard input) and the learners file, if any.
 
-    ``tick`` is called with the number of records read so far, every 1,000 records.
+    ``tick`` is called with 1,000 after every 1,000 records read.
 
     Raises:
         CliError: a file named on the command line does not exist (exit status 2).
@@ -136,7 +136,7 @@ def read_inputs(
         else:
             rejections.append(record)
         if tick is not None and read % 1000 == 0:
-            tick(read)
+            tick(1000)
     return Inputs(tuple(evidence), tuple(rejections), learners, read)
 
 
@@ -210,26 +210,30 @@ def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> Eva
 
 
 @contextlib.contextmanager
-def progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+def progress(total: int | None, label: str) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on standard error while the block runs, when standard error is a terminal
-    and the run is long (``total`` ≥ :data:`PROGRESS_THRESHOLD`); otherwise nothing."""
+    and the run is long (``total`` ≥ :data:`PROGRESS_THRESHOLD`); otherwise nothing.
+
+    ``total=None`` shows a counter without an end (reading a file of unknown length). The
+    yielded function advances the bar by its argument.
+    """
     from masterykit.cli._common import use_colour
 
     stream = sys.stderr
-    if total < PROGRESS_THRESHOLD or not getattr(stream, "isatty", lambda: False)():
+    long_run = total is None or total >= PROGRESS_THRESHOLD
+    if not long_run or not getattr(stream, "isatty", lambda: False)():
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     console = Console(file=stream, no_color=not use_colour(stream))
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    columns = (
+        (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        if total is not None
+        else (SpinnerColumn(), TextColumn("{task.description}: {task.completed:,} records"))
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
         def advance(count: int) -> None:

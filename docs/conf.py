@@ -61,7 +61,7 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|decimal|collections\.abc|typing|pathlib|enum|re|os|io)\..*"),
-    (r"py:.*", r"(attrs|cattrs|lark|pluggy|click|rich)(\..*)?"),
+    (r"py:.*", r"(attrs|cattrs|lark|pluggy|click|rich|pygments)(\..*)?"),
     (r"py:class", r"(Decimal|Path|Mapping|Sequence|Iterable|Iterator|Callable|TypeAlias|Any)"),
     (r"py:class", r"(dt\.date|dt\.datetime|date|datetime|Token|Meta|Tree|Lark)"),
     (r"py:class", r"(masterykit\.)?[A-Za-z_.]*\.(T|_T|_[A-Za-z]+)"),

@@ -514,7 +514,8 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; returns 1 when a baseline disagrees with the engine."""
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks",
+        description="Measure masterykit against baselines timed in the same run.",
     )
     parser.add_argument("--size", choices=sorted(SIZES), default="school")
     parser.add_argument("--quick", action="store_true", help="fewer learners and repeats")

@@ -37,7 +37,7 @@ _REST = 1 - _W
 _KEY_KINDS = frozenset(("performance_task", "common_assessment"))
 _GRADUATION_SET = tuple(c for c in COMPETENCIES if c.split(".")[0] in ("MATH", "ELA", "SCI", "SOC"))
 _ACADEMICS = tuple(c for c in COMPETENCIES if not c.startswith("HOW."))
-_THREE = Decimal(3)
+_CUT = Decimal(3)
 
 
 class Summary(NamedTuple):
@@ -89,14 +89,13 @@ def _assess(
     score = _score(code, [item[1] for item in counted])
     if code.startswith("HOW."):
         sufficient = len(counted) >= 2
-        cut = _THREE
     else:
         kinds = {item[2] for item in counted if item[2]}
         sufficient = len(counted) >= 3 and len(kinds) >= 2 and bool(kinds & _KEY_KINDS)
-        cut = _THREE
     if not sufficient:
         return INSUFFICIENT, score
-    return (PROFICIENT if score >= cut else DEVELOPING), score
+    # Both cuts are 3: Proficient on the four-point scale, Usually on the habits scale.
+    return (PROFICIENT if score >= _CUT else DEVELOPING), score
 
 
 def _first_proficient(code: str, items: list[tuple[dt.date, Decimal, str]]) -> dt.date | None:

@@ -27,7 +27,10 @@ JSON_VALUES = st.recursive(
 
 def split(text: str, limit: int = 10_000) -> list[Any]:
     pieces = iter_json_document(io.BytesIO(text.encode("utf-8")), limit)
-    return [json.loads(p.text) if p.text is not None else ("error", p.error) for p in pieces]
+    return [
+        p.value if p.parsed else json.loads(p.text) if p.text is not None else ("error", p.error)
+        for p in pieces
+    ]
 
 
 @settings(max_examples=80)
@@ -49,7 +52,44 @@ def test_json_element_lines_are_where_each_element_starts() -> None:
 
 def test_json_element_over_the_limit_is_reported_as_too_large() -> None:
     pieces = list(iter_json_document(io.BytesIO(b'[{"a": "xxxxxxxxxx"}, 1]'), 10))
-    assert [(p.text, p.error) for p in pieces] == [(None, "too_large"), ("1", None)]
+    assert [(p.value, p.error) for p in pieces] == [(None, "too_large"), (1, None)]
+
+
+def _seen(piece: Any) -> Any:
+    if piece.error is not None:
+        return ("error", piece.error)
+    return piece.value if piece.parsed else json.loads(piece.text, parse_float=Decimal)
+
+
+class Trickle(io.RawIOBase):
+    """A stream that gives a few bytes per read, to cut elements at every possible place."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step, self.at = data, step, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        piece = self.data[self.at : self.at + self.step]
+        self.at += len(piece)
+        return piece
+
+
+@settings(max_examples=80)
+@given(
+    values=st.lists(JSON_VALUES, max_size=5),
+    step=st.integers(1, 7),
+    limit=st.sampled_from([4, 30, 10_000]),
+)
+def test_json_split_does_not_depend_on_how_the_bytes_arrive(
+    values: list[Any], step: int, limit: int
+) -> None:
+    data = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    whole = list(iter_json_document(io.BytesIO(data), limit))
+    trickled = list(iter_json_document(Trickle(data, step), limit))  # type: ignore[arg-type]
+    assert [_seen(p) for p in trickled] == [_seen(p) for p in whole]
+    assert len(whole) == len(values)
 
 
 BOUNDS = st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False)

@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -358,51 +359,145 @@ class LineSource:
 
 @attrs.frozen(slots=True)
 class JsonPiece:
-    """One element of a JSON array (or the single top-level value), as text, with its line.
+    """One element of a JSON array (or a top-level object), with the line it starts on.
 
-    ``error`` is set instead of ``text`` when the element is larger than the limit
-    (``too_large``) or the document is broken there (a message; reading stops after it).
+    ``parsed`` says ``value`` holds the element already parsed (numbers as decimals);
+    otherwise ``text`` holds its text, to parse with :func:`json.loads` (it may be invalid).
+    ``error`` is set instead when the element is larger than the limit (``too_large``) or the
+    document is broken there (a message; nothing follows it).
     """
 
     line: int
     text: str | None = None
     error: str | None = None
+    parsed: bool = False
+    value: object = None
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_BLANK = re.compile(r"[ \t\r\n]*")
 
 
 def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
     """Split a JSON document into its top-level array's elements without loading it whole.
 
     A top-level object is one element, and so is each object that follows it (JSON Lines and
-    concatenated objects read the same way). Elements are given as text (parse them with
-    :func:`json.loads`); an element over ``limit`` characters is given as ``error="too_large"``.
-    Broken structure (no ``[``/``{`` at the start, an unterminated array or string, text after
-    the end) gives one piece with an error message, and nothing after it.
+    concatenated objects read the same way). Elements are parsed as they are read, holding at
+    most about ``limit`` characters plus one 64 KiB chunk; an element over ``limit`` characters
+    is given as ``error="too_large"``. Broken structure (no ``[``/``{`` at the start, an
+    unterminated array or string, text after the end) gives one piece with an error message,
+    and nothing after it. After an element that does not parse, the rest of the document is
+    split by :class:`_JsonScanner`, which finds element boundaries without parsing.
     """
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    scanner = _JsonScanner(limit)
+    buffer, pos, line, eof = "", 0, 1, False
+    state, single = "start", False
     try:
         while True:
-            data = stream.read(65536)
-            chunk = decoder.decode(data, final=not data)
-            if chunk:
-                yield from scanner.feed(chunk)
-                if scanner.failed:
+            if pos >= len(buffer) and not eof:
+                data = stream.read(65536)
+                eof = not data
+                buffer = buffer[pos:] + decoder.decode(data, final=eof)
+                pos = 0
+                continue
+            blank = _BLANK.match(buffer, pos)
+            end = blank.end() if blank else pos
+            line += buffer.count("\n", pos, end)
+            pos = end
+            if pos >= len(buffer):
+                if eof:
+                    break
+                continue
+            char = buffer[pos]
+            if state == "value":
+                try:
+                    value, end = _DECODER.raw_decode(buffer, pos)
+                    complete = end < len(buffer) or eof
+                except json.JSONDecodeError:
+                    complete = False
+                if not complete:
+                    if not eof and len(buffer) - pos <= limit:
+                        data = stream.read(65536)
+                        eof = not data
+                        buffer = buffer[pos:] + decoder.decode(data, final=eof)
+                        pos = 0
+                        continue
+                    yield from _scan_rest(stream, decoder, buffer[pos:], line, single, limit)
                     return
-            if not data:
-                break
+                if end - pos > limit:
+                    yield JsonPiece(line, error="too_large")
+                else:
+                    yield JsonPiece(line, parsed=True, value=value)
+                line += buffer.count("\n", pos, end)
+                pos = end
+                state = "done" if single else "after"
+            elif state == "start" and char in "[{":
+                single = char == "{"
+                state = "array" if char == "[" else "value"
+                pos += char == "["
+            elif state == "array":
+                state = "done" if char == "]" else "value"
+                pos += char == "]"
+            elif state == "after" and char in ",]":
+                state = "array" if char == "," else "done"
+                pos += 1
+            elif state == "done" and single and char == "{":
+                state = "value"
+            else:
+                yield JsonPiece(line, error=_unexpected(state, char))
+                return
     except UnicodeDecodeError:
-        yield JsonPiece(scanner.line, error="the file is not UTF-8 text")
+        yield JsonPiece(line, error="the file is not UTF-8 text")
         return
-    yield from scanner.finish()
+    if state not in ("start", "done"):
+        yield JsonPiece(line, error="the document ends before its array or object is closed")
+
+
+def _unexpected(state: str, char: str) -> str:
+    if state == "start":
+        return f"expected `[` or `{{` at the start, found `{char}`"
+    if state == "after":
+        return f"expected `,` or `]` after an element, found `{char}`"
+    return f"unexpected `{char}` after the end of the document"
+
+
+def _scan_rest(
+    stream: IO[bytes], decoder: Any, text: str, line: int, single: bool, limit: int
+) -> Iterator[JsonPiece]:
+    """Go on from the start of an element that did not parse, with the boundary scanner."""
+    scanner = _JsonScanner(limit)
+    scanner.line = line
+    scanner.single = single
+    scanner.state = "done" if single else "array"
+    eof = False
+    while True:
+        yield from scanner.feed(text)
+        if scanner.failed or eof:
+            break
+        data = stream.read(65536)
+        eof = not data
+        text = decoder.decode(data, final=eof)
+    if not scanner.failed:
+        yield from scanner.finish()
+
+
+_IN_STRING = re.compile(r'["\\]')
+_IN_VALUE = re.compile(r'[{}\[\]"]')
+_IN_SCALAR = re.compile(r'[{}\[\]",\s]')
+_SPACE = " \t\r\n"
 
 
 class _JsonScanner:
-    """A small state machine that finds element boundaries (depth, strings, escapes)."""
+    """A small state machine that finds element boundaries (depth, strings, escapes).
+
+    Inside an element it jumps from one structural character to the next with a regular
+    expression, so long strings and numbers cost one step, not one per character.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.line = 1
-        self.state = "start"  # start, array, element, after, done, single
+        self.state = "start"  # start, array, element, after, done
         self.depth = 0
         self.in_string = False
         self.escape = False
@@ -411,104 +506,117 @@ class _JsonScanner:
         self.start_line = 1
         self.single = False
         self.failed = False
-        self.buffer_started = False
+        self.out: list[JsonPiece] = []
 
-    def _fail(self, message: str) -> JsonPiece:
+    def _fail(self, message: str) -> None:
         self.failed = True
-        return JsonPiece(self.line, error=message)
+        self.out.append(JsonPiece(self.line, error=message))
 
-    def _emit(self) -> JsonPiece:
-        piece = (
+    def _keep(self, text: str) -> None:
+        self.size += len(text)
+        if self.size <= self.limit:
+            self.buffer.append(text)
+
+    def _begin(self, char: str) -> None:
+        self.state = "element"
+        self.start_line = self.line
+        self.buffer = [char]
+        self.size = 1
+        self.depth = 1 if char in "{[" else 0
+        self.in_string = char == '"'
+        self.escape = False
+
+    def _end(self, delimiter: str | None) -> None:
+        """Emit the element; ``delimiter`` is the character after a scalar, if it ended one."""
+        self.out.append(
             JsonPiece(self.start_line, error="too_large")
             if self.size > self.limit
             else JsonPiece(self.start_line, text="".join(self.buffer))
         )
         self.buffer = []
         self.size = 0
-        return piece
+        if self.single:
+            self.state = "done"
+        elif delimiter == ",":
+            self.state = "array"
+        elif delimiter == "]":
+            self.state = "done"
+        else:
+            self.state = "after"
 
-    def feed(self, chunk: str) -> Iterator[JsonPiece]:
-        for char in chunk:
-            if self.state in ("start", "array", "after", "done") and char in " \t\r\n":
+    def feed(self, chunk: str) -> list[JsonPiece]:
+        """Take the next piece of text; the elements it completed (and any error)."""
+        self.out = []
+        i, n = 0, len(chunk)
+        while i < n and not self.failed:
+            if self.state == "element":
+                i = self._element(chunk, i, n)
+                continue
+            char = chunk[i]
+            i += 1
+            if char in _SPACE:
                 if char == "\n":
                     self.line += 1
-                continue
-            if self.state == "start":
+            elif self.state == "start":
                 if char == "[":
                     self.state = "array"
                 elif char == "{":
                     self.single = True
                     self._begin(char)
                 else:
-                    yield self._fail(f"expected `[` or `{{` at the start, found `{char}`")
-                    return
-                continue
-            if self.state == "array":
-                if char == "]" and not self.buffer_started:
+                    self._fail(f"expected `[` or `{{` at the start, found `{char}`")
+            elif self.state == "array":
+                if char == "]":
                     self.state = "done"
-                    continue
-                self._begin(char)
-                continue
-            if self.state == "after":
+                else:
+                    self._begin(char)
+            elif self.state == "after":
                 if char == ",":
                     self.state = "array"
-                    self.buffer_started = False
                 elif char == "]":
                     self.state = "done"
                 else:
-                    yield self._fail(f"expected `,` or `]` after an element, found `{char}`")
-                    return
-                continue
-            if self.state == "done" and self.single and char == "{":
+                    self._fail(f"expected `,` or `]` after an element, found `{char}`")
+            elif self.single and char == "{":
                 self._begin(char)  # objects one after another: JSON Lines or concatenated JSON
-                continue
-            if self.state == "done":
-                yield self._fail(f"unexpected `{char}` after the end of the document")
-                return
-            # inside an element
-            ended = self._element_char(char)
-            if ended is not None:
-                yield self._emit()
-                if self.single:
-                    self.state = "done"
-                elif ended == ",":
-                    self.state = "array"
-                    self.buffer_started = False
-                elif ended == "]":
-                    self.state = "done"
-                else:
-                    self.state = "after"
+            else:
+                self._fail(f"unexpected `{char}` after the end of the document")
+        return self.out
 
-    def _begin(self, char: str) -> None:
-        self.state = "element"
-        self.buffer_started = True
-        self.start_line = self.line
-        self.depth = 0
-        self.in_string = False
-        self.escape = False
-        self._element_char(char)
-
-    def _element_char(self, char: str) -> str | None:
-        """Take one character of an element: `end` when it closes the element, the delimiter
-        (`,`, `]` or a space) when it ends a scalar element, else ``None``."""
-        if char == "\n":
-            self.line += 1
+    def _element(self, chunk: str, i: int, n: int) -> int:
+        """Scan inside an element from ``i``; the index to go on from."""
         if self.in_string:
-            self._keep(char)
             if self.escape:
                 self.escape = False
-            elif char == "\\":
+                self._take(chunk, i, i + 1)
+                return i + 1
+            match = _IN_STRING.search(chunk, i)
+            if match is None:
+                self._take(chunk, i, n)
+                return n
+            j = match.start()
+            self._take(chunk, i, j + 1)
+            if chunk[j] == "\\":
                 self.escape = True
-            elif char == '"':
+            else:
                 self.in_string = False
                 if self.depth == 0:
-                    return "end"
-            return None
-        if self.depth == 0 and char in ",]" and self.size:
-            return char  # the end of a scalar element (the delimiter is not kept)
-        if char in " \t\r\n" and self.depth == 0 and self.size:
-            return " "
-        self._keep(char)
+                    self._end(None)
+            return j + 1
+        pattern = _IN_VALUE if self.depth > 0 else _IN_SCALAR
+        match = pattern.search(chunk, i)
+        if match is None:
+            self._take(chunk, i, n)
+            return n
+        j = match.start()
+        char = chunk[j]
+        self._take(chunk, i, j)
+        if self.depth == 0 and (char in ",]" or char in _SPACE):
+            self._end(char if char in ",]" else None)  # the end of a scalar element
+            if char == "\n":
+                self.line += 1
+            return j + 1
+        self._take(chunk, j, j + 1)
         if char == '"':
             self.in_string = True
         elif char in "{[":
@@ -516,20 +624,23 @@ class _JsonScanner:
         elif char in "}]":
             self.depth -= 1
             if self.depth <= 0:
-                return "end"
-        return None
+                self._end(None)
+        return j + 1
 
-    def _keep(self, char: str) -> None:
-        self.size += 1
-        if self.size <= self.limit:
-            self.buffer.append(char)
+    def _take(self, chunk: str, start: int, end: int) -> None:
+        """Keep ``chunk[start:end]`` and count its line breaks."""
+        if end > start:
+            self.line += chunk.count("\n", start, end)
+            self._keep(chunk[start:end])
 
-    def finish(self) -> Iterator[JsonPiece]:
-        if self.state == "start":
-            return  # an empty file holds no records
-        if self.state == "done":
-            return
-        yield self._fail("the document ends before its array or object is closed")
+    def finish(self) -> list[JsonPiece]:
+        """The end of the text: nothing, or the error of an unfinished document."""
+        self.out = []
+        if self.state == "element" and self.depth == 0 and not self.in_string and not self.single:
+            self._end(None)  # a scalar that ends the text: the array is still open
+        if self.state not in ("start", "done"):
+            self._fail("the document ends before its array or object is closed")
+        return self.out
 
 
 def csv_rows(

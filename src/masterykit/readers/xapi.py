@@ -148,6 +148,8 @@ def _items(opener: Any, options: XapiOptions, file: str, lines: bool) -> Iterato
             elif piece.error is not None:
                 reason = f"file is not valid JSON: {piece.error}"
                 yield _Item(piece.line, rejection=reject("MK320", reason, file, piece.line))
+            elif piece.parsed:
+                yield _Item(piece.line, piece.value)
             else:
                 assert piece.text is not None
                 yield _parse(piece.text, piece.line, file, "MK320", "statement")

@@ -175,6 +175,15 @@ def test_strict_fails_on_rejected_evidence_but_still_writes_the_result(run, file
     )
 
 
+def test_evidence_can_come_from_standard_input(run, files):
+    args = ["evaluate", "small.mastery", "--evidence", "-", "--evidence-format", "csv"]
+    result = run([*args, "--as-of", "2026-06-01"], input=EVIDENCE)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["counts"]["read"] == 5
+    assert document["rejections"][0]["origin"] == {"file": "<stdin>", "line": 3, "record": None}
+
+
 def test_strict_passes_on_clean_evidence(run, files):
     (files / "clean.csv").write_text(EVIDENCE.splitlines()[0] + "\nana,M.1,2,2026-01-10\n")
     result = run(["evaluate", "small.mastery", "--evidence", "clean.csv", "--strict"])
@@ -195,6 +204,12 @@ def test_strict_passes_on_clean_evidence(run, files):
             2,
             "error[MK404]: evidence file `nope.csv` does not exist\n"
             "  = help: check the path; relative paths start from the current folder\n",
+        ),
+        (
+            ["evaluate", "small.mastery", "--evidence", "-"],
+            2,
+            "error[MK402]: reading evidence from standard input needs `--evidence-format NAME`\n"
+            "  = help: name the format, such as `--evidence - --evidence-format csv`\n",
         ),
         (
             ["evaluate", "nope.mastery", "--evidence", "evidence.csv"],

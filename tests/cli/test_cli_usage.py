@@ -45,6 +45,21 @@ def test_version_prints_program_name_and_version(run):
             "  = help: see `masterykit schema --help`\n",
         ),
         (
+            ["schema", "--format", "json"],
+            "error[MK400]: unknown option `--format` for `masterykit schema`\n"
+            "  = help: see `masterykit schema --help`\n",
+        ),
+        (
+            ["demo", "--as-of", "yesterday"],
+            "error[MK407]: `yesterday` is not a date\n"
+            "  = help: write dates year-month-day, such as `--as-of 2026-06-01`\n",
+        ),
+        (
+            ["demo", "extra"],
+            "error[MK403]: unexpected argument `extra` for `masterykit demo`\n"
+            "  = help: see `masterykit demo --help`\n",
+        ),
+        (
             ["check", "no-such-policy.mastery"],
             "error[MK404]: policy file `no-such-policy.mastery` does not exist\n"
             "  = help: check the path; relative paths start from the current folder\n",

@@ -24,6 +24,7 @@ from masterykit.diagnostics import Diagnostic, MasteryError
 __all__ = ["MasteryGroup", "cli", "usage_diagnostic"]
 
 _QUOTED = re.compile(r"'([^']*)'")
+_EXTRA = re.compile(r"Got unexpected extra argument(s?) \((.*)\)")
 
 
 def _backticks(text: str) -> str:
@@ -87,6 +88,14 @@ def usage_diagnostic(error: click.UsageError) -> Diagnostic:
         where = f" for {_backticks(str(hint))}" if hint else ""
         return Diagnostic(
             "MK403", f"invalid value{where}: {_backticks(error.message)}", help=_help_hint(error)
+        )
+    extra = _EXTRA.fullmatch(error.format_message().strip())
+    if extra:
+        words = ", ".join(f"`{word}`" for word in extra.group(2).split())
+        return Diagnostic(
+            "MK403",
+            f"unexpected argument{extra.group(1)} {words} for `{command}`",
+            help=_help_hint(error),
         )
     return Diagnostic("MK403", _backticks(error.format_message()), help=_help_hint(error))
 

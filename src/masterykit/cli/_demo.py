@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,7 +18,9 @@ from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, de
 from masterykit.cli._evaluate import table_rows
 from masterykit.cli._inputs import evaluate_in_batches, load_policy, read_inputs
 from masterykit.diagnostics import Diagnostic
-from masterykit.engine import EvaluationResult
+
+if TYPE_CHECKING:
+    from masterykit.engine import EvaluationResult
 
 __all__ = ["demo", "demo_folder"]
 

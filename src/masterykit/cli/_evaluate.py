@@ -21,7 +21,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,7 +34,6 @@ from masterykit.cli._common import (
     plural,
 )
 from masterykit.cli._inputs import (
-    Inputs,
     echo_rejections,
     evaluate_in_batches,
     load_policy,
@@ -45,10 +44,13 @@ from masterykit.cli._inputs import (
     skipped,
 )
 from masterykit.diagnostics import Diagnostic
-from masterykit.engine import EvaluationResult, LearnerResult, Status, unstructure
 from masterykit.evidence import Rejection
 from masterykit.numbers import format_decimal
 from masterykit.policy import Policy
+
+if TYPE_CHECKING:
+    from masterykit.cli._inputs import Inputs
+    from masterykit.engine import EvaluationResult, LearnerResult
 
 __all__ = [
     "RESULT_SCHEMA",
@@ -108,11 +110,15 @@ class Run:
 
 
 def _learner_json(learner: LearnerResult) -> dict[str, Any]:
+    from masterykit.engine import unstructure
+
     data: dict[str, Any] = unstructure(learner)
     return data
 
 
 def _rejection_json(rejection: Rejection) -> dict[str, Any]:
+    from masterykit.engine import unstructure
+
     data: dict[str, Any] = unstructure(rejection)
     return data
 
@@ -206,6 +212,8 @@ def csv_rows(run: Run) -> Iterator[tuple[str, ...]]:
 
 
 def _learner_summary(learner: LearnerResult) -> tuple[str, str, str, str, str]:
+    from masterykit.engine import Status
+
     results = list(learner.competencies.values())
     proficient = sum(1 for r in results if r.status is Status.PROFICIENT)
     insufficient = sum(1 for r in results if r.status is Status.INSUFFICIENT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -27,9 +27,11 @@ from masterykit.cli._common import (
     use_colour,
 )
 from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, render_json, render_text
-from masterykit.engine import ClauseResult
-from masterykit.examples import Coverage, ExampleOutcome, coverage, run_examples
 from masterykit.policy import Policy
+
+if TYPE_CHECKING:
+    from masterykit.engine import ClauseResult
+    from masterykit.examples import Coverage, ExampleOutcome
 
 __all__ = ["ClauseCoverage", "FileRun", "clause_coverage", "test", "test_document"]
 
@@ -114,6 +116,8 @@ def clause_coverage(outcomes: Iterable[ExampleOutcome]) -> tuple[ClauseCoverage,
 
 
 def _run_file(report: FileReport, policy: Policy | None) -> FileRun:
+    from masterykit.examples import coverage, run_examples
+
     if policy is None or has_errors(report.diagnostics):
         return FileRun(report)
     outcomes = tuple(run_examples(policy))

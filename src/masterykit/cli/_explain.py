@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,17 +23,10 @@ from masterykit.cli._inputs import (
     read_inputs,
 )
 from masterykit.diagnostics import Diagnostic
-from masterykit.engine import (
-    Explanation,
-    LearnerResult,
-    NextStep,
-    evaluate,
-    explain_competency,
-    explain_learner,
-    render_text,
-    unstructure,
-)
 from masterykit.evidence import Learner
+
+if TYPE_CHECKING:
+    from masterykit.engine import Explanation, LearnerResult, NextStep
 
 __all__ = ["EXPLAIN_SCHEMA", "explain_command", "explanation_json", "next_steps"]
 
@@ -153,6 +146,14 @@ def explain_command(
     Exit status: 0 done, 1 policy or data problems (or a learner or competency not found),
     2 usage error.
     """
+    from masterykit.engine import (
+        evaluate,
+        explain_competency,
+        explain_learner,
+        render_text,
+        unstructure,
+    )
+
     policy = load_policy(policy_path)
     inputs = read_inputs(
         evidence_path,

@@ -13,18 +13,19 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
 from masterykit.cli._common import EXIT_PROBLEM, CliError, existing_file
 from masterykit.diagnostics import Diagnostic
-from masterykit.engine import EvaluationResult, EvidenceCounts, evaluate
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
-from masterykit.readers import SKIP_CODES, read_evidence, read_learners
 from masterykit.registry import Registry
+
+if TYPE_CHECKING:
+    from masterykit.engine import EvaluationResult
 
 __all__ = [
     "BATCH",
@@ -113,9 +114,19 @@ def read_inputs(
         CliError: a file named on the command line does not exist (exit status 2).
         EvidenceError: a file cannot be read or has no reader (exit status 1).
     """
+    if evidence_path == "-" and evidence_format is None:
+        raise CliError(
+            Diagnostic(
+                "MK402",
+                "reading evidence from standard input needs `--evidence-format NAME`",
+                help="name the format, such as `--evidence - --evidence-format csv`",
+            )
+        )
     folder = Path(evidence_path).is_dir() and evidence_format in (None, "oneroster")
     if evidence_path != "-" and not folder:
         existing_file(evidence_path, "evidence file")
+    from masterykit.readers import read_evidence, read_learners
+
     learners: tuple[Learner, ...] | None = None
     if learners_path is not None:
         learners = read_learners(existing_file(learners_path, "learners file"))
@@ -170,6 +181,8 @@ def evaluate_in_batches(
     not on the list is evaluated last (and rejected by the engine). ``advance`` is called with
     the number of learners each batch finished.
     """
+    from masterykit.engine import evaluate
+
     if learners is None:
         roster = [Learner(i) for i in sorted({piece.learner for piece in evidence})]
     else:
@@ -192,6 +205,8 @@ def evaluate_in_batches(
 
 
 def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> EvaluationResult:
+    from masterykit.engine import EvaluationResult, EvidenceCounts
+
     counts = [part.counts for part in parts]
     return EvaluationResult(
         policy.name,
@@ -256,6 +271,8 @@ def no_learner(learner_id: str, known: Sequence[str], file: str, what: str) -> C
 
 def skipped(rejections: Sequence[Rejection]) -> int:
     """How many of ``rejections`` are records with nothing to use, not mistakes."""
+    from masterykit.readers import SKIP_CODES
+
     return sum(1 for r in rejections if r.code in SKIP_CODES)
 
 

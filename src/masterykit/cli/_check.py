@@ -24,7 +24,14 @@ from masterykit.diagnostics import Diagnostic, Source, render_json, sort_key
 from masterykit.policy import Policy
 from masterykit.registry import Registry
 
-__all__ = ["FileReport", "check", "check_paths", "diagnostics_document"]
+__all__ = [
+    "DIAGNOSTICS_SCHEMA",
+    "FileReport",
+    "check",
+    "check_paths",
+    "diagnostics_document",
+    "summary_line",
+]
 
 #: The ``schema`` value of ``masterykit check --format json`` output.
 DIAGNOSTICS_SCHEMA = "masterykit/diagnostics/v1"

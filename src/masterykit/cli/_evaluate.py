@@ -53,14 +53,19 @@ if TYPE_CHECKING:
     from masterykit.engine import EvaluationResult, LearnerResult
 
 __all__ = [
+    "CSV_COLUMNS",
     "RESULT_SCHEMA",
+    "TABLE_HEADER",
     "Run",
     "csv_rows",
     "evaluate_command",
     "jsonl_lines",
     "policy_json",
     "result_document",
+    "run_evaluation",
     "table_lines",
+    "table_rows",
+    "write_output",
 ]
 
 #: The ``schema`` value of ``masterykit evaluate --format json`` output.
@@ -237,6 +242,7 @@ def _learner_summary(learner: LearnerResult) -> tuple[str, str, str, str, str]:
     )
 
 
+#: The columns of `--format table`.
 TABLE_HEADER = ("learner", "proficient", "insufficient", "requirements", "graduation", "pace")
 
 

@@ -33,7 +33,14 @@ if TYPE_CHECKING:
     from masterykit.engine import ClauseResult
     from masterykit.examples import Coverage, ExampleOutcome
 
-__all__ = ["ClauseCoverage", "FileRun", "clause_coverage", "test", "test_document"]
+__all__ = [
+    "TEST_SCHEMA",
+    "ClauseCoverage",
+    "FileRun",
+    "clause_coverage",
+    "test",
+    "test_document",
+]
 
 #: The ``schema`` value of ``masterykit test --format json`` output.
 TEST_SCHEMA = "masterykit/test/v1"

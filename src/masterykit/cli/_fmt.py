@@ -18,8 +18,12 @@ from masterykit.cli._common import (
 )
 from masterykit.diagnostics import Diagnostic, MasteryError
 
-__all__ = ["fmt"]
+__all__ = [
+    "STDIN",
+    "fmt",
+]
 
+#: The file name that means standard input (and, for output, standard output).
 STDIN = "-"
 
 

@@ -29,12 +29,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH",
+    "PROGRESS_THRESHOLD",
     "Inputs",
+    "echo_rejections",
     "evaluate_in_batches",
     "load_policy",
+    "no_learner",
     "parse_reader_options",
+    "progress",
     "read_inputs",
     "rejection_key",
+    "skipped",
 ]
 
 #: How many learners are evaluated per batch (the progress bar moves once per batch).

@@ -244,10 +244,17 @@ def test_strict_passes_on_clean_evidence(run, files):
         ),
         (
             [*BASE, "--evidence-format", "parquet"],
-            1,
+            2,
             "error[MK301]: no evidence reader for `parquet`\n"
             "  --> parquet\n"
             "  = help: name a format: csv, jsonl, xapi or oneroster\n",
+        ),
+        (
+            [*BASE, "--evidence-option", "columns=7"],
+            2,
+            "error[MK302]: option `columns` must map evidence fields (learner, competency, "
+            "score, timestamp, kind, rater, source_id) to column names\n"
+            "  --> option columns\n",
         ),
         (
             [*BASE, "--output", "no/such/folder/out.json"],

@@ -19,7 +19,7 @@ import attrs
 import click
 
 from masterykit.cli._common import EXIT_PROBLEM, CliError, existing_file
-from masterykit.diagnostics import Diagnostic
+from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 from masterykit.registry import Registry
@@ -41,6 +41,10 @@ __all__ = [
     "rejection_key",
     "skipped",
 ]
+
+# Reader errors that come from a command-line flag (`--evidence-format`, `--evidence-option`)
+# or a file name no reader claims.
+_FLAG_CODES = frozenset({"MK301", "MK302"})
 
 #: How many learners are evaluated per batch (the progress bar moves once per batch).
 BATCH = 100
@@ -136,23 +140,29 @@ def read_inputs(
     if learners_path is not None:
         learners = read_learners(existing_file(learners_path, "learners file"))
     registry = _registry()
-    records = read_evidence(
-        evidence_path,
-        format=evidence_format,
-        options=dict(options or {}),
-        registry=registry if registry.readers else None,
-    )
     evidence: list[Evidence] = []
     rejections: list[Rejection] = []
     read = 0
-    for record in records:
-        read += 1
-        if isinstance(record, Evidence):
-            evidence.append(record)
-        else:
-            rejections.append(record)
-        if tick is not None and read % 1000 == 0:
-            tick(1000)
+    try:
+        records = read_evidence(
+            evidence_path,
+            format=evidence_format,
+            options=dict(options or {}),
+            registry=registry if registry.readers else None,
+        )
+        for record in records:
+            read += 1
+            if isinstance(record, Evidence):
+                evidence.append(record)
+            else:
+                rejections.append(record)
+            if tick is not None and read % 1000 == 0:
+                tick(1000)
+    except EvidenceError as error:
+        # An unknown format name or a wrong reader option is a flag the user typed: exit 2.
+        if all(d.code in _FLAG_CODES for d in error.diagnostics):
+            raise CliError(error.diagnostics, sources=error.sources) from None
+        raise
     return Inputs(tuple(evidence), tuple(rejections), learners, read)
 
 

@@ -114,7 +114,7 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int) -> Non
         )
 
 
-@click.command()
+@click.command(short_help="Show the bundled Lake County district, evaluated, in a table.")
 @click.option(
     "--as-of",
     "as_of",

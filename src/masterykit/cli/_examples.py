@@ -344,7 +344,7 @@ def test_document(runs: list[FileRun]) -> dict[str, Any]:
     }
 
 
-@click.command()
+@click.command(short_help="Run the worked examples written in policy files.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE…|DIR")
 @format_option("text", "json")
 @click.option(

@@ -13,7 +13,6 @@ Import with ``from strategies import policy_files`` (``tests/`` on ``sys.path``)
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -243,13 +242,14 @@ def clauses() -> st.SearchStrategy[n.Clause]:
 _optional_title = st.none() | texts
 
 
-def _competencies() -> st.SearchStrategy[n.CompetencyDecl]:
+def _competencies(*, top_level: bool = False) -> st.SearchStrategy[n.CompetencyDecl]:
+    # Outside an area a competency has no `scale` option (the grammar says why).
     return st.builds(
         n.CompetencyDecl,
         competency_idents(),
         _optional_title,
         st.none() | names(),
-        st.none() | names(),
+        st.none() if top_level else st.none() | names(),
         _tuples(competency_idents()),
     )
 
@@ -334,7 +334,7 @@ def statements() -> st.SearchStrategy[n.Statement]:
             st.none() | names(),
             _tuples(_competencies()),
         ),
-        _competencies(),
+        _competencies(top_level=True),
         st.builds(n.ImportFramework, texts.map(n.Ident)),
         st.builds(n.GroupDecl, names(), selections(), _optional_title),
         rule_items(),
@@ -346,22 +346,12 @@ def statements() -> st.SearchStrategy[n.Statement]:
     )
 
 
-def _readable(body: tuple[n.Statement, ...]) -> bool:
-    # KNOWN GAP: the grammar reads `competency X` followed by a top-level `scale s { … }` as
-    # the competency's `scale s` option, so that pair cannot be written back. Left out until the
-    # grammar settles it.
-    return not any(
-        isinstance(first, n.CompetencyDecl) and isinstance(second, n.ScaleDecl)
-        for first, second in itertools.pairwise(body)
-    )
-
-
 def policy_files() -> st.SearchStrategy[n.PolicyFile]:
     """A whole policy file: a header (``version``, ``extends`` or both) and statements."""
     return st.builds(
         n.PolicyFile,
         texts,
-        st.lists(statements(), max_size=6).map(tuple).filter(_readable),
+        st.lists(statements(), max_size=6).map(tuple),
         st.none() | texts,
         st.none() | texts.map(n.Ident),
     )

@@ -271,6 +271,10 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
+    def top_competency(self, meta: Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+        """``top_competency: "competency" ident string? top_competency_option*``."""
+        return self.competency(meta, code, *options)
+
     def area(self, meta: Meta, code: n.Ident, *parts: Any) -> n.AreaDecl:
         """``area: "area" ident string? area_option* "{" competency* "}"``."""
         competencies = tuple(p for p in parts if isinstance(p, n.CompetencyDecl))

@@ -308,6 +308,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 "MK116",
                 f"the file ends too early: expected {_describe_expected(expected, block)}",
                 span,
+                help=_competency_scale_hint(text, len(text)) if expected == {"LBRACE"} else None,
             )
         width = max(1, len(str(token)))
         span = Span(
@@ -327,7 +328,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         block = blocks[-1][2] if blocks else None
         message = f"unexpected {found}: expected {_describe_expected(expected, block)}"
         help: str | None = None
-        if expected == {"POLICY"}:
+        if expected == {"LBRACE"} and _competency_scale_hint(text, token.start_pos or 0):
+            help = _COMPETENCY_SCALE_HELP
+        elif expected == {"POLICY"}:
             help = 'a policy starts with its header, such as `policy "Lake County" version "1"`'
         elif token.type == "INT" and "DATE" in expected:
             help = "dates are written year-month-day with dashes, such as `2026-01-10`"
@@ -348,6 +351,20 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     return Diagnostic(  # pragma: no cover - Lark raises only the kinds above
         "MK110", "the policy could not be read here", Span.point(source.name, line, column)
     )
+
+
+_COMPETENCY_SCALE = re.compile(r"^\s*competency\b[^\n]*\bscale\s+\S+\s*$")
+_COMPETENCY_SCALE_HELP = (
+    "a competency outside an area uses the default scale; to give it another, declare it in "
+    'an area: `area X { competency X.1 "…" scale two }`'
+)
+
+
+def _competency_scale_hint(text: str, offset: int) -> str | None:
+    """Help for `competency X scale s` outside an area, which reads as a scale declaration."""
+    before = text[:offset].rstrip()
+    line = before[before.rfind("\n") + 1 :]
+    return _COMPETENCY_SCALE_HELP if _COMPETENCY_SCALE.match(line) else None
 
 
 def _resume_offset(text: str, after_line: int) -> int | None:
@@ -491,6 +508,7 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
         ) from None
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
+    assert isinstance(policy, PolicyFile)
     return attrs.evolve(policy, comments=_comments(source))
 
 

@@ -126,6 +126,15 @@ def test_documented_policies_use_every_keyword_of_the_language() -> None:
     assert sorted(keywords - words) == []
 
 
+def test_every_plugin_hook_has_a_heading_with_its_signature() -> None:
+    from masterykit.plugins import hookspecs
+
+    text = (DOCS / "plugins.rst").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^(masterykit_\w+\(.*\))\n~+$", text, re.MULTILINE))
+    expected = {f"{name}()" for name in hookspecs.__all__}
+    assert headings == expected
+
+
 def test_mastery_blocks_are_highlighted_by_the_mastery_lexer() -> None:
     lexers = pytest.importorskip("pygments.lexers")
     from masterykit.highlight import MasteryLexer

@@ -46,7 +46,9 @@ _UNITS: dict[str, n.DurationUnit] = {
 
 def _unquote(text: str) -> str:
     body = text[1:-1]
-    return re.sub(r"\\(.)", r"\1", body)
+    if "\\" not in body:
+        return body
+    return re.sub(r"\\(.)", lambda m: m.group(1), body)
 
 
 class _Missing:

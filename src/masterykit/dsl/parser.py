@@ -169,35 +169,30 @@ def _describe_token(token: Token) -> str:
     return f"`{text}`"
 
 
+_SCANNED = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}()]')
+
+
 def _scan(text: str, end: int | None = None) -> list[tuple[str, int, int, int]]:
     """The comments and brackets of ``text`` (strings skipped): (char or comment, offset, line,
     column), in order. Used for comments, open blocks and nesting depth."""
     end = len(text) if end is None else end
     found: list[tuple[str, int, int, int]] = []
-    line, line_start, i = 1, 0, 0
-    while i < end:
-        ch = text[i]
-        if ch == "\n":
-            line, line_start = line + 1, i + 1
-        elif ch == "#":
-            stop = text.find("\n", i)
-            stop = len(text) if stop < 0 else stop
-            found.append((text[i:stop], i, line, i - line_start + 1))
-            i = stop
+    line, counted = 1, 0
+    for match in _SCANNED.finditer(text, 0, end):
+        token = match.group()
+        if token[0] == '"':
             continue
-        elif ch == '"':
-            i += 1
-            while i < end and text[i] not in '"\n':
-                i += 2 if text[i] == "\\" else 1
-        elif ch in "{}()":
-            found.append((ch, i, line, i - line_start + 1))
-        i += 1
+        offset = match.start()
+        line += text.count("\n", counted, offset)
+        counted = offset
+        column = offset - text.rfind("\n", 0, offset)
+        found.append((token, offset, line, column))
     return found
 
 
-def _comments(source: Source) -> tuple[Comment, ...]:
+def _comments(source: Source, scanned: list[tuple[str, int, int, int]]) -> tuple[Comment, ...]:
     out = []
-    for text, offset, line, column in _scan(source.text):
+    for text, offset, line, column in scanned:
         if text.startswith("#"):
             span = Span(
                 source.name, line, column, line, column + len(text), offset, offset + len(text)
@@ -219,9 +214,9 @@ def _open_blocks(text: str, end: int) -> list[tuple[int, int, str]]:
     return stack
 
 
-def _check_depth(source: Source) -> Diagnostic | None:
+def _check_depth(source: Source, scanned: list[tuple[str, int, int, int]]) -> Diagnostic | None:
     depth = 0
-    for char, _offset, line, column in _scan(source.text):
+    for char, _offset, line, column in scanned:
         if char in "{(":
             depth += 1
             if depth > MAX_DEPTH:
@@ -486,7 +481,8 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
             ],
             {name: source},
         )
-    too_deep = _check_depth(source)
+    scanned = _scan(text)
+    too_deep = _check_depth(source, scanned)
     if too_deep is not None:
         raise PolicySyntaxError([too_deep], {name: source})
     diagnostics: list[Diagnostic] = []
@@ -509,7 +505,7 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
     assert isinstance(policy, PolicyFile)
-    return attrs.evolve(policy, comments=_comments(source))
+    return attrs.evolve(policy, comments=_comments(source, scanned))
 
 
 def _parse_tree(

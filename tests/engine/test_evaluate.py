@@ -188,8 +188,12 @@ def test_first_proficient_is_the_first_evidence_date_at_the_cut() -> None:
         ev("ana", "M.1", 4, "2026-03-10"),  # mean 3: proficient from here
         ev("ana", "M.1", 4, "2026-04-10"),
     ]
-    comp = one(evaluate(policy, learner("ana"), evidence, as_of=AS_OF), "M.1")
-    assert comp.first_proficient == dt.date(2026, 3, 10)
+    result = evaluate(policy, learner("ana"), evidence, as_of=AS_OF, first_proficient="all")
+    assert one(result, "M.1").first_proficient == dt.date(2026, 3, 10)
+    # Outside the pace selection the date is only worked out when asked for.
+    assert (
+        one(evaluate(policy, learner("ana"), evidence, as_of=AS_OF), "M.1").first_proficient is None
+    )
 
 
 def test_unusable_evidence_is_rejected_with_its_origin_and_counts_reconcile() -> None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import operator
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from masterykit.diagnostics import Span
 from masterykit.engine.results import (
@@ -48,7 +52,14 @@ from masterykit.policy import (
 )
 from masterykit.registry import MethodContext, MethodFunction
 
-__all__ = ["CompiledPolicy", "Item", "compile_policy", "item_key", "make_item", "sort_items"]
+__all__ = [
+    "CompiledPolicy",
+    "compile_policy",
+    "evidence_key",
+    "moment_of",
+    "sort_evidence",
+    "trim_moments",
+]
 
 _NOT_STARTED = Status.NOT_STARTED
 _INSUFFICIENT = Status.INSUFFICIENT
@@ -57,33 +68,74 @@ _PROFICIENT = Status.PROFICIENT
 _AFTER = UnusedReason.AFTER_AS_OF
 _OUTSIDE = UnusedReason.OUTSIDE_WINDOW
 
-#: One accepted piece of evidence, prepared once: the sort key (moment, score, kind, rater,
-#: source id, origin), then its calendar day and the evidence itself.
-Item = tuple[dt.datetime, Decimal, str, str, str, str, dt.date, Evidence]
+_DAY = dt.timedelta(days=1)
+_CENT = Decimal("0.01")
+_MOMENTS: dict[dt.date, dt.datetime] = {}
+_timestamp = operator.attrgetter("timestamp")
+_score = operator.attrgetter("score")
+_timestamp_score = operator.attrgetter("timestamp", "score")
 
 
-def item_key(item: Item) -> tuple[dt.datetime, Decimal, str, str, str, str]:
-    return item[:6]
+def moment_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` (cached: many pieces of evidence share a date)."""
+    moment = _MOMENTS.get(day)
+    if moment is None:
+        moment = _MOMENTS[day] = dt.datetime(day.year, day.month, day.day)
+    return moment
 
 
-def make_item(evidence: Evidence, score: Decimal) -> Item:
-    """The prepared form of ``evidence`` (with its score already made a Decimal)."""
-    moment = as_moment(evidence.timestamp)
+def trim_moments() -> None:
+    """Forget the cached midnights when there are very many (called between evaluations)."""
+    if len(_MOMENTS) > 200_000:
+        _MOMENTS.clear()
+
+
+def _moment_key(evidence: Evidence) -> tuple[dt.datetime, Decimal]:
+    return (as_moment(evidence.timestamp), evidence.score)
+
+
+def evidence_key(
+    evidence: Evidence,
+) -> tuple[dt.datetime, Decimal, str, str, str, tuple[str, int, str]]:
+    """The full order of evidence: timestamp, then score (lowest first), then kind, rater,
+    source id and origin, so even otherwise equal pieces of evidence have one order."""
+    origin = evidence.origin
     return (
-        moment,
-        score,
+        as_moment(evidence.timestamp),
+        evidence.score,
         evidence.kind or "",
         evidence.rater or "",
         evidence.source_id or "",
-        str(evidence.origin) if evidence.origin is not None else "",
-        moment.date(),
-        evidence,
+        ("", 0, "")
+        if origin is None
+        else (origin.file or "", origin.line or 0, origin.record or ""),
     )
 
 
-def sort_items(items: list[Item]) -> None:
-    """Order evidence by timestamp, then score (lowest first), then the remaining fields."""
-    items.sort(key=item_key)
+_PLAIN = {dt.date}
+_DECIMAL = {Decimal}
+
+
+def sort_evidence(items: list[Evidence]) -> bool:
+    """Order one competency's evidence by timestamp, then score (lowest first), then the other
+    fields; returns whether every timestamp is a plain date (no time of day)."""
+    stamps = list(map(_timestamp, items))
+    plain = set(map(type, stamps)) == _PLAIN
+    if plain:
+        distinct = set(stamps)
+        if distinct.difference(_MOMENTS):
+            for stamp in distinct.difference(_MOMENTS):
+                moment_of(stamp)
+        if len(distinct) == len(stamps):
+            items.sort(key=_timestamp_score)
+            return True
+    elif len({as_moment(stamp) for stamp in stamps}) == len(stamps):
+        items.sort(key=_moment_key)
+        return False
+    # Two pieces at the same moment: order fully, so equal scores of different kinds (and
+    # otherwise equal pieces) have one order too.
+    items.sort(key=evidence_key)
+    return plain
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -97,6 +149,7 @@ class CompetencyPlan:
     """Everything needed to evaluate one competency, resolved once."""
 
     __slots__ = (
+        "_checks",
         "args",
         "calculation",
         "code",
@@ -108,7 +161,9 @@ class CompetencyPlan:
         "levels",
         "maximum",
         "minimum",
+        "names",
         "title",
+        "values",
         "variety",
         "window",
         "window_rule",
@@ -131,6 +186,8 @@ class CompetencyPlan:
         self.cut_text = format_decimal(self.cut)
         scale = competency.scale
         self.levels = tuple((level.value, level.name) for level in scale.levels)
+        self.values = tuple(level.value for level in scale.levels)
+        self.names = tuple(level.name for level in scale.levels)
         self.minimum = scale.minimum
         self.maximum = scale.maximum
         counts: list[tuple[int, frozenset[str] | None, str, Provenance]] = []
@@ -153,6 +210,7 @@ class CompetencyPlan:
         )
         self.window_rule = rules.window
         self.window: Duration | None = rules.window.duration if rules.window else None
+        self._checks: dict[tuple[int, ...], tuple[SufficiencyCheck, ...]] = {}
 
     def level_for(self, score: Decimal) -> str | None:
         """The name of the highest level whose value is ≤ ``score``."""
@@ -164,38 +222,68 @@ class CompetencyPlan:
                 break
         return found
 
-    def checks(self, items: Sequence[Item]) -> tuple[SufficiencyCheck, ...]:
-        """Every evidence rule checked against the counted ``items``."""
-        found = []
-        for needed, kinds, text, source in self.counts:
-            actual = len(items) if kinds is None else sum(1 for item in items if item[2] in kinds)
-            found.append(SufficiencyCheck(text, needed, actual, actual >= needed, source))
-        if self.variety is not None:
-            needed, text, source = self.variety
-            actual = len({item[2] for item in items if item[2]})
-            found.append(SufficiencyCheck(text, needed, actual, actual >= needed, source))
-        return tuple(found)
-
-    def sufficient(self, items: Sequence[Item]) -> bool:
-        """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
-        if not items:
-            return False
-        for needed, kinds, _text, _source in self.counts:
+    def actuals(self, items: Sequence[Evidence]) -> tuple[int, ...]:
+        """How many of ``items`` each evidence rule counts, in rule order."""
+        actual = []
+        for _needed, kinds, _text, _source in self.counts:
             if kinds is None:
-                if len(items) < needed:
-                    return False
-            elif sum(1 for item in items if item[2] in kinds) < needed:
-                return False
-        return (
-            self.variety is None or len({item[2] for item in items if item[2]}) >= self.variety[0]
-        )
+                actual.append(len(items))
+            else:
+                actual.append(sum(1 for item in items if item.kind in kinds))
+        if self.variety is not None:
+            actual.append(len({item.kind for item in items if item.kind}))
+        return tuple(actual)
 
-    def calculate(self, items: Sequence[Item]) -> Decimal | None:
-        """The method's unrounded score for ``items`` (oldest first), or ``None``."""
-        context = MethodContext(
-            self.cut, self.minimum, self.maximum, tuple(item[0] for item in items)
-        )
-        return self.function([item[1] for item in items], self.args, context)
+    def checks_for(self, key: tuple[int, ...]) -> tuple[SufficiencyCheck, ...]:
+        """The checked evidence rules for the counts ``key`` (remembered)."""
+        found = self._checks.get(key)
+        if found is None:
+            rules = [(n, text, source) for n, _kinds, text, source in self.counts]
+            if self.variety is not None:
+                rules.append(self.variety)
+            found = tuple(
+                SufficiencyCheck(text, needed, count, count >= needed, source)
+                for (needed, text, source), count in zip(rules, key, strict=True)
+            )
+            if len(self._checks) > 4096:
+                self._checks.clear()
+            self._checks[key] = found
+        return found
+
+    def checks(self, items: Sequence[Evidence]) -> tuple[SufficiencyCheck, ...]:
+        """Every evidence rule checked against the counted ``items``."""
+        return self.checks_for(self.actuals(items))
+
+    def sufficient(self, items: Sequence[Evidence]) -> bool:
+        """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
+        return bool(items) and all(check.met for check in self.checks(items))
+
+    def calculate(self, items: Sequence[Evidence], plain: bool = False) -> Decimal | None:
+        """The method's unrounded score for ``items`` (oldest first), or ``None``; ``plain``
+        says every timestamp is a plain date whose midnight is cached."""
+        stamps = None
+        if plain:
+            try:
+                stamps = tuple(map(_MOMENTS.__getitem__, map(_timestamp, items)))
+            except KeyError:
+                stamps = None
+        if stamps is None:
+            stamps = tuple(as_moment(stamp) for stamp in map(_timestamp, items))
+        context = MethodContext(self.cut, self.minimum, self.maximum, stamps)
+        return self.function(list(map(_score, items)), self.args, context)
+
+    def usable(self, items: Sequence[Evidence]) -> bool:
+        """Whether every score in ``items`` is a finite Decimal on this competency's scale (the
+        common case, checked at C speed; otherwise each piece is checked on its own)."""
+        scores: list[Decimal] = list(map(_score, items))
+        if set(map(type, scores)) != _DECIMAL:
+            return False
+        try:
+            low = min(scores)
+            high = max(scores)
+        except ArithmeticError:
+            return False
+        return low.is_finite() and high.is_finite() and self.minimum <= low and high <= self.maximum
 
     def window_start(self, as_of: dt.date) -> dt.date | None:
         """The first day evidence counts as of ``as_of`` (``None`` without a window)."""
@@ -220,28 +308,47 @@ class CompetencyPlan:
             start,
             None,
             None,
-            self.missing(self.checks(()), None, None, False),
         )
 
     def evaluate(
-        self, items: Sequence[Item], as_of: dt.date, start: dt.date | None
+        self,
+        items: Sequence[Evidence],
+        as_of: dt.date,
+        start: dt.date | None,
+        dates: bool = True,
+        plain: bool = False,
     ) -> CompetencyResult:
-        """The result for ``items`` (sorted, this learner's evidence on this competency)."""
-        used: list[Item] = []
-        unused: list[UnusedEvidence] = []
-        earlier = 0
-        for item in items:
-            day = item[6]
-            if day > as_of:
-                unused.append(UnusedEvidence(item[7], _AFTER))
-            elif start is not None and day < start:
-                unused.append(UnusedEvidence(item[7], _OUTSIDE))
-                earlier += 1
-            else:
-                used.append(item)
+        """The result for ``items`` (this learner's evidence on this competency, ordered by
+        :func:`sort_evidence`; ``plain`` is what it returned)."""
+        # INVARIANT: items are sorted by timestamp, so the counted ones are one slice of them.
+        count = len(items)
+        low = 0
+        if plain:
+            high = (
+                count
+                if items[-1].timestamp <= as_of
+                else bisect_right(items, as_of, key=_timestamp)
+            )
+            if start is not None and items[0].timestamp < start:
+                low = bisect_left(items, start, 0, high, key=_timestamp)
+        else:
+            end = moment_of(as_of) + _DAY
+            moments = [as_moment(stamp) for stamp in map(_timestamp, items)]
+            high = bisect_left(moments, end)
+            if start is not None:
+                low = bisect_left(moments, moment_of(start), 0, high)
+        if low == 0 and high == count:
+            used = items
+            unused: tuple[UnusedEvidence, ...] = ()
+        else:
+            used = items[low:high]
+            unused = tuple(
+                [UnusedEvidence(item, _OUTSIDE) for item in items[:low]]
+                + [UnusedEvidence(item, _AFTER) for item in items[high:]]
+            )
         if not used:
-            if not earlier:
-                return self.not_started(tuple(unused), start)
+            if not low:
+                return self.not_started(unused, start)
             return CompetencyResult(
                 self.code,
                 self.title,
@@ -251,29 +358,29 @@ class CompetencyPlan:
                 self.calculation,
                 self.cut_rule,
                 (),
-                tuple(unused),
-                self.checks(()),
+                unused,
+                self.checks_for(self.actuals(())),
                 self.window_rule,
                 start,
                 None,
                 None,
-                self.missing(self.checks(()), None, None, False),
             )
-        checks = self.checks(used)
-        sufficient = all(check.met for check in checks)
-        raw = self.calculate(used)
+        checks = self.checks_for(self.actuals(used))
+        raw = self.calculate(used, plain)
         score = level = None
         first = None
         if raw is None:
             status = _INSUFFICIENT
         else:
-            score = round_score(raw)
-            level = self.level_for(score)
-            if not sufficient:
+            score = raw.quantize(_CENT, ROUND_HALF_UP) if type(raw) is Decimal else round_score(raw)
+            level = (
+                self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
+            )
+            if not all(check.met for check in checks):
                 status = _INSUFFICIENT
             elif score >= self.cut:
                 status = _PROFICIENT
-                first = self.first_proficient(items, as_of)
+                first = self.first_proficient(items[:high]) if dates else None
             else:
                 status = _DEVELOPING
         return CompetencyResult(
@@ -284,24 +391,25 @@ class CompetencyPlan:
             level,
             self.calculation,
             self.cut_rule,
-            tuple(item[7] for item in used),
-            tuple(unused),
+            tuple(used),
+            unused,
             checks,
             self.window_rule,
             start,
             raw,
             first,
-            () if status is _PROFICIENT else self.missing(checks, raw, score, True),
         )
 
-    def first_proficient(self, items: Sequence[Item], as_of: dt.date) -> dt.date | None:
+    def first_proficient(self, items: Sequence[Evidence]) -> dt.date | None:
         """The first evidence date on which, with the evidence up to then, the competency was
-        sufficient and at or above the cut."""
-        days = sorted({item[6] for item in items if item[6] <= as_of})
-        for day in days:
+        sufficient and at or above the cut (``items``: sorted, none after the as-of date)."""
+        days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
+        for day in sorted(set(days)):
             start = self.window.before(day) if self.window is not None else None
             subset = [
-                item for item in items if item[6] <= day and (start is None or item[6] >= start)
+                item
+                for item, on in zip(items, days, strict=True)
+                if on <= day and (start is None or on >= start)
             ]
             if not self.sufficient(subset):
                 continue
@@ -309,46 +417,6 @@ class CompetencyPlan:
             if raw is not None and round_score(raw) >= self.cut:
                 return day
         return None
-
-    def missing(
-        self,
-        checks: Sequence[SufficiencyCheck],
-        raw: Decimal | None,
-        score: Decimal | None,
-        counted: bool,
-    ) -> tuple[NextStep, ...]:
-        """What would make the competency proficient, in the learner's terms."""
-        code = self.code
-        steps: list[NextStep] = []
-        failed = [check for check in checks if not check.met]
-        if not counted and not failed:
-            steps.append(NextStep(f"{code}: 1 more piece of evidence", code))
-        for check in failed:
-            short = check.needed - check.actual
-            if check.rule.startswith("evidence from at least"):
-                text = f"{code}: evidence of {_plural(short, 'more kind', 'more kinds')}"
-            else:
-                text = f"{code}: {_plural(short, 'more piece', 'more pieces')} of evidence"
-                if " from " in check.rule:
-                    text += " from " + check.rule.split(" from ", 1)[1].replace(", ", " or ")
-            steps.append(NextStep(text, code))
-        if counted and raw is None and not failed:
-            steps.append(
-                NextStep(
-                    f"{code}: the calculation `{self.calculation.text}` gives no score yet", code
-                )
-            )
-        if score is None:
-            steps.append(NextStep(f"{code} needs a score of {self.cut_text} or more", code))
-        elif score < self.cut:
-            steps.append(
-                NextStep(
-                    f"{code} needs a score of {self.cut_text} or more "
-                    f"(now {format_decimal(score)})",
-                    code,
-                )
-            )
-        return tuple(steps)
 
 
 # --- clauses ---------------------------------------------------------------------------------
@@ -791,7 +859,13 @@ class DecisionPlan:
         pathways = tuple(
             clause.pathway for clause in result.walk() if clause.pathway is not None and clause.held
         )
-        steps = () if result.held else tuple(_dedupe(self.node.steps(result, ctx)))
+        node = self.node
+        steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = ()
+        if not result.held:
+
+            def steps() -> tuple[NextStep, ...]:
+                return tuple(_dedupe(node.steps(result, ctx)))
+
         return DecisionResult(
             self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
         )
@@ -963,6 +1037,10 @@ class CompiledPolicy:
         self._requirement_codes: dict[str, frozenset[str]] = {}
         self._decision_codes: dict[int, frozenset[str]] = {}
         self._pace_codes: frozenset[str] | None = None
+        #: The competencies whose first-proficient dates pace needs.
+        self.pace_selection: frozenset[str] = frozenset(
+            policy.pace.codes if policy.pace is not None else ()
+        )
 
     def requirement_codes(self, name: str) -> frozenset[str]:
         """The competencies requirement ``name`` reads, through references too."""
@@ -980,24 +1058,28 @@ class CompiledPolicy:
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         return f"evidence for unknown competency `{code}`{hint}"
 
-    def prepare(self, evidence: Evidence) -> Item | Rejection:
-        """``evidence`` ready to evaluate, or the reason it cannot be used (learner unchecked)."""
-        origin = evidence.origin or Origin()
+    def prepare(self, evidence: Evidence) -> Evidence | Rejection:
+        """``evidence`` ready to evaluate (its score made a Decimal), or the reason it cannot be
+        used (the learner is not checked here)."""
         plan = self.competencies.get(evidence.competency)
         if plan is None:
             return Rejection(
-                "MK351", self.unknown_competency(evidence.competency), origin, evidence
+                "MK351",
+                self.unknown_competency(evidence.competency),
+                evidence.origin or Origin(),
+                evidence,
             )
         score: Any = evidence.score
-        try:
-            score = as_decimal(score)
-        except (ArithmeticError, TypeError, ValueError):
-            score = None
+        if type(score) is not Decimal:
+            try:
+                score = as_decimal(score)
+            except (ArithmeticError, TypeError, ValueError):
+                score = None
         if score is None or not score.is_finite():
             return Rejection(
                 "MK353",
                 f"score `{evidence.score}` on `{evidence.competency}` is not a number",
-                origin,
+                evidence.origin or Origin(),
                 evidence,
             )
         if score < plan.minimum or score > plan.maximum:
@@ -1005,10 +1087,32 @@ class CompiledPolicy:
                 "MK352",
                 f"score `{format_decimal(score)}` is off the scale of `{evidence.competency}` "
                 f"({format_decimal(plan.minimum)} to {format_decimal(plan.maximum)})",
-                origin,
+                evidence.origin or Origin(),
                 evidence,
             )
-        return make_item(evidence, score)
+        if score is not evidence.score:
+            return attrs.evolve(evidence, score=score)
+        return evidence
+
+    def accept(
+        self, code: str, items: list[Evidence], rejections: list[Rejection]
+    ) -> tuple[list[Evidence], bool] | None:
+        """One learner's evidence on competency ``code``, checked and sorted: the usable pieces
+        and whether their timestamps are plain dates (``None`` when none is usable); the others
+        are added to ``rejections``."""
+        plan = self.competencies.get(code)
+        if plan is None or not plan.usable(items):
+            kept = []
+            for piece in items:
+                checked = self.prepare(piece)
+                if isinstance(checked, Rejection):
+                    rejections.append(checked)
+                else:
+                    kept.append(checked)
+            items = kept
+        if not items:
+            return None
+        return items, sort_evidence(items)
 
     def window_starts(self, as_of: dt.date) -> dict[str, dt.date | None]:
         """Each competency's first counted day as of ``as_of``."""
@@ -1027,16 +1131,26 @@ class CompiledPolicy:
     def learner(
         self,
         learner: Learner,
-        buckets: Mapping[str, list[Item]],
+        buckets: Mapping[str, tuple[list[Evidence], bool]],
         as_of: dt.date,
         starts: Mapping[str, dt.date | None],
+        dates: frozenset[str] | None = None,
     ) -> LearnerResult:
-        """Evaluate one learner whose evidence is grouped (and sorted) by competency."""
+        """Evaluate one learner whose evidence is grouped by competency (see :meth:`accept`).
+
+        ``dates`` names the competencies whose first-proficient date is worked out (``None``:
+        all of them).
+        """
         comps: dict[str, CompetencyResult] = {}
         empty: dict[str, CompetencyResult] = self._empty(as_of, starts)
         for code, plan in self.competencies.items():
-            items = buckets.get(code)
-            comps[code] = plan.evaluate(items, as_of, starts[code]) if items else empty[code]
+            found = buckets.get(code)
+            if found is not None:
+                comps[code] = plan.evaluate(
+                    found[0], as_of, starts[code], dates is None or code in dates, found[1]
+                )
+            else:
+                comps[code] = empty[code]
         return self.decide(learner, comps, as_of)
 
     def _empty(

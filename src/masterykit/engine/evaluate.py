@@ -10,9 +10,11 @@ reported as a :class:`~masterykit.evidence.Rejection`, never dropped and never a
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable
+from typing import Literal
 
-from masterykit.engine._plan import Item, compile_policy, sort_items
+from masterykit.engine._plan import compile_policy, trim_moments
 from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
@@ -55,6 +57,7 @@ def evaluate(
     evidence: Iterable[Evidence] = (),
     *,
     as_of: dt.date | dt.datetime | None = None,
+    first_proficient: Literal["pace", "all"] = "pace",
 ) -> EvaluationResult:
     """Evaluate ``policy`` for ``learners`` given ``evidence``, as of ``as_of``.
 
@@ -64,6 +67,10 @@ def evaluate(
             names (without attributes, in order of id).
         evidence: the evidence, in any order.
         as_of: the evaluation date (a datetime counts as its date); today when ``None``.
+        first_proficient: whose first-proficient dates to work out: ``"pace"`` (the default)
+            for the competencies of the pace selection, which pace needs; ``"all"`` for every
+            proficient competency. It costs one calculation per evidence date, so it is only
+            done where asked; elsewhere ``CompetencyResult.first_proficient`` is ``None``.
 
     Returns:
         One :class:`~masterykit.engine.results.LearnerResult` per learner, in the order given
@@ -71,6 +78,25 @@ def evaluate(
         ``MK354``), the rejected evidence (``MK350``–``MK353``) and counts that reconcile:
         ``read == used + rejected``.
     """
+    # Results hold no reference cycles, so the cyclic garbage collector has nothing to find in
+    # what a batch allocates; pausing it for the call saves a fifth of the time on large batches.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _evaluate(policy, learners, evidence, as_of, first_proficient)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    policy: Policy,
+    learners: Learner | Iterable[Learner] | None,
+    evidence: Iterable[Evidence],
+    as_of: dt.date | dt.datetime | None,
+    first_proficient: Literal["pace", "all"],
+) -> EvaluationResult:
     day = normalise_as_of(as_of)
     plan = compile_policy(policy)
     evidence = list(evidence)
@@ -82,7 +108,7 @@ def evaluate(
         roster = list(learners)
 
     rejections: list[Rejection] = []
-    buckets: dict[str, dict[str, list[Item]]] = {}
+    buckets: dict[str, dict[str, list[Evidence]]] = {}
     ordered: list[Learner] = []
     for learner in roster:
         if learner.id in buckets:
@@ -97,8 +123,9 @@ def evaluate(
         buckets[learner.id] = {}
         ordered.append(learner)
 
-    read = used = counted = 0
-    prepare = plan.prepare
+    # Group first (cheap), then check and sort each learner's evidence per competency, where a
+    # whole competency's scores are checked at once.
+    read = 0
     for piece in evidence:
         read += 1
         per_learner = buckets.get(piece.learner)
@@ -112,25 +139,26 @@ def evaluate(
                 )
             )
             continue
-        item = prepare(piece)
-        if isinstance(item, Rejection):
-            rejections.append(item)
-            continue
-        used += 1
         per_competency = per_learner.get(piece.competency)
         if per_competency is None:
-            per_learner[piece.competency] = [item]
+            per_learner[piece.competency] = [piece]
         else:
-            per_competency.append(item)
+            per_competency.append(piece)
 
+    trim_moments()
     starts = plan.window_starts(day)
+    dates = None if first_proficient == "all" else plan.pace_selection
+    accept = plan.accept
+    used = counted = 0
     results: list[LearnerResult] = []
     for learner in ordered:
-        per_learner = buckets[learner.id]
-        for items in per_learner.values():
-            if len(items) > 1:
-                sort_items(items)
-        result = plan.learner(learner, per_learner, day, starts)
+        accepted: dict[str, tuple[list[Evidence], bool]] = {}
+        for code, items in buckets[learner.id].items():
+            found = accept(code, items, rejections)
+            if found is not None:
+                accepted[code] = found
+                used += len(found[0])
+        result = plan.learner(learner, accepted, day, starts, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
         results.append(result)

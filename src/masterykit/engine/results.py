@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import attrs
 
 from masterykit.diagnostics import Span
 from masterykit.evidence import Evidence, Learner, Rejection
+from masterykit.numbers import format_decimal
 from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule
 
 __all__ = [
@@ -35,6 +36,10 @@ __all__ = [
     "UnusedEvidence",
     "UnusedReason",
 ]
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 class Status(enum.Enum):
@@ -114,7 +119,7 @@ class CompetencyResult:
     ``calculation``, ``cut``, ``window`` and ``checks`` are the rules that applied, each with its
     provenance. ``first_proficient`` is the first evidence date on which, with the evidence up to
     then, the competency was sufficient and at or above the cut (computed for competencies that
-    are proficient now; ``None`` otherwise). ``missing`` says what would change the status.
+    are proficient now; ``None`` otherwise). :attr:`missing` says what would change the status.
     """
 
     code: str
@@ -131,7 +136,6 @@ class CompetencyResult:
     window_start: dt.date | None = None
     unrounded: Decimal | None = None
     first_proficient: dt.date | None = None
-    missing: tuple[NextStep, ...] = ()
 
     @property
     def proficient(self) -> bool:
@@ -142,6 +146,45 @@ class CompetencyResult:
     def sufficient(self) -> bool:
         """Whether every evidence rule is met (and there is counted evidence)."""
         return bool(self.used) and all(check.met for check in self.checks)
+
+    @property
+    def missing(self) -> tuple[NextStep, ...]:
+        """What would make the competency proficient, in the learner's terms (empty when it
+        is). Worked out from this result's own fields, never by evaluating again."""
+        if self.status is Status.PROFICIENT:
+            return ()
+        code = self.code
+        steps: list[NextStep] = []
+        failed = [check for check in self.checks if not check.met]
+        counted = bool(self.used)
+        if not counted and not failed:
+            steps.append(NextStep(f"{code}: 1 more piece of evidence", code))
+        for check in failed:
+            short = check.needed - check.actual
+            if check.rule.startswith("evidence from at least"):
+                text = f"{code}: evidence of {_plural(short, 'more kind', 'more kinds')}"
+            else:
+                text = f"{code}: {_plural(short, 'more piece', 'more pieces')} of evidence"
+                if " from " in check.rule:
+                    text += " from " + check.rule.split(" from ", 1)[1].replace(", ", " or ")
+            steps.append(NextStep(text, code))
+        if counted and self.unrounded is None and not failed:
+            steps.append(
+                NextStep(
+                    f"{code}: the calculation `{self.calculation.text}` gives no score yet", code
+                )
+            )
+        cut = format_decimal(self.cut.cut)
+        if self.score is None:
+            steps.append(NextStep(f"{code} needs a score of {cut} or more", code))
+        elif self.score < self.cut.cut:
+            steps.append(
+                NextStep(
+                    f"{code} needs a score of {cut} or more (now {format_decimal(self.score)})",
+                    code,
+                )
+            )
+        return tuple(steps)
 
 
 @attrs.frozen(slots=True)
@@ -180,7 +223,11 @@ class DecisionResult:
 
     ``kind`` is ``requirement``, ``advancement`` or ``graduation``; ``name`` is the requirement's
     name, ``"<from>" to "<to>"`` for an advancement, or ``graduation``. ``pathways`` lists the
-    named pathways that held. ``next_steps`` is empty when the decision holds.
+    named pathways that held. :attr:`next_steps` is empty when the decision holds.
+
+    ``steps`` is what the next steps come from: a tuple, or a function the engine leaves behind
+    that words them from the results it already has (called once, on first use, so batch runs
+    that never read them do not pay for them).
     """
 
     kind: str
@@ -190,7 +237,19 @@ class DecisionResult:
     clause: ClauseResult
     source: Provenance
     pathways: tuple[str, ...] = ()
-    next_steps: tuple[NextStep, ...] = ()
+    steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = attrs.field(
+        default=(), eq=False, repr=False, hash=False
+    )
+
+    @property
+    def next_steps(self) -> tuple[NextStep, ...]:
+        """What is still missing for the decision to hold, in the learner's terms."""
+        steps = self.steps
+        if callable(steps):
+            steps = steps()
+            # INVARIANT: the worded steps replace the function once; the value never changes.
+            object.__setattr__(self, "steps", steps)
+        return steps
 
 
 @attrs.frozen(slots=True)

@@ -10,8 +10,8 @@ Conventions (stable across releases of the v1 result format):
 * :func:`to_json` of the same result is byte-identical (the engine is deterministic and
   ``json.dumps`` runs with fixed options).
 
-Computed properties that tools need are added explicitly: ``proficient`` on a competency result
-and ``rate`` (a decimal string) on a pace result.
+Computed properties that tools need are added explicitly: ``proficient`` and ``missing`` on a
+competency result and ``rate`` (a decimal string) on a pace result.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import cattrs
 
 from masterykit.engine.results import (
     CompetencyResult,
+    DecisionResult,
     EvaluationResult,
     LearnerResult,
     PaceResult,
@@ -84,6 +85,7 @@ def _make_converter() -> cattrs.Converter:
     def competency(value: CompetencyResult) -> dict[str, Any]:
         data: dict[str, Any] = base_competency(value)
         data["proficient"] = value.proficient
+        data["missing"] = [conv.unstructure(step) for step in value.missing]
         return data
 
     conv.register_unstructure_hook(CompetencyResult, competency)
@@ -95,6 +97,16 @@ def _make_converter() -> cattrs.Converter:
         return data
 
     conv.register_unstructure_hook(PaceResult, pace)
+
+    base_decision = conv.gen_unstructure_attrs_fromdict(DecisionResult)
+
+    def decision(value: DecisionResult) -> dict[str, Any]:
+        data: dict[str, Any] = base_decision(value)
+        del data["steps"]
+        data["next_steps"] = [conv.unstructure(step) for step in value.next_steps]
+        return data
+
+    conv.register_unstructure_hook(DecisionResult, decision)
 
     def learner(value: LearnerResult) -> dict[str, Any]:
         return {

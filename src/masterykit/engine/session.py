@@ -24,13 +24,13 @@ graduation, pace) that read it, and says what changed. Its result is always equa
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Iterable
+from typing import Literal
 
 import attrs
 
-from masterykit.engine._plan import Item, compile_policy, item_key, sort_items
+from masterykit.engine._plan import compile_policy, sort_evidence
 from masterykit.engine.evaluate import normalise_as_of
 from masterykit.engine.results import (
     CompetencyResult,
@@ -100,6 +100,7 @@ class Session:
         learner: the learner (evidence for another learner is rejected with ``MK350``).
         evidence: evidence known at the start.
         as_of: the evaluation date (today when ``None``).
+        first_proficient: as for :func:`~masterykit.engine.evaluate`.
     """
 
     def __init__(
@@ -109,23 +110,27 @@ class Session:
         evidence: Iterable[Evidence] = (),
         *,
         as_of: dt.date | dt.datetime | None = None,
+        first_proficient: Literal["pace", "all"] = "pace",
     ):
         self.policy = policy
         self.learner = learner
         self.as_of = normalise_as_of(as_of)
         self._plan = compile_policy(policy)
         self._starts = self._plan.window_starts(self.as_of)
-        self._buckets: dict[str, list[Item]] = {}
+        self._dates = None if first_proficient == "all" else self._plan.pace_selection
+        self._buckets: dict[str, tuple[list[Evidence], bool]] = {}
         self._rejections: list[Rejection] = []
         for piece in evidence:
             item = self._prepare(piece)
             if isinstance(item, Rejection):
                 self._rejections.append(item)
             else:
-                self._buckets.setdefault(piece.competency, []).append(item)
-        for items in self._buckets.values():
-            sort_items(items)
-        self._result = self._plan.learner(learner, self._buckets, self.as_of, self._starts)
+                self._buckets.setdefault(piece.competency, ([], True))[0].append(item)
+        for code, (items, _plain) in self._buckets.items():
+            self._buckets[code] = (items, sort_evidence(items))
+        self._result = self._plan.learner(
+            learner, self._buckets, self.as_of, self._starts, self._dates
+        )
 
     @property
     def result(self) -> LearnerResult:
@@ -141,10 +146,12 @@ class Session:
     def evidence(self) -> tuple[Evidence, ...]:
         """The accepted evidence, per competency in policy order, oldest first."""
         return tuple(
-            item[7] for code in self._plan.competencies for item in self._buckets.get(code, ())
+            item
+            for code in self._plan.competencies
+            for item in self._buckets.get(code, ((), True))[0]
         )
 
-    def _prepare(self, piece: Evidence) -> Item | Rejection:
+    def _prepare(self, piece: Evidence) -> Evidence | Rejection:
         if piece.learner != self.learner.id:
             return Rejection(
                 "MK350",
@@ -168,7 +175,9 @@ class Session:
             if isinstance(item, Rejection):
                 rejections.append(item)
                 continue
-            bisect.insort(self._buckets.setdefault(piece.competency, []), item, key=item_key)
+            items = self._buckets.get(piece.competency, ([], True))[0]
+            items.append(item)
+            self._buckets[piece.competency] = (items, sort_evidence(items))
             touched.add(piece.competency)
         self._rejections.extend(rejections)
         if not touched:
@@ -176,8 +185,13 @@ class Session:
         before = self._result
         comps = dict(before.competencies)
         for code in touched:
+            items, plain = self._buckets[code]
             comps[code] = self._plan.competencies[code].evaluate(
-                self._buckets[code], self.as_of, self._starts[code]
+                items,
+                self.as_of,
+                self._starts[code],
+                self._dates is None or code in self._dates,
+                plain,
             )
         after = self._plan.decide(
             self.learner, comps, self.as_of, previous=before, touched=frozenset(touched)

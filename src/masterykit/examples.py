@@ -59,6 +59,7 @@ __all__ = [
     "ExpectationOutcome",
     "coverage",
     "expectation_text",
+    "render_outcomes",
     "run_example",
     "run_examples",
 ]
@@ -416,6 +417,50 @@ def run_example(policy: Policy, example: PolicyExample) -> ExampleOutcome:
 def run_examples(policy: Policy) -> list[ExampleOutcome]:
     """Run every worked example of ``policy`` (its top file's), in the order written."""
     return [run_example(policy, example) for example in policy.examples]
+
+
+def _where(span: Span | None, file: str) -> str:
+    return f"{span.file}:{span.line}" if span is not None else file
+
+
+def render_outcomes(outcomes: Sequence[ExampleOutcome]) -> str:
+    """Plain text for example outcomes: one line per example, and for each failure what was
+    expected, what came out and why; a summary line at the end.
+
+    >>> print(render_outcomes([]), end="")
+    0 examples: 0 passed, 0 failed
+    """
+    lines: list[str] = []
+    for outcome in outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        count = len(outcome.expectations)
+        plural = "expectation" if count == 1 else "expectations"
+        lines.append(
+            f'{mark} example "{outcome.name}" ({_where(outcome.span, outcome.file)}, '
+            f"{count} {plural})"
+        )
+        for diagnostic in outcome.diagnostics:
+            where = f" ({diagnostic.where})" if diagnostic.where else ""
+            lines.append(f"  error[{diagnostic.code}]: {diagnostic.message}{where}")
+            if diagnostic.help:
+                lines.append(f"    help: {diagnostic.help}")
+        for failure in outcome.failures:
+            lines.append(f"  {failure.text} ({_where(failure.span, outcome.file)})")
+            if failure.diagnostic is not None and failure.diagnostic.code != "MK610":
+                lines.append(f"    error[{failure.diagnostic.code}]: {failure.diagnostic.message}")
+                if failure.diagnostic.help:
+                    lines.append(f"    help: {failure.diagnostic.help}")
+                continue
+            lines.append(f"    expected: {failure.expected}")
+            lines.append(f"    got:      {failure.actual}")
+            if failure.explanation:
+                lines.append("    why:")
+                lines.extend(f"      {line}" for line in failure.explanation.splitlines())
+    failed = sum(1 for outcome in outcomes if not outcome.passed)
+    total = len(outcomes)
+    noun = "example" if total == 1 else "examples"
+    lines.append(f"{total} {noun}: {total - failed} passed, {failed} failed")
+    return "\n".join(lines) + "\n"
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -264,3 +264,36 @@ def test_most_recent_reads_the_latest_evidence(scores: tuple[str, str], expected
     assert (
         one(evaluate(policy, learner("ana"), evidence[::-1], as_of=AS_OF), "M.1").status is expected
     )
+
+
+def test_whole_number_scores_are_read_as_decimals() -> None:
+    policy = build_policy(["M.1"], method="mean")
+    piece = Evidence("ana", "M.1", 3, dt.date(2026, 1, 1))  # type: ignore[arg-type]
+    comp = one(evaluate(policy, learner("ana"), [piece], as_of=AS_OF), "M.1")
+    assert comp.score == Decimal("3.00")
+    assert type(comp.used[0].score) is Decimal
+
+
+def test_aware_datetimes_are_ordered_in_utc() -> None:
+    policy = build_policy(["M.1"])
+    east = dt.timezone(dt.timedelta(hours=5))
+    evidence = [
+        Evidence("ana", "M.1", Decimal(4), dt.datetime(2026, 1, 10, 9, 0, tzinfo=east)),  # 04:00Z
+        Evidence("ana", "M.1", Decimal(2), dt.datetime(2026, 1, 10, 5, 0)),  # 05:00 naive = UTC
+    ]
+    comp = one(evaluate(policy, learner("ana"), evidence, as_of=AS_OF), "M.1")
+    assert comp.score == Decimal("2.00")
+
+
+def test_equal_timestamps_and_scores_have_one_order_whatever_the_input_order() -> None:
+    policy = build_policy(["M.1"], method="mean")
+    evidence = [
+        ev("ana", "M.1", 3, "2026-01-10", "quiz"),
+        ev("ana", "M.1", 3, "2026-01-10", "project"),
+        ev("ana", "M.1", 3, "2026-01-10"),
+    ]
+    orders = {
+        tuple(e.kind for e in one(evaluate(policy, learner("ana"), o, as_of=AS_OF), "M.1").used)
+        for o in (evidence, evidence[::-1], evidence[1:] + evidence[:1])
+    }
+    assert orders == {(None, "project", "quiz")}

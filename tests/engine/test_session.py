@@ -54,13 +54,21 @@ POLICY = build_policy(
 )
 ANA = learner("ana", graduation_date=dt.date(2027, 1, 1))
 
+
+def _stamp(days: int, hour: int | None) -> dt.date | dt.datetime:
+    day = dt.date(2025, 6, 1) + dt.timedelta(days=days)
+    return day if hour is None else dt.datetime(day.year, day.month, day.day, hour)
+
+
 evidence_strategy = st.builds(
-    lambda code, score, days, kind: Evidence(
-        "ana", code, score, dt.date(2025, 6, 1) + dt.timedelta(days=days), kind=kind
-    ),
+    lambda code, score, stamp, kind: Evidence("ana", code, score, stamp, kind=kind),
     st.sampled_from(CODES),
     st.sampled_from([Decimal(1), Decimal(2), Decimal("2.5"), Decimal(3), Decimal(4)]),
-    st.integers(min_value=0, max_value=400),
+    st.builds(
+        _stamp,
+        st.integers(min_value=0, max_value=400),
+        st.none() | st.integers(min_value=0, max_value=23),
+    ),
     st.sampled_from([None, "quiz", "project"]),
 )
 

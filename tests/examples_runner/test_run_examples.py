@@ -10,6 +10,7 @@ from masterykit.examples import (
     ExampleOutcome,
     ExpectationOutcome,
     coverage,
+    render_outcomes,
     run_examples,
 )
 from masterykit.loader import load, load_text
@@ -236,3 +237,41 @@ def test_coverage_shows_what_the_examples_never_exercised() -> None:
     report = coverage(lonely, run_examples(lonely))
     assert report.never(True) == ("algebra", 'advance "Level 1" to "Level 2"')
     assert report.never(False) == ()
+
+
+def test_rendered_outcomes_show_expected_actual_and_why() -> None:
+    outcomes = run(
+        """example "ana" {
+  as of 2026-06-01
+  learner ana
+  evidence { ana MATH.1 2 on 2026-01-10 from quiz }
+  expect ana MATH.1 proficient
+  expect ana MATH.2 not_started
+  expect ana requirement algebar
+}
+example "undated" {
+  learner bo
+}"""
+    )
+    assert render_outcomes(outcomes) == (
+        """FAIL example "ana" (demo.mastery:11, 3 expectations)
+  expect ana MATH.1 proficient (demo.mastery:15)
+    expected: proficient
+    got:      developing, score 2 (Developing)
+    why:
+      MATH.1 "Number sense": developing, score 2 (Developing)
+        calculate most_recent gives 2 (set by Demo at demo.mastery:7)
+        proficient at 3 (Proficient) (set by Demo at demo.mastery:8)
+        evidence that counts (1):
+          2026-01-10 score 2 from quiz [demo.mastery line 14]
+        still missing:
+          - MATH.1 needs a score of 3 or more (now 2)
+  expect ana requirement algebar (demo.mastery:17)
+    error[MK603]: `algebar` is not a requirement of this policy
+    help: did you mean `algebra`?
+FAIL example "undated" (demo.mastery:19, 0 expectations)
+  error[MK600]: example `undated` has no `as of` date (demo.mastery:19:1)
+    help: add `as of YYYY-MM-DD` so the example gives the same result every day
+2 examples: 0 passed, 2 failed
+"""
+    )

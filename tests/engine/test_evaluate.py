@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from engine_kit import build_policy, ev, learner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from masterykit.engine import EvaluationResult, Status, UnusedReason, evaluate
 from masterykit.evidence import Evidence, Learner, Origin
@@ -204,6 +206,7 @@ def test_unusable_evidence_is_rejected_with_its_origin_and_counts_reconcile() ->
         Evidence("ana", "M.9", Decimal(3), dt.date(2026, 1, 1), origin=here),
         Evidence("ana", "M.1", Decimal(5), dt.date(2026, 1, 1), origin=here),
         Evidence("ana", "M.1", Decimal("NaN"), dt.date(2026, 1, 1), origin=here),
+        Evidence("ana", "M.1", Decimal(3), "2026-13-01", origin=here),  # type: ignore[arg-type]
         ev("ana", "M.1", 3, "2026-01-01"),
         ev("ana", "M.1", 3, "2026-07-01"),
     ]
@@ -214,10 +217,11 @@ def test_unusable_evidence_is_rejected_with_its_origin_and_counts_reconcile() ->
         ("MK351", "evidence for unknown competency `M.9` (did you mean `M.1`?)"),
         ("MK352", "score `5` is off the scale of `M.1` (1 to 4)"),
         ("MK353", "score `NaN` on `M.1` is not a number"),
+        ("MK355", "timestamp `2026-13-01` on `M.1` is not a date or a date and time"),
     ]
     assert all(r.origin == here for r in result.rejections if r.evidence is not None)
     counts = result.counts
-    assert (counts.read, counts.used, counts.rejected) == (6, 2, 4)
+    assert (counts.read, counts.used, counts.rejected) == (7, 2, 5)
     assert counts.read == counts.used + counts.rejected
     assert (counts.counted, counts.not_counted) == (1, 1)
     assert len(result.learners) == 1
@@ -297,3 +301,50 @@ def test_equal_timestamps_and_scores_have_one_order_whatever_the_input_order() -
         for o in (evidence, evidence[::-1], evidence[1:] + evidence[:1])
     }
     assert orders == {(None, "project", "quiz")}
+
+
+_odd_scores = st.sampled_from(
+    [
+        Decimal(3),
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        Decimal(9),
+        2,
+        2.5,
+        "x",
+        None,
+    ]
+)
+_odd_stamps = st.sampled_from(
+    [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 7, 1),
+        dt.datetime(2026, 1, 1, 8, 0),
+        dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC),
+        "2026-01-01",
+        None,
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            Evidence,
+            st.sampled_from(["ana", "bob"]),
+            st.sampled_from(["M.1", "M.2", "X.9"]),
+            _odd_scores,
+            _odd_stamps,
+        ),
+        max_size=12,
+    )
+)
+def test_any_evidence_is_used_or_rejected_never_a_crash(evidence: list[Evidence]) -> None:
+    policy = build_policy(["M.1", "M.2"], counts=[(2, ())])
+    result = evaluate(policy, learner("ana"), evidence, as_of=AS_OF)
+    counts = result.counts
+    assert counts.read == len(evidence) == counts.used + counts.rejected
+    assert counts.used == counts.counted + counts.not_counted
+    assert all(r.code in {"MK350", "MK351", "MK352", "MK353", "MK355"} for r in result.rejections)

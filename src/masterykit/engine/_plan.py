@@ -73,7 +73,6 @@ _CENT = Decimal("0.01")
 _MOMENTS: dict[dt.date, dt.datetime] = {}
 _timestamp = operator.attrgetter("timestamp")
 _score = operator.attrgetter("score")
-_timestamp_score = operator.attrgetter("timestamp", "score")
 
 
 def moment_of(day: dt.date) -> dt.datetime:
@@ -114,6 +113,7 @@ def evidence_key(
 
 _PLAIN = {dt.date}
 _DECIMAL = {Decimal}
+_STAMPS = {dt.date, dt.datetime}
 
 
 def sort_evidence(items: list[Evidence]) -> bool:
@@ -127,7 +127,8 @@ def sort_evidence(items: list[Evidence]) -> bool:
             for stamp in distinct.difference(_MOMENTS):
                 moment_of(stamp)
         if len(distinct) == len(stamps):
-            items.sort(key=_timestamp_score)
+            # INVARIANT: no two timestamps are equal, so the timestamp alone orders fully.
+            items.sort(key=_timestamp)
             return True
     elif len({as_moment(stamp) for stamp in stamps}) == len(stamps):
         items.sort(key=_moment_key)
@@ -277,6 +278,8 @@ class CompetencyPlan:
         common case, checked at C speed; otherwise each piece is checked on its own)."""
         scores: list[Decimal] = list(map(_score, items))
         if set(map(type, scores)) != _DECIMAL:
+            return False
+        if not set(map(type, map(_timestamp, items))) <= _STAMPS:
             return False
         try:
             low = min(scores)
@@ -1066,6 +1069,14 @@ class CompiledPolicy:
             return Rejection(
                 "MK351",
                 self.unknown_competency(evidence.competency),
+                evidence.origin or Origin(),
+                evidence,
+            )
+        stamp: Any = evidence.timestamp
+        if not isinstance(stamp, dt.date):
+            return Rejection(
+                "MK355",
+                f"timestamp `{stamp}` on `{evidence.competency}` is not a date or a date and time",
                 evidence.origin or Origin(),
                 evidence,
             )

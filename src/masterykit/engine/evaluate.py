@@ -46,7 +46,7 @@ def _rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, 
         rejection.code,
         piece.learner if piece else "",
         piece.competency if piece else "",
-        piece.moment.isoformat() if piece else "",
+        str(piece.timestamp) if piece else "",
         str(piece.score) if piece else "",
     )
 

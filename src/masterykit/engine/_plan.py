@@ -73,6 +73,7 @@ _CENT = Decimal("0.01")
 _MOMENTS: dict[dt.date, dt.datetime] = {}
 _timestamp = operator.attrgetter("timestamp")
 _score = operator.attrgetter("score")
+_kind = operator.attrgetter("kind")
 
 
 def moment_of(day: dt.date) -> dt.datetime:
@@ -151,6 +152,8 @@ class CompetencyPlan:
 
     __slots__ = (
         "_checks",
+        "_met",
+        "_starts",
         "args",
         "calculation",
         "code",
@@ -159,6 +162,8 @@ class CompetencyPlan:
         "cut_rule",
         "cut_text",
         "function",
+        "kinds_read",
+        "least",
         "levels",
         "maximum",
         "minimum",
@@ -212,6 +217,12 @@ class CompetencyPlan:
         self.window_rule = rules.window
         self.window: Duration | None = rules.window.duration if rules.window else None
         self._checks: dict[tuple[int, ...], tuple[SufficiencyCheck, ...]] = {}
+        self._starts: dict[dt.date, dt.date] = {}
+        self._met: set[tuple[int, ...]] = set()
+        #: Whether any evidence rule looks at kinds.
+        self.kinds_read = self.variety is not None or any(k is not None for _, k, _, _ in counts)
+        #: The fewest pieces of evidence that can be sufficient.
+        self.least = max([n for n, k, _, _ in counts if k is None] + [1])
 
     def level_for(self, score: Decimal) -> str | None:
         """The name of the highest level whose value is ≤ ``score``."""
@@ -225,14 +236,20 @@ class CompetencyPlan:
 
     def actuals(self, items: Sequence[Evidence]) -> tuple[int, ...]:
         """How many of ``items`` each evidence rule counts, in rule order."""
+        if not self.kinds_read:
+            return (len(items),) * len(self.counts)
+        kinds = list(map(_kind, items))
         actual = []
-        for _needed, kinds, _text, _source in self.counts:
-            if kinds is None:
+        for _needed, wanted, _text, _source in self.counts:
+            if wanted is None:
                 actual.append(len(items))
             else:
-                actual.append(sum(1 for item in items if item.kind in kinds))
+                actual.append(sum(map(wanted.__contains__, kinds)))
         if self.variety is not None:
-            actual.append(len({item.kind for item in items if item.kind}))
+            distinct = set(kinds)
+            distinct.discard(None)
+            distinct.discard("")
+            actual.append(len(distinct))
         return tuple(actual)
 
     def checks_for(self, key: tuple[int, ...]) -> tuple[SufficiencyCheck, ...]:
@@ -248,7 +265,10 @@ class CompetencyPlan:
             )
             if len(self._checks) > 4096:
                 self._checks.clear()
+                self._met.clear()
             self._checks[key] = found
+            if all(check.met for check in found):
+                self._met.add(key)
         return found
 
     def checks(self, items: Sequence[Evidence]) -> tuple[SufficiencyCheck, ...]:
@@ -368,7 +388,8 @@ class CompetencyPlan:
                 None,
                 None,
             )
-        checks = self.checks_for(self.actuals(used))
+        key = self.actuals(used)
+        checks = self.checks_for(key)
         raw = self.calculate(used, plain)
         score = level = None
         first = None
@@ -379,11 +400,11 @@ class CompetencyPlan:
             level = (
                 self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
             )
-            if not all(check.met for check in checks):
+            if key not in self._met:
                 status = _INSUFFICIENT
             elif score >= self.cut:
                 status = _PROFICIENT
-                first = self.first_proficient(items[:high]) if dates else None
+                first = self.first_proficient(items[:high], plain) if dates else None
             else:
                 status = _DEVELOPING
         return CompetencyResult(
@@ -403,20 +424,36 @@ class CompetencyPlan:
             first,
         )
 
-    def first_proficient(self, items: Sequence[Evidence]) -> dt.date | None:
+    def first_proficient(self, items: Sequence[Evidence], plain: bool = False) -> dt.date | None:
         """The first evidence date on which, with the evidence up to then, the competency was
-        sufficient and at or above the cut (``items``: sorted, none after the as-of date)."""
-        days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
-        for day in sorted(set(days)):
-            start = self.window.before(day) if self.window is not None else None
-            subset = [
-                item
-                for item, on in zip(items, days, strict=True)
-                if on <= day and (start is None or on >= start)
-            ]
+        sufficient and at or above the cut (``items``: sorted, none after the as-of date).
+
+        The competency is evaluated as of each of its evidence dates, oldest first; the
+        evidence counted as of a day is one slice of the sorted items.
+        """
+        if plain:
+            days: list[dt.date] = list(map(_timestamp, items))
+        else:
+            days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
+        count = len(days)
+        least = self.least
+        for index, day in enumerate(days):
+            if index + 1 < count and days[index + 1] == day:
+                continue  # the day's last piece closes the slice
+            high = index + 1
+            low = 0
+            if self.window is not None:
+                start = self._starts.get(day)
+                if start is None:
+                    start = self._starts[day] = self.window.before(day)
+                if days[0] < start:
+                    low = bisect_left(days, start, 0, high)
+            if high - low < least:
+                continue
+            subset = items[low:high]
             if not self.sufficient(subset):
                 continue
-            raw = self.calculate(subset)
+            raw = self.calculate(subset, plain)
             if raw is not None and round_score(raw) >= self.cut:
                 return day
         return None
@@ -845,7 +882,7 @@ def compile_clause(clause: Clause) -> Node:
 class DecisionPlan:
     """A requirement, advancement or the graduation rule, compiled."""
 
-    __slots__ = ("kind", "name", "node", "source", "title")
+    __slots__ = ("kind", "name", "node", "pathways", "source", "title")
 
     def __init__(
         self, kind: str, name: str, title: str | None, condition: AllClause, source: Provenance
@@ -855,13 +892,19 @@ class DecisionPlan:
         self.title = title
         self.node = compile_clause(condition)
         self.source = source
+        #: Whether a named pathway can appear in the clause tree (set by the compiled policy).
+        self.pathways = True
 
     def decide(self, ctx: Context) -> DecisionResult:
         """The decision for the learner in ``ctx``."""
         result = self.node.evaluate(ctx)
-        pathways = tuple(
-            clause.pathway for clause in result.walk() if clause.pathway is not None and clause.held
-        )
+        pathways: tuple[str, ...] = ()
+        if self.pathways:
+            pathways = tuple(
+                clause.pathway
+                for clause in result.walk()
+                if clause.pathway is not None and clause.held
+            )
         node = self.node
         steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = ()
         if not result.held:
@@ -1037,6 +1080,10 @@ class CompiledPolicy:
             else None
         )
         self.pace = PacePlan(policy) if policy.pace is not None else None
+        for decision in [*self.requirements.values(), *self.advancements]:
+            decision.pathways = self._has_pathway(decision.node, set())
+        if self.graduation is not None:
+            self.graduation.pathways = self._has_pathway(self.graduation.node, set())
         self._requirement_codes: dict[str, frozenset[str]] = {}
         self._decision_codes: dict[int, frozenset[str]] = {}
         self._pace_codes: frozenset[str] | None = None
@@ -1044,6 +1091,19 @@ class CompiledPolicy:
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()
         )
+
+    def _has_pathway(self, node: Node, seen: set[str]) -> bool:
+        if isinstance(node, GroupNode):
+            return node.pathway is not None or any(
+                self._has_pathway(child, seen) for child in node.children
+            )
+        if isinstance(node, NotNode):
+            return self._has_pathway(node.child, seen)
+        if isinstance(node, RequirementNode) and node.name not in seen:
+            seen.add(node.name)
+            target = self.requirements.get(node.name)
+            return target is not None and self._has_pathway(target.node, seen)
+        return False
 
     def requirement_codes(self, name: str) -> frozenset[str]:
         """The competencies requirement ``name`` reads, through references too."""

@@ -160,11 +160,9 @@ class CompetencyPlan:
         "counts",
         "cut",
         "cut_rule",
-        "cut_text",
         "function",
         "kinds_read",
         "least",
-        "levels",
         "maximum",
         "minimum",
         "names",
@@ -189,9 +187,7 @@ class CompetencyPlan:
         self.args = rules.calculate.args
         self.cut_rule = rules.proficient
         self.cut = rules.proficient.cut
-        self.cut_text = format_decimal(self.cut)
         scale = competency.scale
-        self.levels = tuple((level.value, level.name) for level in scale.levels)
         self.values = tuple(level.value for level in scale.levels)
         self.names = tuple(level.name for level in scale.levels)
         self.minimum = scale.minimum
@@ -223,16 +219,6 @@ class CompetencyPlan:
         self.kinds_read = self.variety is not None or any(k is not None for _, k, _, _ in counts)
         #: The fewest pieces of evidence that can be sufficient.
         self.least = max([n for n, k, _, _ in counts if k is None] + [1])
-
-    def level_for(self, score: Decimal) -> str | None:
-        """The name of the highest level whose value is ≤ ``score``."""
-        found = None
-        for value, name in self.levels:
-            if value <= score:
-                found = name
-            else:
-                break
-        return found
 
     def actuals(self, items: Sequence[Evidence]) -> tuple[int, ...]:
         """How many of ``items`` each evidence rule counts, in rule order."""
@@ -307,10 +293,6 @@ class CompetencyPlan:
         except ArithmeticError:
             return False
         return low.is_finite() and high.is_finite() and self.minimum <= low and high <= self.maximum
-
-    def window_start(self, as_of: dt.date) -> dt.date | None:
-        """The first day evidence counts as of ``as_of`` (``None`` without a window)."""
-        return self.window.before(as_of) if self.window is not None else None
 
     def not_started(
         self, unused: tuple[UnusedEvidence, ...], start: dt.date | None

@@ -114,7 +114,6 @@ def evidence_key(
 
 _PLAIN = {dt.date}
 _DECIMAL = {Decimal}
-_STAMPS = {dt.date, dt.datetime}
 
 
 def sort_evidence(items: list[Evidence]) -> bool:
@@ -166,6 +165,7 @@ class CompetencyPlan:
         "maximum",
         "minimum",
         "names",
+        "needs",
         "title",
         "values",
         "variety",
@@ -215,6 +215,10 @@ class CompetencyPlan:
         self._checks: dict[tuple[int, ...], tuple[SufficiencyCheck, ...]] = {}
         self._starts: dict[dt.date, dt.date] = {}
         self._met: set[tuple[int, ...]] = set()
+        #: How many each evidence rule asks for, in the order of :meth:`actuals`.
+        self.needs = tuple(n for n, _, _, _ in counts) + (
+            (self.variety[0],) if self.variety is not None else ()
+        )
         #: Whether any evidence rule looks at kinds.
         self.kinds_read = self.variety is not None or any(k is not None for _, k, _, _ in counts)
         #: The fewest pieces of evidence that can be sufficient.
@@ -263,7 +267,7 @@ class CompetencyPlan:
 
     def sufficient(self, items: Sequence[Evidence]) -> bool:
         """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
-        return bool(items) and all(check.met for check in self.checks(items))
+        return bool(items) and all(map(operator.ge, self.actuals(items), self.needs))
 
     def calculate(self, items: Sequence[Evidence], plain: bool = False) -> Decimal | None:
         """The method's unrounded score for ``items`` (oldest first), or ``None``; ``plain``
@@ -279,20 +283,31 @@ class CompetencyPlan:
         context = MethodContext(self.cut, self.minimum, self.maximum, stamps)
         return self.function(list(map(_score, items)), self.args, context)
 
-    def usable(self, items: Sequence[Evidence]) -> bool:
-        """Whether every score in ``items`` is a finite Decimal on this competency's scale (the
-        common case, checked at C speed; otherwise each piece is checked on its own)."""
+    def take(self, items: list[Evidence]) -> bool | None:
+        """Check and sort ``items`` in the common case: every score a finite Decimal on this
+        competency's scale and every timestamp a plain date (checked at C speed). Returns
+        ``True`` when the items are sorted, ``None`` when each piece must be checked on its own.
+        """
         scores: list[Decimal] = list(map(_score, items))
-        if set(map(type, scores)) != _DECIMAL:
-            return False
-        if not set(map(type, map(_timestamp, items))) <= _STAMPS:
-            return False
+        stamps = list(map(_timestamp, items))
+        if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+            return None
         try:
             low = min(scores)
             high = max(scores)
         except ArithmeticError:
-            return False
-        return low.is_finite() and high.is_finite() and self.minimum <= low and high <= self.maximum
+            return None
+        if not (
+            low.is_finite() and high.is_finite() and self.minimum <= low and high <= self.maximum
+        ):
+            return None
+        distinct = set(stamps)
+        if distinct.difference(_MOMENTS):
+            for stamp in distinct.difference(_MOMENTS):
+                moment_of(stamp)
+        # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
+        items.sort(key=_timestamp if len(distinct) == len(stamps) else evidence_key)
+        return True
 
     def not_started(
         self, unused: tuple[UnusedEvidence, ...], start: dt.date | None
@@ -447,7 +462,15 @@ class CompetencyPlan:
 class Context:
     """What clauses read while one learner is evaluated."""
 
-    __slots__ = ("active", "attributes", "competencies", "plan", "requirements")
+    __slots__ = (
+        "_proficient",
+        "_rated",
+        "active",
+        "attributes",
+        "competencies",
+        "plan",
+        "requirements",
+    )
 
     def __init__(
         self,
@@ -461,6 +484,25 @@ class Context:
         self.competencies = competencies
         self.requirements: dict[str, DecisionResult] = requirements or {}
         self.active: set[str] = set()
+        self._proficient: set[str] | None = None
+        self._rated: dict[str, Decimal] = {}
+
+    def proficient(self) -> set[str]:
+        """The proficient competencies (worked out once per learner)."""
+        if self._proficient is None:
+            self._proficient = set()
+            for code, result in self.competencies.items():
+                status = result.status
+                if status is _PROFICIENT:
+                    self._proficient.add(code)
+                if (status is _PROFICIENT or status is _DEVELOPING) and result.score is not None:
+                    self._rated[code] = result.score
+        return self._proficient
+
+    def rated(self) -> dict[str, Decimal]:
+        """The rounded score of every competency with sufficient evidence and a score."""
+        self.proficient()
+        return self._rated
 
     def requirement(self, name: str) -> DecisionResult | None:
         """The requirement's result for this learner (evaluated once, then remembered)."""
@@ -513,7 +555,7 @@ def _competencies(count: int) -> str:
 class TestNode(Node):
     """``all of S proficient`` and its family."""
 
-    __slots__ = ("level", "needed", "pairs", "quantifier", "selection", "test")
+    __slots__ = ("level", "needed", "pairs", "quantifier", "selected", "selection", "test")
 
     def __init__(self, clause: CompetencyTest):
         self.text = clause.text
@@ -522,6 +564,7 @@ class TestNode(Node):
         self.test = clause.test
         self.level = clause.level
         self.selection = _selection_text(clause)
+        self.selected = clause.codes
         if clause.test == "proficient":
             self.pairs: tuple[tuple[str, Decimal | None], ...] = tuple(
                 (code, None) for code in clause.codes
@@ -543,24 +586,27 @@ class TestNode(Node):
             self.needed = math.ceil(Fraction(amount) * total / 100)
 
     def evaluate(self, ctx: Context) -> ClauseResult:
-        comps = ctx.competencies
-        passing: list[str] = []
-        failing: list[str] = []
         test = self.test
-        for code, threshold in self.pairs:
-            result = comps[code]
-            status = result.status
-            if test == "proficient":
-                ok = status is _PROFICIENT
+        if test == "proficient":
+            proficient = ctx.proficient()
+            passing = [code for code in self.selected if code in proficient]
+            failing = [code for code in self.selected if code not in proficient]
+        else:
+            # INVARIANT: only sufficient, scored competencies reach a level; the rest are below.
+            rated = ctx.rated()
+            reached = [
+                code
+                for code, threshold in self.pairs
+                if (score := rated.get(code)) is not None
+                and threshold is not None
+                and score >= threshold
+            ]
+            if len(reached) == len(self.selected):
+                others: list[str] = []
             else:
-                reached = (
-                    (status is _PROFICIENT or status is _DEVELOPING)
-                    and result.score is not None
-                    and threshold is not None
-                    and result.score >= threshold
-                )
-                ok = reached if test == "reach" else not reached
-            (passing if ok else failing).append(code)
+                hit = set(reached)
+                others = [code for code in self.selected if code not in hit]
+            passing, failing = (reached, others) if test == "reach" else (others, reached)
         held = not passing if self.quantifier == "none" else len(passing) >= self.needed
         return ClauseResult(
             "competencies",
@@ -1154,15 +1200,16 @@ class CompiledPolicy:
         and whether their timestamps are plain dates (``None`` when none is usable); the others
         are added to ``rejections``."""
         plan = self.competencies.get(code)
-        if plan is None or not plan.usable(items):
-            kept = []
-            for piece in items:
-                checked = self.prepare(piece)
-                if isinstance(checked, Rejection):
-                    rejections.append(checked)
-                else:
-                    kept.append(checked)
-            items = kept
+        if plan is not None and plan.take(items):
+            return items, True
+        kept = []
+        for piece in items:
+            checked = self.prepare(piece)
+            if isinstance(checked, Rejection):
+                rejections.append(checked)
+            else:
+                kept.append(checked)
+        items = kept
         if not items:
             return None
         return items, sort_evidence(items)

@@ -1,8 +1,45 @@
 """masterykit: run competency-based (mastery) education policies.
 
-The public API: parse policy text (:func:`parse`, :func:`parse_file`), and the diagnostics and
-errors every stage reports with.
+The public API, in the order a host application meets it:
+
+* read and check a policy: :func:`load` (a file and the chain of files it ``extends``),
+  :func:`load_text`, :func:`check_file` (never raises for policy problems: for editors and tools),
+  :func:`parse` / :func:`parse_file` (syntax only), :func:`format_text` / :func:`format_policy`;
+* feed it learners and evidence: :class:`Learner`, :class:`Evidence`, or
+  :func:`read_evidence` / :func:`read_learners` for CSV, JSON Lines, xAPI and OneRoster files;
+* evaluate: :func:`evaluate` (or ``policy.evaluate``) for many learners, :class:`Session` for one
+  learner whose evidence arrives a piece at a time; results explain themselves
+  (:func:`explain`, :func:`render_text`, :func:`to_json`);
+* run the worked examples written in a policy: :func:`run_examples`;
+* extend it: :data:`hookimpl`, :class:`Registry`, :func:`default_registry`.
+
+Every problem a user can cause is a :class:`Diagnostic` with a stable code; functions raise a
+:class:`MasteryError` subclass carrying them.
+
+>>> import masterykit
+>>> policy = masterykit.load_text('''
+... policy "Demo" version "1"
+... scale two { 1 NotYet 2 Yes }
+... area MATH "Mathematics" { competency MATH.1 "Number sense" }
+... calculate highest
+... proficient at Yes
+... ''')
+>>> import datetime as dt
+>>> from decimal import Decimal
+>>> evidence = [masterykit.Evidence("ana", "MATH.1", Decimal(2), dt.date(2026, 1, 10))]
+>>> result = masterykit.evaluate(policy, [masterykit.Learner("ana")], evidence,
+...                              as_of=dt.date(2026, 6, 1))
+>>> result.learner("ana").competencies["MATH.1"].status.value
+'proficient'
+
+Heavy parts (the engine, the readers) are imported on first use, so ``import masterykit`` and
+``masterykit --version`` stay quick.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from masterykit._version import __version__
 from masterykit.diagnostics import (
@@ -15,22 +52,109 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
-from masterykit.dsl.parser import parse, parse_file
 from masterykit.evidence import Evidence, Learner, Rejection
 
+if TYPE_CHECKING:
+    from masterykit.dsl.format import format_policy, format_text
+    from masterykit.dsl.parser import parse, parse_file
+    from masterykit.engine import (
+        CompetencyResult,
+        EvaluationResult,
+        LearnerResult,
+        Session,
+        Status,
+        evaluate,
+        explain,
+        render_text,
+        to_json,
+    )
+    from masterykit.examples import run_examples
+    from masterykit.loader import CheckResult, check_file, load, load_text
+    from masterykit.plugins import PluginError, default_registry, hookimpl
+    from masterykit.policy import Policy
+    from masterykit.readers import ReadSummary, read_evidence, read_learners
+    from masterykit.registry import Registry
+
 __all__ = [
+    "CheckResult",
+    "CompetencyResult",
     "Diagnostic",
+    "EvaluationResult",
     "Evidence",
     "EvidenceError",
     "Learner",
+    "LearnerResult",
     "MasteryError",
+    "PluginError",
+    "Policy",
     "PolicyCheckError",
     "PolicySyntaxError",
+    "ReadSummary",
+    "Registry",
     "Rejection",
+    "Session",
     "Severity",
     "Source",
     "Span",
+    "Status",
     "__version__",
+    "check_file",
+    "default_registry",
+    "evaluate",
+    "explain",
+    "format_policy",
+    "format_text",
+    "hookimpl",
+    "load",
+    "load_text",
     "parse",
     "parse_file",
+    "read_evidence",
+    "read_learners",
+    "render_text",
+    "run_examples",
+    "to_json",
 ]
+
+# Where each lazily imported name lives.
+_LAZY = {
+    "format_policy": "masterykit.dsl.format",
+    "format_text": "masterykit.dsl.format",
+    "parse": "masterykit.dsl.parser",
+    "parse_file": "masterykit.dsl.parser",
+    "CompetencyResult": "masterykit.engine",
+    "EvaluationResult": "masterykit.engine",
+    "LearnerResult": "masterykit.engine",
+    "Session": "masterykit.engine",
+    "Status": "masterykit.engine",
+    "evaluate": "masterykit.engine",
+    "explain": "masterykit.engine",
+    "render_text": "masterykit.engine",
+    "to_json": "masterykit.engine",
+    "run_examples": "masterykit.examples",
+    "CheckResult": "masterykit.loader",
+    "check_file": "masterykit.loader",
+    "load": "masterykit.loader",
+    "load_text": "masterykit.loader",
+    "PluginError": "masterykit.plugins",
+    "default_registry": "masterykit.plugins",
+    "hookimpl": "masterykit.plugins",
+    "Policy": "masterykit.policy",
+    "ReadSummary": "masterykit.readers",
+    "read_evidence": "masterykit.readers",
+    "read_learners": "masterykit.readers",
+    "Registry": "masterykit.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'masterykit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -96,9 +96,10 @@ def _moment_key(evidence: Evidence) -> tuple[dt.datetime, Decimal]:
 
 def evidence_key(
     evidence: Evidence,
-) -> tuple[dt.datetime, Decimal, str, str, str, tuple[str, int, str]]:
+) -> tuple[dt.datetime, Decimal, str, str, str, str, tuple[str, int, str]]:
     """The full order of evidence: timestamp, then score (lowest first), then kind, rater,
-    source id and origin, so even otherwise equal pieces of evidence have one order."""
+    source id, the timestamp as written (a date before the same moment written as a date and
+    time) and origin, so even otherwise equal pieces of evidence have one order."""
     origin = evidence.origin
     return (
         as_moment(evidence.timestamp),
@@ -106,6 +107,7 @@ def evidence_key(
         evidence.kind or "",
         evidence.rater or "",
         evidence.source_id or "",
+        evidence.timestamp.isoformat(),
         ("", 0, "")
         if origin is None
         else (origin.file or "", origin.line or 0, origin.record or ""),
@@ -928,11 +930,9 @@ class DecisionPlan:
         result = self.node.evaluate(ctx)
         pathways: tuple[str, ...] = ()
         if self.pathways:
-            pathways = tuple(
-                clause.pathway
-                for clause in result.walk()
-                if clause.pathway is not None and clause.held
-            )
+            found: list[str] = []
+            _taken(self.node, result, ctx, found)
+            pathways = tuple(found)
         node = self.node
         steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = ()
         if not result.held:
@@ -943,6 +943,22 @@ class DecisionPlan:
         return DecisionResult(
             self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
         )
+
+
+def _taken(node: Node, result: ClauseResult, ctx: Context, found: list[str]) -> None:
+    """Add the names of the pathways that held under ``node`` to ``found``, depth first (a
+    referenced requirement contributes the pathways its own decision took)."""
+    if isinstance(node, GroupNode):
+        if node.pathway is not None and result.held:
+            found.append(node.pathway)
+        for child, child_result in zip(node.children, result.children, strict=True):
+            _taken(child, child_result, ctx, found)
+    elif isinstance(node, NotNode):
+        _taken(node.child, result.children[0], ctx, found)
+    elif isinstance(node, RequirementNode):
+        decision = ctx.requirement(node.name)
+        if decision is not None:
+            found.extend(decision.pathways)
 
 
 def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:

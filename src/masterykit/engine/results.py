@@ -207,7 +207,7 @@ class ClauseResult:
     failing: tuple[str, ...] = ()
     needed: int | None = None
     actual: str | None = None
-    span: Span | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
 
     def walk(self) -> tuple[ClauseResult, ...]:
         """This clause and every clause below it, depth first."""

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from masterykit.examples import run_examples
-from masterykit.loader import check_file, load
+from masterykit import check_file, load, run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

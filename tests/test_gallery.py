@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 import masterykit
+from masterykit import check_file, load, run_examples
 from masterykit.dsl import nodes
-from masterykit.examples import run_examples
-from masterykit.loader import check_file, load
 
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "examples"

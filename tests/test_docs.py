@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from masterykit import check_file, load, run_examples
+from masterykit import check_file, format_text, load, run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -78,6 +78,13 @@ def test_documented_policy_examples_hold(path: Path) -> None:
         for failure in outcome.failures
     ] + [f"{outcome.name}: {d}" for outcome in outcomes for d in outcome.diagnostics]
     assert failures == []
+
+
+@pytest.mark.parametrize("path", _example_policies(), ids=_ids(_example_policies()))
+def test_documented_policy_is_in_the_standard_layout(path: Path) -> None:
+    """What the docs show is what ``masterykit fmt`` would write."""
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, path.name) == text
 
 
 def test_every_documented_policy_is_shown_on_a_page() -> None:

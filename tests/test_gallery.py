@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import masterykit
-from masterykit import check_file, load, run_examples
+from masterykit import check_file, format_text, load, run_examples
 from masterykit.dsl import nodes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +118,12 @@ def test_gallery_policy_checks_without_diagnostics(path: Path) -> None:
     result = check_file(path)
     assert result.diagnostics == ()
     assert result.ok
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=_ids(POLICIES))
+def test_gallery_policy_is_in_the_standard_layout(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, path.name) == text
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=_ids(POLICIES))

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from lark import Token, Tree
-from lark.tree import Meta
 
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
@@ -51,8 +50,26 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: m.group(1), body)
 
 
-class _Missing:
-    """Placeholder for an optional part that was not written (``[...]`` in the grammar)."""
+# Named terminals that some rules spell as a literal (``"-"``, ``"least"``, ``"not"``): there
+# Lark would have dropped them, so the walk drops them for those rules.
+_LITERALS: dict[str, frozenset[str]] = {
+    "difference": frozenset({"MINUS"}),
+    "evidence_count": frozenset({"LEAST"}),
+    "evidence_variety": frozenset({"LEAST"}),
+    "q_count": frozenset({"LEAST"}),
+    "q_percent": frozenset({"LEAST"}),
+    "not_clause": frozenset({"NOT"}),
+}
+
+
+class _Meta:
+    """A rule's position: its first and last token (``None`` for a rule that matched nothing)."""
+
+    __slots__ = ("first", "last")
+
+    def __init__(self, first: Token | None, last: Token | None) -> None:
+        self.first = first
+        self.last = last
 
 
 class TreeBuilder:
@@ -64,38 +81,66 @@ class TreeBuilder:
     ``v_args`` cost more than the building itself.
     """
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, punctuation: frozenset[str] = frozenset()) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
         self._handlers: dict[str, Any] = {}
+        self._punctuation = punctuation
 
     def transform(self, tree: Tree[Token]) -> Any:
-        """Build the node for ``tree`` (a ``start`` tree gives a :class:`~nodes.PolicyFile`)."""
+        """Build the node for ``tree`` (a ``start`` tree gives a :class:`~nodes.PolicyFile`).
+
+        The parser keeps every token (``keep_all_tokens``) and does not propagate positions;
+        this walk finds each rule's first and last token for its span, then drops the tokens in
+        ``punctuation`` (and the few named ones that a rule spells as a literal, ``_LITERALS``)
+        before calling the rule's handler.
+        """
         handlers = self._handlers
+        punctuation = self._punctuation
 
-        def walk(node: Tree[Token] | Token | None) -> Any:
-            if not isinstance(node, Tree):
-                return node
-            handler = handlers.get(node.data)
+        def walk(node: Tree[Token]) -> tuple[Any, Token | None, Token | None]:
+            data = node.data
+            literal = _LITERALS.get(data, ())
+            first: Token | None = None
+            last: Token | None = None
+            args: list[Any] = []
+            children: list[Tree[Token] | Token | None] = list(node.children)
+            for child in children:
+                if child is None:
+                    args.append(None)
+                    continue
+                if isinstance(child, Tree):
+                    value, start, end = walk(child)
+                    args.append(value)
+                else:
+                    start = end = child
+                    if child.type not in punctuation and child.type not in literal:
+                        args.append(child)
+                if start is not None:
+                    if first is None:
+                        first = start
+                    last = end
+            handler = handlers.get(data)
             if handler is None:
-                handler = handlers[node.data] = getattr(self, node.data)
-            return handler(node.meta, *[walk(child) for child in node.children])
+                handler = handlers[data] = getattr(self, data)
+            return handler(_Meta(first, last), *args), first, last
 
-        return walk(tree)
+        return walk(tree)[0]
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _span(self, meta: Meta) -> Span | None:
-        if getattr(meta, "empty", True):
+    def _span(self, meta: _Meta) -> Span | None:
+        first, last = meta.first, meta.last
+        if first is None or last is None:
             return None
         return Span(
             self.file,
-            meta.line,
-            meta.column,
-            meta.end_line,
-            meta.end_column,
-            meta.start_pos,
-            meta.end_pos,
+            first.line or 0,
+            first.column or 0,
+            last.end_line or 0,
+            last.end_column or 0,
+            first.start_pos,
+            last.end_pos,
         )
 
     def _token_span(self, token: Token) -> Span:
@@ -140,7 +185,7 @@ class TreeBuilder:
 
     # --- values -----------------------------------------------------------------------------
 
-    def ident(self, meta: Meta, token: Token) -> n.Ident:
+    def ident(self, meta: _Meta, token: Token) -> n.Ident:
         """``ident: WORD | STRING``."""
         if token.type == "STRING":
             return n.Ident(_unquote(str(token)), self._token_span(token))
@@ -153,22 +198,22 @@ class TreeBuilder:
             )
         return n.Ident(str(token), self._token_span(token))
 
-    def string(self, meta: Meta, token: Token) -> n.Ident:
+    def string(self, meta: _Meta, token: Token) -> n.Ident:
         """``string: STRING``."""
         return n.Ident(_unquote(str(token)), self._token_span(token))
 
-    def number(self, meta: Meta, *tokens: Token) -> Decimal:
+    def number(self, meta: _Meta, *tokens: Token) -> Decimal:
         """``number: MINUS? (INT | DECIMAL)``."""
         text = "".join(str(t) for t in tokens)
         return Decimal(text)
 
-    def level_ref(self, meta: Meta, value: Decimal | n.Ident) -> n.LevelRef:
+    def level_ref(self, meta: _Meta, value: Decimal | n.Ident) -> n.LevelRef:
         """``level_ref: number | ident``."""
         if isinstance(value, n.Ident):
             return n.LevelRef(value.value, value.span)
         return n.LevelRef(value, self._span(meta))
 
-    def literal(self, meta: Meta, value: Any) -> n.Literal:
+    def literal(self, meta: _Meta, value: Any) -> n.Literal:
         """``literal: string | number | DATE | TRUE | FALSE``."""
         span = self._span(meta)
         if isinstance(value, n.Ident):
@@ -182,21 +227,21 @@ class TreeBuilder:
             return n.Literal(False, span)
         return n.Literal(self._date(token), span)
 
-    def duration(self, meta: Meta, amount: Token, unit: Token) -> n.Duration:
+    def duration(self, meta: _Meta, amount: Token, unit: Token) -> n.Duration:
         """``duration: INT UNIT``."""
         return n.Duration(int(amount), _UNITS[str(unit)], self._span(meta))
 
     # --- header and declarations ------------------------------------------------------------
 
-    def version(self, meta: Meta, value: n.Ident) -> tuple[str, n.Ident]:
+    def version(self, meta: _Meta, value: n.Ident) -> tuple[str, n.Ident]:
         """``"version" string``."""
         return ("version", value)
 
-    def extends(self, meta: Meta, value: n.Ident) -> tuple[str, n.Ident]:
+    def extends(self, meta: _Meta, value: n.Ident) -> tuple[str, n.Ident]:
         """``"extends" string``."""
         return ("extends", value)
 
-    def header(self, meta: Meta, name: n.Ident, *options: tuple[str, n.Ident]) -> dict[str, Any]:
+    def header(self, meta: _Meta, name: n.Ident, *options: tuple[str, n.Ident]) -> dict[str, Any]:
         """``header: "policy" string header_option*``."""
         result: dict[str, Any] = {"name": name.value, "span": self._span(meta)}
         for key, value in options:
@@ -205,7 +250,7 @@ class TreeBuilder:
             result[key] = value
         return result
 
-    def start(self, meta: Meta, header: dict[str, Any], *statements: n.Statement) -> n.PolicyFile:
+    def start(self, meta: _Meta, header: dict[str, Any], *statements: n.Statement) -> n.PolicyFile:
         """``start: header statement*``."""
         version = header.get("version")
         return n.PolicyFile(
@@ -217,31 +262,31 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def body(self, meta: Meta, *statements: n.Statement) -> tuple[n.Statement, ...]:
+    def body(self, meta: _Meta, *statements: n.Statement) -> tuple[n.Statement, ...]:
         """``body: statement*`` (used to resume after a syntax error)."""
         return statements
 
-    def level(self, meta: Meta, value: Decimal, name: n.Ident) -> n.LevelDecl:
+    def level(self, meta: _Meta, value: Decimal, name: n.Ident) -> n.LevelDecl:
         """``level: number ident``."""
         return n.LevelDecl(value, name, self._span(meta))
 
-    def scale(self, meta: Meta, name: n.Ident, *levels: n.LevelDecl) -> n.ScaleDecl:
+    def scale(self, meta: _Meta, name: n.Ident, *levels: n.LevelDecl) -> n.ScaleDecl:
         """``scale: "scale" ident "{" level* "}"``."""
         return n.ScaleDecl(self._name(name, "scale"), levels, self._span(meta))
 
-    def default_scale(self, meta: Meta, name: n.Ident) -> n.DefaultScale:
+    def default_scale(self, meta: _Meta, name: n.Ident) -> n.DefaultScale:
         """``default_scale: "default" "scale" ident``."""
         return n.DefaultScale(self._name(name, "scale"), self._span(meta))
 
-    def kind_option(self, meta: Meta, value: n.Ident) -> tuple[str, Any]:
+    def kind_option(self, meta: _Meta, value: n.Ident) -> tuple[str, Any]:
         """``"kind" ident``."""
         return ("kind", self._name(value, "kind"))
 
-    def scale_option(self, meta: Meta, value: n.Ident) -> tuple[str, Any]:
+    def scale_option(self, meta: _Meta, value: n.Ident) -> tuple[str, Any]:
         """``"scale" ident``."""
         return ("scale", self._name(value, "scale"))
 
-    def after_option(self, meta: Meta, *codes: n.Ident) -> tuple[str, Any]:
+    def after_option(self, meta: _Meta, *codes: n.Ident) -> tuple[str, Any]:
         """``"after" ident ("," ident)*``."""
         return ("after", codes)
 
@@ -260,7 +305,7 @@ class TreeBuilder:
             seen.add(key)
         return title, rest
 
-    def competency(self, meta: Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+    def competency(self, meta: _Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
         """``competency: "competency" ident string? competency_option*``."""
         title, rest = self._options(options, "competency")
         values = dict(rest)
@@ -273,11 +318,11 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def top_competency(self, meta: Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+    def top_competency(self, meta: _Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
         """``top_competency: "competency" ident string? top_competency_option*``."""
         return self.competency(meta, code, *options)
 
-    def area(self, meta: Meta, code: n.Ident, *parts: Any) -> n.AreaDecl:
+    def area(self, meta: _Meta, code: n.Ident, *parts: Any) -> n.AreaDecl:
         """``area: "area" ident string? area_option* "{" competency* "}"``."""
         competencies = tuple(p for p in parts if isinstance(p, n.CompetencyDecl))
         options = tuple(p for p in parts if not isinstance(p, n.CompetencyDecl))
@@ -292,100 +337,104 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def import_framework(self, meta: Meta, path: n.Ident) -> n.ImportFramework:
+    def import_framework(self, meta: _Meta, path: n.Ident) -> n.ImportFramework:
         """``import_framework: "import" "framework" string``."""
         return n.ImportFramework(path, self._span(meta))
 
-    def group(self, meta: Meta, name: n.Ident, *parts: Any) -> n.GroupDecl:
+    def group(self, meta: _Meta, name: n.Ident, *parts: Any) -> n.GroupDecl:
         """``group: "group" ident string? "=" selection``."""
         title = parts[0].value if len(parts) == 2 else None
         return n.GroupDecl(self._name(name, "group"), parts[-1], title, self._span(meta))
 
     # --- selections -------------------------------------------------------------------------
 
-    def name_selection(self, meta: Meta, name: n.Ident) -> n.NameSelection:
+    def name_selection(self, meta: _Meta, name: n.Ident) -> n.NameSelection:
         """``selection_term: ident``."""
         return n.NameSelection(name, self._span(meta))
 
-    def wildcard_selection(self, meta: Meta, token: Token) -> n.WildcardSelection:
+    def wildcard_selection(self, meta: _Meta, token: Token) -> n.WildcardSelection:
         """``selection_term: WILDCARD``."""
         return n.WildcardSelection(str(token)[:-1], self._span(meta))
 
-    def kind_selection(self, meta: Meta, kind: n.Ident) -> n.KindSelection:
+    def kind_selection(self, meta: _Meta, kind: n.Ident) -> n.KindSelection:
         """``selection_term: "kind" ident``."""
         return n.KindSelection(self._name(kind, "kind"), self._span(meta))
 
-    def under_selection(self, meta: Meta, code: n.Ident) -> n.UnderSelection:
+    def under_selection(self, meta: _Meta, code: n.Ident) -> n.UnderSelection:
         """``selection_term: "under" ident``."""
         return n.UnderSelection(code, self._span(meta))
 
-    def all_selection(self, meta: Meta) -> n.AllSelection:
+    def all_selection(self, meta: _Meta) -> n.AllSelection:
         """``selection_term: "all" "competencies"``."""
         return n.AllSelection(self._span(meta))
 
-    def union(self, meta: Meta, left: n.Selection, right: n.Selection) -> n.UnionSelection:
+    def selection_term(self, meta: _Meta, inner: n.Selection) -> n.Selection:
+        """``selection_term: "(" selection ")"``: parentheses only group."""
+        return inner
+
+    def union(self, meta: _Meta, left: n.Selection, right: n.Selection) -> n.UnionSelection:
         """``selection: selection "+" selection_term``."""
         return n.UnionSelection(left, right, self._span(meta))
 
     def difference(
-        self, meta: Meta, left: n.Selection, right: n.Selection
+        self, meta: _Meta, left: n.Selection, right: n.Selection
     ) -> n.DifferenceSelection:
         """``selection: selection "-" selection_term``."""
         return n.DifferenceSelection(left, right, self._span(meta))
 
     # --- rules ------------------------------------------------------------------------------
 
-    def number_arg(self, meta: Meta, value: Decimal) -> n.MethodArg:
+    def number_arg(self, meta: _Meta, value: Decimal) -> n.MethodArg:
         """``method_arg: number``."""
         return n.MethodArg(value, False, self._span(meta))
 
-    def percent_arg(self, meta: Meta, token: Token) -> n.MethodArg:
+    def percent_arg(self, meta: _Meta, token: Token) -> n.MethodArg:
         """``method_arg: PERCENT``."""
         return n.MethodArg(Decimal(str(token)[:-1]), True, self._span(meta))
 
-    def method_args(self, meta: Meta, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
+    def method_args(self, meta: _Meta, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
         """``method_args: "(" [method_arg ("," method_arg)*] ")"``."""
         return tuple(a for a in args if a is not None)
 
     def calculate(
-        self, meta: Meta, method: n.Ident, args: tuple[n.MethodArg, ...] | None = None
+        self, meta: _Meta, method: n.Ident, args: tuple[n.MethodArg, ...] | None = None
     ) -> n.Calculate:
         """``calculate: "calculate" ident method_args?``."""
         return n.Calculate(self._name(method, "calculation method"), args or (), self._span(meta))
 
-    def proficient(self, meta: Meta, *parts: Any) -> n.Proficient:
+    def proficient(self, meta: _Meta, *parts: Any) -> n.Proficient:
         """``proficient: "proficient" "at" LEAST? level_ref``."""
         at_least = len(parts) == 2
         return n.Proficient(parts[-1], at_least, self._span(meta))
 
-    def evidence_count(self, meta: Meta, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
+    def evidence_count(self, meta: _Meta, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
         """``evidence_count: "evidence" "at" "least" INT ("from" ident ("," ident)*)?``."""
         checked = tuple(self._name(k, "kind") for k in kinds)
         return n.EvidenceCount(int(count), checked, self._span(meta))
 
-    def evidence_variety(self, meta: Meta, count: Token) -> n.EvidenceVariety:
+    def evidence_variety(self, meta: _Meta, count: Token) -> n.EvidenceVariety:
         """``evidence_variety: "evidence" "from" "at" "least" INT "kinds"``."""
         return n.EvidenceVariety(int(count), self._span(meta))
 
-    def evidence_within(self, meta: Meta, duration: n.Duration) -> n.EvidenceWithin:
+    def evidence_within(self, meta: _Meta, duration: n.Duration) -> n.EvidenceWithin:
         """``evidence_within: "evidence" "within" duration``."""
         return n.EvidenceWithin(duration, self._span(meta))
 
-    def for_single(self, meta: Meta, selection: n.Selection, rule: n.Rule) -> n.ForRule:
+    def for_single(self, meta: _Meta, selection: n.Selection, rule: n.Rule) -> n.ForRule:
         """``for_rule: "for" selection rule``."""
         return n.ForRule(selection, (rule,), False, self._span(meta))
 
-    def for_block(self, meta: Meta, selection: n.Selection, *rules: n.Rule) -> n.ForRule:
+    def for_block(self, meta: _Meta, selection: n.Selection, *rules: n.Rule) -> n.ForRule:
         """``for_rule: "for" selection "{" rule* "}"``."""
         return n.ForRule(selection, rules, True, self._span(meta))
 
-    def rule_block(self, meta: Meta, keyword: Token, *items: n.Rule | n.ForRule) -> n.RuleBlock:
+    def rule_block(self, meta: _Meta, keyword: Token, *items: n.Rule | n.ForRule) -> n.RuleBlock:
         """``rule_block: (TIGHT | LOOSE) "{" (rule | for_rule)* "}"``."""
         return n.RuleBlock(keyword.type == "TIGHT", items, self._span(meta))
 
     # --- requirements and clauses -----------------------------------------------------------
 
-    def requirement(self, meta: Meta, *parts: Any) -> n.RequirementDecl:
+    def requirement(self, meta: _Meta, *parts: Any) -> n.RequirementDecl:
         """``requirement: TIGHT? "requirement" ident string? "{" clause* "}"``."""
         items = list(parts)
         tight = bool(items) and isinstance(items[0], Token)
@@ -397,41 +446,41 @@ class TreeBuilder:
             title = items.pop(0).value
         return n.RequirementDecl(name, tuple(items), title, tight, self._span(meta))
 
-    def q_all(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_all(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "all"``."""
         return ("all", None)
 
-    def q_any(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_any(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "any"``."""
         return ("any", None)
 
-    def q_none(self, meta: Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_none(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "none"``."""
         return ("none", None)
 
-    def q_count(self, meta: Meta, count: Token) -> tuple[n.Quantifier, Decimal | None]:
+    def q_count(self, meta: _Meta, count: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" INT``."""
         return ("count", Decimal(str(count)))
 
-    def q_percent(self, meta: Meta, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
+    def q_percent(self, meta: _Meta, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" PERCENT``."""
         return ("percent", Decimal(str(percent)[:-1]))
 
-    def t_proficient(self, meta: Meta) -> tuple[n.Test, n.LevelRef | None]:
+    def t_proficient(self, meta: _Meta) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "proficient"``."""
         return ("proficient", None)
 
-    def t_reach(self, meta: Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+    def t_reach(self, meta: _Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "reach" level_ref``."""
         return ("reach", level)
 
-    def t_below(self, meta: Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+    def t_below(self, meta: _Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "below" level_ref``."""
         return ("below", level)
 
     def quantified(
         self,
-        meta: Meta,
+        meta: _Meta,
         quantifier: tuple[n.Quantifier, Decimal | None],
         selection: n.Selection,
         test: tuple[n.Test, n.LevelRef | None],
@@ -441,11 +490,11 @@ class TreeBuilder:
             quantifier[0], selection, test[0], quantifier[1], test[1], self._span(meta)
         )
 
-    def requirement_ref(self, meta: Meta, name: n.Ident) -> n.RequirementRef:
+    def requirement_ref(self, meta: _Meta, name: n.Ident) -> n.RequirementRef:
         """``clause: "requirement" ident``."""
         return n.RequirementRef(name, self._span(meta))
 
-    def learner_test(self, meta: Meta, attribute: Token, *rest: Any) -> n.LearnerTest:
+    def learner_test(self, meta: _Meta, attribute: Token, *rest: Any) -> n.LearnerTest:
         """``clause: LEARNER_ATTR (COMPARE literal)?``."""
         token_span = self._token_span(attribute)
         name = n.Ident(str(attribute).split(".", 1)[1], token_span)
@@ -454,35 +503,35 @@ class TreeBuilder:
         op = cast(Any, str(rest[0]))
         return n.LearnerTest(name, op, rest[1], self._span(meta))
 
-    def any_block(self, meta: Meta, *clauses: n.Clause) -> n.AnyBlock:
+    def any_block(self, meta: _Meta, *clauses: n.Clause) -> n.AnyBlock:
         """``clause: "any" "{" clause* "}"``."""
         return n.AnyBlock(clauses, self._span(meta))
 
-    def all_block(self, meta: Meta, *clauses: n.Clause) -> n.AllBlock:
+    def all_block(self, meta: _Meta, *clauses: n.Clause) -> n.AllBlock:
         """``clause: "all" "{" clause* "}"``."""
         return n.AllBlock(clauses, self._span(meta))
 
-    def pathway(self, meta: Meta, name: n.Ident, *clauses: n.Clause) -> n.Pathway:
+    def pathway(self, meta: _Meta, name: n.Ident, *clauses: n.Clause) -> n.Pathway:
         """``clause: "pathway" string "{" clause* "}"``."""
         return n.Pathway(name.value, clauses, self._span(meta))
 
-    def not_clause(self, meta: Meta, clause: n.Clause) -> n.Not:
+    def not_clause(self, meta: _Meta, clause: n.Clause) -> n.Not:
         """``clause: "not" clause``."""
         return n.Not(clause, self._span(meta))
 
     # --- decisions --------------------------------------------------------------------------
 
-    def single_condition(self, meta: Meta, clause: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+    def single_condition(self, meta: _Meta, clause: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
         """``condition: clause``."""
         return (False, (clause,))
 
-    def block_condition(self, meta: Meta, *clauses: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+    def block_condition(self, meta: _Meta, *clauses: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
         """``condition: "{" clause* "}"``."""
         return (True, clauses)
 
     def advance(
         self,
-        meta: Meta,
+        meta: _Meta,
         source: n.Ident,
         target: n.Ident,
         condition: tuple[bool, tuple[n.Clause, ...]],
@@ -490,35 +539,35 @@ class TreeBuilder:
         """``advance: "advance" string "to" string "when" condition``."""
         return n.Advance(source.value, target.value, condition[1], condition[0], self._span(meta))
 
-    def graduate(self, meta: Meta, *parts: Any) -> n.Graduate:
+    def graduate(self, meta: _Meta, *parts: Any) -> n.Graduate:
         """``graduate: TIGHT? "graduate" "when" condition``."""
         block, clauses = parts[-1]
         return n.Graduate(clauses, len(parts) == 2, block, self._span(meta))
 
-    def due_attribute(self, meta: Meta, token: Token) -> tuple[str, Any]:
+    def due_attribute(self, meta: _Meta, token: Token) -> tuple[str, Any]:
         """``pace_item: "due" LEARNER_ATTR``."""
         name = n.Ident(str(token).split(".", 1)[1], self._token_span(token))
         return ("due", n.PaceDue(attribute=name, span=self._span(meta)))
 
-    def due_date(self, meta: Meta, token: Token) -> tuple[str, Any]:
+    def due_date(self, meta: _Meta, token: Token) -> tuple[str, Any]:
         """``pace_item: "due" DATE``."""
         value = self._date(token)
         day = value.date() if isinstance(value, dt.datetime) else value
         return ("due", n.PaceDue(date=day, span=self._span(meta)))
 
-    def extension(self, meta: Meta, duration: n.Duration, clause: n.Clause) -> tuple[str, Any]:
+    def extension(self, meta: _Meta, duration: n.Duration, clause: n.Clause) -> tuple[str, Any]:
         """``pace_item: "extend" duration "when" clause``."""
         return ("extend", n.Extension(duration, clause, self._span(meta)))
 
-    def window(self, meta: Meta, duration: n.Duration) -> tuple[str, Any]:
+    def window(self, meta: _Meta, duration: n.Duration) -> tuple[str, Any]:
         """``pace_item: "measure" "over" "last" duration``."""
         return ("window", duration)
 
-    def risk(self, meta: Meta, duration: n.Duration) -> tuple[str, Any]:
+    def risk(self, meta: _Meta, duration: n.Duration) -> tuple[str, Any]:
         """``pace_item: "at" "risk" "within" duration``."""
         return ("risk", duration)
 
-    def pace(self, meta: Meta, selection: n.Selection, *items: tuple[str, Any]) -> n.PaceDecl:
+    def pace(self, meta: _Meta, selection: n.Selection, *items: tuple[str, Any]) -> n.PaceDecl:
         """``pace: "pace" "for" selection "{" pace_item* "}"``."""
         values: dict[str, Any] = {}
         extensions: list[n.Extension] = []
@@ -540,66 +589,66 @@ class TreeBuilder:
 
     # --- examples ---------------------------------------------------------------------------
 
-    def as_of(self, meta: Meta, token: Token) -> tuple[str, Any]:
+    def as_of(self, meta: _Meta, token: Token) -> tuple[str, Any]:
         """``example_item: "as" "of" DATE``."""
         value = self._date(token)
         day = value.date() if isinstance(value, dt.datetime) else value
         return ("as_of", (day, self._span(meta)))
 
-    def attribute(self, meta: Meta, name: n.Ident, value: n.Literal) -> n.Attribute:
+    def attribute(self, meta: _Meta, name: n.Ident, value: n.Literal) -> n.Attribute:
         """``attribute: ident ":" literal``."""
         return n.Attribute(self._name(name, "attribute"), value, self._span(meta))
 
-    def learner_attributes(self, meta: Meta, *attributes: n.Attribute | None) -> tuple[Any, ...]:
+    def learner_attributes(self, meta: _Meta, *attributes: n.Attribute | None) -> tuple[Any, ...]:
         """``learner_attributes: "{" [attribute ("," attribute)*] "}"``."""
         return tuple(a for a in attributes if a is not None)
 
     def example_learner(
-        self, meta: Meta, name: n.Ident, attributes: tuple[n.Attribute, ...] | None = None
+        self, meta: _Meta, name: n.Ident, attributes: tuple[n.Attribute, ...] | None = None
     ) -> tuple[str, Any]:
         """``example_item: "learner" ident learner_attributes?``."""
         learner = n.ExampleLearner(self._name(name, "learner"), attributes or (), self._span(meta))
         return ("learner", learner)
 
-    def evidence_line(self, meta: Meta, *parts: Any) -> n.EvidenceLine:
+    def evidence_line(self, meta: _Meta, *parts: Any) -> n.EvidenceLine:
         """``evidence_line: ident ident number "on" DATE ("from" ident)?``."""
         learner, code, score, date = parts[:4]
         kind = self._name(parts[4], "kind") if len(parts) > 4 else None
         return n.EvidenceLine(learner, code, score, self._date(date), kind, self._span(meta))
 
-    def example_evidence(self, meta: Meta, *lines: n.EvidenceLine) -> tuple[str, Any]:
+    def example_evidence(self, meta: _Meta, *lines: n.EvidenceLine) -> tuple[str, Any]:
         """``example_item: "evidence" "{" evidence_line* "}"``."""
         return ("evidence", lines)
 
-    def expect_proficient(self, meta: Meta, *negation: Token) -> tuple[Any, ...]:
+    def expect_proficient(self, meta: _Meta, *negation: Token) -> tuple[Any, ...]:
         """``competency_expectation: NOT? "proficient"``."""
         return ("proficient", bool(negation), None)
 
-    def expect_level(self, meta: Meta, level: n.LevelRef) -> tuple[Any, ...]:
+    def expect_level(self, meta: _Meta, level: n.LevelRef) -> tuple[Any, ...]:
         """``competency_expectation: "level" level_ref``."""
         return ("level", False, level)
 
-    def expect_score(self, meta: Meta, score: Decimal) -> tuple[Any, ...]:
+    def expect_score(self, meta: _Meta, score: Decimal) -> tuple[Any, ...]:
         """``competency_expectation: "score" number``."""
         return ("score", False, score)
 
-    def expect_not_started(self, meta: Meta) -> tuple[Any, ...]:
+    def expect_not_started(self, meta: _Meta) -> tuple[Any, ...]:
         """``competency_expectation: "not_started"``."""
         return ("not_started", False, None)
 
-    def expect_insufficient(self, meta: Meta) -> tuple[Any, ...]:
+    def expect_insufficient(self, meta: _Meta) -> tuple[Any, ...]:
         """``competency_expectation: "insufficient"``."""
         return ("insufficient", False, None)
 
-    def competency_expect(self, meta: Meta, code: n.Ident, what: tuple[Any, ...]) -> n.Expectation:
+    def competency_expect(self, meta: _Meta, code: n.Ident, what: tuple[Any, ...]) -> n.Expectation:
         """``expectation: ident competency_expectation``."""
         return n.Expectation(n.Ident(""), what[0], what[1], code, what[2], self._span(meta))
 
-    def graduate_expect(self, meta: Meta, *negation: Token) -> n.Expectation:
+    def graduate_expect(self, meta: _Meta, *negation: Token) -> n.Expectation:
         """``expectation: NOT? "graduate"``."""
         return n.Expectation(n.Ident(""), "graduate", bool(negation), span=self._span(meta))
 
-    def advance_expect(self, meta: Meta, *parts: Any) -> n.Expectation:
+    def advance_expect(self, meta: _Meta, *parts: Any) -> n.Expectation:
         """``expectation: NOT? "advance" string "to" string``."""
         source, target = parts[-2], parts[-1]
         return n.Expectation(
@@ -610,18 +659,18 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def requirement_expect(self, meta: Meta, *parts: Any) -> n.Expectation:
+    def requirement_expect(self, meta: _Meta, *parts: Any) -> n.Expectation:
         """``expectation: NOT? "requirement" ident``."""
         return n.Expectation(
             n.Ident(""), "requirement", len(parts) == 2, value=parts[-1], span=self._span(meta)
         )
 
-    def pace_expect(self, meta: Meta, status: n.Ident) -> n.Expectation:
+    def pace_expect(self, meta: _Meta, status: n.Ident) -> n.Expectation:
         """``expectation: "pace" ident``."""
         return n.Expectation(n.Ident(""), "pace", value=status, span=self._span(meta))
 
     def expectation(
-        self, meta: Meta, learner: n.Ident, expectation: n.Expectation
+        self, meta: _Meta, learner: n.Ident, expectation: n.Expectation
     ) -> tuple[str, Any]:
         """``example_item: "expect" ident expectation``."""
         full = n.Expectation(
@@ -634,7 +683,7 @@ class TreeBuilder:
         )
         return ("expect", full)
 
-    def example(self, meta: Meta, name: n.Ident, *items: tuple[str, Any]) -> n.Example:
+    def example(self, meta: _Meta, name: n.Ident, *items: tuple[str, Any]) -> n.Example:
         """``example: "example" string "{" example_item* "}"``."""
         as_of: dt.date | None = None
         learners: list[n.ExampleLearner] = []

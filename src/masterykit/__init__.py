@@ -2,19 +2,23 @@
 
 The public API, in the order a host application meets it:
 
-* read and check a policy: :func:`~masterykit.loader.load` (a file and the chain of files it ``extends``),
-  :func:`~masterykit.loader.load_text`, :func:`~masterykit.loader.check_file` (never raises for policy problems: for editors and tools),
-  :func:`~masterykit.dsl.parser.parse` / :func:`~masterykit.dsl.parser.parse_file` (syntax only), ``format_text`` / ``format_policy``;
-* feed it learners and evidence: :class:`~masterykit.evidence.Learner`, :class:`~masterykit.evidence.Evidence`, or
-  :func:`~masterykit.readers.read_evidence` / :func:`~masterykit.readers.read_learners` for CSV, JSON Lines, xAPI and OneRoster files;
-* evaluate: :func:`~masterykit.engine.evaluate` (or ``policy.evaluate``) for many learners, ``Session`` for one
-  learner whose evidence arrives a piece at a time; results explain themselves
-  (:func:`~masterykit.engine.explain`, ``render_text``, ``to_json``);
+* read and check a policy: :func:`~masterykit.loader.load` (a file and the chain of files
+  it ``extends``), :func:`~masterykit.loader.load_text`, :func:`~masterykit.loader.check_file`
+  (never raises for policy problems: for editors and tools), :func:`~masterykit.dsl.parser.parse`
+  and :func:`~masterykit.dsl.parser.parse_file` (syntax only), ``format_text`` and
+  ``format_policy``;
+* feed it learners and evidence: :class:`~masterykit.evidence.Learner`,
+  :class:`~masterykit.evidence.Evidence`, or :func:`~masterykit.readers.read_evidence` and
+  :func:`~masterykit.readers.read_learners` for CSV, JSON Lines, xAPI and OneRoster files;
+* evaluate: :func:`~masterykit.engine.evaluate` (or ``policy.evaluate``) for many learners,
+  ``Session`` for one learner whose evidence arrives a piece at a time; results explain
+  themselves (:func:`~masterykit.engine.explain`, ``render_text``, ``to_json``);
 * run the worked examples written in a policy: :func:`~masterykit.examples.run_examples`;
-* extend it: ``hookimpl``, :class:`~masterykit.registry.Registry`, :func:`~masterykit.plugins.default_registry`.
+* extend it: ``hookimpl``, :class:`~masterykit.registry.Registry`,
+  :func:`~masterykit.plugins.default_registry`.
 
-Every problem a user can cause is a :class:`~masterykit.diagnostics.Diagnostic` with a stable code; functions raise a
-:class:`~masterykit.diagnostics.MasteryError` subclass carrying them.
+Every problem a user can cause is a :class:`~masterykit.diagnostics.Diagnostic` with a stable
+code; functions raise a :class:`~masterykit.diagnostics.MasteryError` subclass carrying them.
 
 >>> import masterykit
 >>> policy = masterykit.load_text('''

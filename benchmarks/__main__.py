@@ -268,16 +268,16 @@ def bench_evaluate(report: Report, learners: int, seed: int, repeats: int) -> di
         f"hand-written {_rate(learners / python_no_gc)}",
         _x(engine_no_gc / python_no_gc),
     )
+
+    def gc_share(without: float, with_gc: float) -> str:
+        share = 1 - without / with_gc
+        return f"{share:.0%}" if share >= 0.05 else "nothing measurable"
+
     report.note(
         f"calling the engine once per learner and dropping each result takes "
         f"{streaming / times['engine']:.0%} of the batch call's time; the cyclic garbage "
-        f"collector accounts for {1 - engine_no_gc / times['engine']:.0%} of the batch call's "
-        f"time (it walks every result kept alive: each carries its explanation) and "
-        + (
-            f"{1 - python_no_gc / times['python']:.0%} of the hand-written evaluator's."
-            if python_no_gc < 0.95 * times["python"]
-            else "nothing measurable of the hand-written evaluator's."
-        )
+        f"collector takes {gc_share(engine_no_gc, times['engine'])} of the batch call's time "
+        f"and {gc_share(python_no_gc, times['python'])} of the hand-written evaluator's."
     )
     ratio = times["engine"] / times["python"]
     report.note(
@@ -524,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-batch", action="store_true", help="skip the CSV batch run")
     args = parser.parse_args(argv)
 
+    commit = _commit()  # before anything is measured: the code under test is what is here now
     command = "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"masterykit benchmarks, {started}\n  {machine()}\n", flush=True)
@@ -545,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"## {started}: `{command.strip()}`",
                 "",
                 f"* Machine: {machine()}",
-                f"* Commit: `{_commit()}`",
+                f"* Commit at start: `{commit}`",
                 f"* Data: seed {args.seed}; per-learner figures on {sample:,} learners in "
                 "memory; batch figures from CSV files in `benchmarks/_data/`.",
                 "* Ratios are masterykit's time over the baseline's (below 1 is faster). Times are "
@@ -574,17 +575,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _commit() -> str:
-    try:
-        completed = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=HERE.parent,
-            check=False,
-        )
-    except OSError:
-        return "unknown"
-    return completed.stdout.strip() or "unknown"
+    """HEAD, and whether ``src/`` has changes not committed yet (the code measured is the
+    working tree's)."""
+
+    def git(*args: str) -> str:
+        try:
+            completed = subprocess.run(
+                ["git", *args], capture_output=True, text=True, cwd=HERE.parent, check=False
+            )
+        except OSError:
+            return ""
+        return completed.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "src")
+    return f"{head} + uncommitted changes in src/" if dirty else head
 
 
 _RESULTS_HEADER = """\

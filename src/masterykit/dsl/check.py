@@ -7,8 +7,10 @@ diagnostics, sorted by file and position). It reads no files: frameworks named b
 editor can call it on trees it holds in memory.
 
 The passes, in order: names (scales, competencies, areas, groups, prerequisites), rules
-(methods, scopes, layering, tight rules, levels, coverage), then decisions (requirements,
-advancement, graduation, pace).
+(methods, scopes, layering, tight rules, levels, coverage), decisions (requirements,
+advancement, graduation, pace), then the limits that keep evaluation safe (``MK280``: a duration
+longer than :data:`MAX_DURATION_YEARS` years; ``MK281``: more than :data:`MAX_COMPETENCIES`
+competencies).
 
 >>> from masterykit.dsl.parser import parse
 >>> from masterykit.registry import MethodSpec, Registry
@@ -28,9 +30,11 @@ Decimal('2')
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from masterykit.diagnostics import Diagnostic, Source, has_errors, sort_key
+import attrs
+
+from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_clauses import resolve_decisions
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
@@ -39,7 +43,15 @@ from masterykit.frameworks import Framework
 from masterykit.policy import Area, Competency, Layer, Policy, PolicyExample, Provenance
 from masterykit.registry import Registry
 
-__all__ = ["check"]
+__all__ = ["MAX_COMPETENCIES", "MAX_DURATION_YEARS", "check"]
+
+#: The most competencies one resolved policy (its files and the frameworks they import) may hold.
+MAX_COMPETENCIES = 20_000
+#: The longest duration a policy may write (``evidence within``, ``measure over last``,
+#: ``at risk within``, ``extend``), in years; in other units: 36,525 days, 5,218 weeks or
+#: 1,200 months. Longer ones would move dates past the calendar's range during evaluation.
+MAX_DURATION_YEARS = 100
+_MAX_AMOUNT = {"day": 36_525, "week": 5_218, "month": 1_200, "year": MAX_DURATION_YEARS}
 
 
 def check(
@@ -71,6 +83,7 @@ def check(
     ns, prerequisites = build_namespace(layers, reporter, frameworks)
     rules, methods = resolve_rules(ns, registry)
     decisions = resolve_decisions(ns)
+    _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:
         return None, diagnostics
@@ -123,3 +136,42 @@ def check(
         methods=methods,
     )
     return policy, diagnostics
+
+
+def _durations(node: object) -> Iterator[n.Duration]:
+    """Every duration written in ``node`` and below it."""
+    if isinstance(node, n.Duration):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _durations(item)
+    else:
+        cls = type(node)
+        if attrs.has(cls):
+            for field in attrs.fields(cls):
+                yield from _durations(getattr(node, field.name))
+
+
+def _check_limits(files: Sequence[n.PolicyFile], competencies: int, reporter: Reporter) -> None:
+    """Report durations longer than the limit (``MK280``) and too many competencies (``MK281``)."""
+    for tree in files:
+        for duration in _durations(tree.statements):
+            if duration.amount > _MAX_AMOUNT[duration.unit]:
+                unit = duration.unit if duration.amount == 1 else f"{duration.unit}s"
+                reporter.error(
+                    "MK280",
+                    f"`{duration.amount} {unit}` is longer than {MAX_DURATION_YEARS} years",
+                    duration.span,
+                    help=f"durations are at most {MAX_DURATION_YEARS} years "
+                    f"({_MAX_AMOUNT['day']:,} days, {_MAX_AMOUNT['week']:,} weeks or "
+                    f"{_MAX_AMOUNT['month']:,} months)",
+                )
+    if competencies > MAX_COMPETENCIES:
+        header = files[-1].span
+        reporter.error(
+            "MK281",
+            f"the policy has {competencies:,} competencies; the limit is {MAX_COMPETENCIES:,}",
+            Span.point(header.file, header.line, header.column, 6) if header else None,
+            help="import only the frameworks this policy grades, or split it into one policy "
+            "per program",
+        )

@@ -1,0 +1,217 @@
+"""Every limit masterykit puts on what it reads, each at its boundary, with its exact message.
+
+The limits are listed in ``docs/limits.rst``. Limits tested elsewhere are not repeated here:
+nesting depth (``MK105``, ``tests/dsl/test_parser.py``), a CSV row over 64 KiB and a custom
+``max_record_bytes`` (``MK305``, ``tests/readers/test_tabular.py``), an xAPI statement over a
+custom ``max_record_bytes`` (``MK330``, ``tests/readers/test_xapi.py``), method parameters
+(``MK245``, ``tests/dsl/data/check/methods.mastery``) and every evidence rejection of the engine
+(``MK350``–``MK355``, ``tests/engine/test_evaluate.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from masterykit.diagnostics import (
+    EvidenceError,
+    PolicyCheckError,
+    PolicySyntaxError,
+    render_text,
+)
+from masterykit.dsl import check as check_module
+from masterykit.dsl.parser import MAX_ERRORS, MAX_FILE_BYTES, parse, read_source
+from masterykit.engine import evaluate
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.loader import load_text
+from masterykit.readers import DEFAULT_MAX_RECORD_BYTES, read_evidence
+
+HEADER = """policy "Limits" version "1"
+scale two { 1 NotYet 2 Yes }
+area MATH "Mathematics" { competency MATH.1 "Number sense" competency MATH.2 "Algebra" }
+calculate highest
+proficient at Yes
+"""
+
+
+def _check_error(text: str) -> list[tuple[str, str, int | None]]:
+    with pytest.raises(PolicyCheckError) as caught:
+        load_text(text, "limits.mastery")
+    return [(d.code, d.message, d.span.line if d.span else None) for d in caught.value.diagnostics]
+
+
+def test_the_documented_limits_have_their_documented_values() -> None:
+    assert MAX_FILE_BYTES == 4 * 1024 * 1024
+    assert MAX_ERRORS == 20
+    assert DEFAULT_MAX_RECORD_BYTES == 64 * 1024
+    assert check_module.MAX_DURATION_YEARS == 100
+    assert check_module.MAX_COMPETENCIES == 20_000
+
+
+def test_a_policy_file_over_4_mib_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "big.mastery"
+    path.write_bytes(b'policy "P"\n' + b"#" * MAX_FILE_BYTES)
+    with pytest.raises(PolicySyntaxError) as caught:
+        read_source(path, "big.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "MK103"
+    assert diagnostic.message == "the policy file is 4,194,315 bytes; the limit is 4,194,304"
+    assert diagnostic.help == "split it into a district file and overlays that `extends` it"
+    assert diagnostic.location == "big.mastery"
+
+
+def test_policy_text_over_4_mib_in_utf8_is_refused_by_parse_too() -> None:
+    text = 'policy "P"\n#' + "é" * (MAX_FILE_BYTES // 2)  # two bytes each in UTF-8
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, "big.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == "the policy file is 4,194,316 bytes; the limit is 4,194,304"
+
+
+def test_a_policy_file_of_exactly_4_mib_is_read() -> None:
+    text = HEADER + "#" * (MAX_FILE_BYTES - len(HEADER) - 1) + "\n"
+    assert len(text.encode("utf-8")) == MAX_FILE_BYTES
+    assert load_text(text, "exact.mastery").name == "Limits"
+
+
+def test_at_most_20_syntax_errors_are_reported() -> None:
+    text = 'policy "P"\n' + "".join(f"scale s{i} {{ oops }}\n" for i in range(30))
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, "many.mastery")
+    diagnostics = caught.value.diagnostics
+    assert len(diagnostics) == MAX_ERRORS
+    assert [d.span.line for d in diagnostics if d.span] == list(range(2, 2 + MAX_ERRORS))
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("evidence within 101 years", "`101 years` is longer than 100 years"),
+        ("evidence within 1201 months", "`1201 months` is longer than 100 years"),
+        ("evidence within 5219 weeks", "`5219 weeks` is longer than 100 years"),
+        ("evidence within 36526 days", "`36526 days` is longer than 100 years"),
+        (
+            "pace for MATH { due 2027-06-15 measure over last 999999 years "
+            "at risk within 1 month }",
+            "`999999 years` is longer than 100 years",
+        ),
+        (
+            "pace for MATH { due 2027-06-15 measure over last 6 months at risk within 200 years }",
+            "`200 years` is longer than 100 years",
+        ),
+        (
+            "pace for MATH { due 2027-06-15 extend 101 years when learner.iep "
+            "measure over last 6 months at risk within 1 month }",
+            "`101 years` is longer than 100 years",
+        ),
+        ("tight { for MATH.1 evidence within 101 years }", "`101 years` is longer than 100 years"),
+    ],
+)
+def test_a_duration_over_100_years_is_a_check_error(rule: str, message: str) -> None:
+    assert _check_error(HEADER + rule + "\n") == [("MK280", message, 6)]
+
+
+def test_the_duration_limit_explains_itself_in_every_unit() -> None:
+    with pytest.raises(PolicyCheckError) as caught:
+        load_text(HEADER + "evidence within 101 years\n", "limits.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.help == (
+        "durations are at most 100 years (36,525 days, 5,218 weeks or 1,200 months)"
+    )
+    assert render_text(diagnostic, caught.value.sources).splitlines()[1:5] == [
+        " --> limits.mastery:6:17",
+        "  |",
+        "6 | evidence within 101 years",
+        "  |                 ^^^^^^^^^",
+    ]
+
+
+@pytest.mark.parametrize(
+    "duration", ["100 years", "1200 months", "5218 weeks", "36525 days", "1 year"]
+)
+def test_durations_up_to_100_years_load_and_evaluate(duration: str) -> None:
+    text = (
+        HEADER
+        + f"evidence within {duration}\n"
+        + f"pace for MATH {{ due learner.due extend {duration} when learner.iep "
+        + f"measure over last {duration} at risk within {duration} }}\n"
+    )
+    policy = load_text(text, "limits.mastery")
+    ana = Learner("ana", {"due": dt.date(2027, 6, 15), "iep": True})
+    evidence = [Evidence("ana", "MATH.1", Decimal(2), dt.date(2026, 1, 10))]
+    result = evaluate(policy, ana, evidence, as_of=dt.date(2026, 6, 1))
+    pace = result.learners[0].pace
+    assert pace is not None
+    assert pace.status.value == "on_track"
+
+
+def test_a_policy_over_the_competency_limit_is_a_check_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(check_module, "MAX_COMPETENCIES", 1)
+    with pytest.raises(PolicyCheckError) as caught:
+        load_text(HEADER, "limits.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK281",
+        "the policy has 2 competencies; the limit is 1",
+    )
+    assert diagnostic.help == (
+        "import only the frameworks this policy grades, or split it into one policy per program"
+    )
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_column) == (1, 1, 7)
+
+
+def test_a_policy_at_the_competency_limit_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_module, "MAX_COMPETENCIES", 2)
+    assert len(load_text(HEADER, "limits.mastery").competencies) == 2
+
+
+def test_a_json_line_over_64_kib_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
+    row = {"learner": "ana", "competency": "MATH.1", "score": 2, "timestamp": "2026-01-10"}
+    long = {**row, "rater": "x" * DEFAULT_MAX_RECORD_BYTES}
+    path = tmp_path / "e.jsonl"
+    path.write_text(json.dumps(long) + "\n" + json.dumps(row) + "\n", "utf-8")
+    results = list(read_evidence(path))
+    assert results[0] == Rejection("MK305", "line is longer than 65536 bytes", Origin(str(path), 1))
+    assert isinstance(results[1], Evidence)
+
+
+def test_an_xapi_statement_over_64_kib_is_rejected_and_the_next_is_read(tmp_path: Path) -> None:
+    activity = "https://example.org/quiz/1"
+
+    def statement(sid: str, padding: str = "") -> dict[str, object]:
+        return {
+            "id": sid,
+            "actor": {"account": {"homePage": "https://sis", "name": "ana"}},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/scored"},
+            "object": {"id": activity, "definition": {"description": {"en": padding}}},
+            "result": {"score": {"raw": 15, "min": 0, "max": 20}},
+            "timestamp": "2026-01-10T09:30:00Z",
+        }
+
+    path = tmp_path / "s.xapi.json"
+    big = statement("big", "y" * DEFAULT_MAX_RECORD_BYTES)
+    path.write_text(json.dumps([big, statement("small")]), "utf-8")
+    options = {"activities": {activity: "MATH.1"}, "scale": [1, 4]}
+    results = list(read_evidence(path, options=options))
+    assert results[0] == Rejection(
+        "MK330", "statement is larger than 65536 bytes", Origin(str(path), 1)
+    )
+    assert isinstance(results[1], Evidence)
+
+
+@pytest.mark.parametrize("reader", ["e.jsonl", "s.xapi.json"])
+def test_the_record_limit_cannot_be_set_below_16_bytes(tmp_path: Path, reader: str) -> None:
+    path = tmp_path / reader
+    path.write_text("", "utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(path, options={"max_record_bytes": 15}))
+    assert [(d.code, d.message) for d in caught.value.diagnostics] == [
+        ("MK302", "option `max_record_bytes` must be a whole number of at least 16")
+    ]

@@ -54,6 +54,7 @@ __all__ = [
     "render_json",
     "render_text",
     "sort_key",
+    "split_lines",
 ]
 
 
@@ -99,11 +100,37 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        """The text of 1-based line ``number`` without its line break ('' past the end)."""
-        lines = self.text.splitlines()
+        """The text of 1-based line ``number`` without its line break ('' past the end).
+
+        Lines end at ``\n`` only (a ``\r`` before it is dropped), as the parser counts them:
+        a form feed or a Unicode line separator inside a line does not start a new one.
+
+        >>> Source("p.mastery", "a\x0cb\r\nc").line(1)
+        'a\x0cb'
+        """
+        lines = split_lines(self.text)
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return ""
+
+    @property
+    def line_count(self) -> int:
+        """How many lines the text has, counted as :meth:`line` counts them."""
+        return len(split_lines(self.text))
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines at ``\n`` only, dropping a ``\r`` that ends a line.
+
+    Unlike :meth:`str.splitlines`, this agrees with the line numbers Lark gives tokens.
+
+    >>> split_lines("one\r\ntwo\x0bstill two\n")
+    ['one', 'two\x0bstill two']
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 @attrs.frozen(slots=True)
@@ -177,7 +204,7 @@ def _snippet(span: Span, source: Source | None, colour: bool) -> list[str]:
     if source is None:
         return []
     text = source.line(span.line).expandtabs(1)
-    if not text and span.line > len(source.text.splitlines()):
+    if not text and span.line > source.line_count:
         return []
     gutter = str(span.line)
     pad = " " * len(gutter)

@@ -296,7 +296,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         expected = set(error.expected)
         if token.type == "$END":
             blocks = _open_blocks(text, len(text))
-            last_line = max(1, len(text.splitlines()))
+            last_line = max(1, source.line_count)
             span = Span.point(source.name, last_line, len(source.line(last_line)) + 1, 0)
             if blocks and "RBRACE" in expected:
                 opened_line, _column, word = blocks[-1]

@@ -65,28 +65,39 @@ class Duration:
     """A span of calendar time: ``amount`` days, weeks, months or years.
 
     Months and years move along the calendar and clamp to the month's end (2026-08-31 minus
-    six months is 2026-02-28); days and weeks are exact.
+    six months is 2026-02-28); days and weeks are exact. A shift past the first or last date
+    Python can represent (0001-01-01, 9999-12-31) stops there.
 
     >>> Duration(6, "month").before(dt.date(2026, 8, 31))
     datetime.date(2026, 2, 28)
     >>> Duration(2, "week").after(dt.date(2026, 1, 1))
     datetime.date(2026, 1, 15)
+
+    Shifts stop at the calendar's ends instead of failing:
+
+    >>> Duration(3, "year").before(dt.date(2, 6, 1))
+    datetime.date(1, 1, 1)
     """
 
     amount: int
     unit: Literal["day", "week", "month", "year"]
 
     def _shift(self, day: dt.date, sign: int) -> dt.date:
-        if self.unit == "day":
-            return day + sign * dt.timedelta(days=self.amount)
-        if self.unit == "week":
-            return day + sign * dt.timedelta(weeks=self.amount)
-        months = self.amount * (12 if self.unit == "year" else 1) * sign
-        index = day.year * 12 + (day.month - 1) + months
-        year, month = divmod(index, 12)
-        month += 1
-        last = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, min(day.day, last))
+        try:
+            if self.unit == "day":
+                return day + sign * dt.timedelta(days=self.amount)
+            if self.unit == "week":
+                return day + sign * dt.timedelta(weeks=self.amount)
+            months = self.amount * (12 if self.unit == "year" else 1) * sign
+            index = day.year * 12 + (day.month - 1) + months
+            year, month = divmod(index, 12)
+            month += 1
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, min(day.day, last))
+        except (OverflowError, ValueError):
+            # Past the calendar's ends (year 1 and year 9999): a window reaching back before
+            # year 1 covers all time, and a due date after 9999 is as late as dates go.
+            return dt.date.min if sign < 0 else dt.date.max
 
     def before(self, day: dt.date) -> dt.date:
         """The date this duration before ``day``."""

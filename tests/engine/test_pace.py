@@ -104,3 +104,37 @@ def test_a_fixed_due_date_and_an_iso_text_attribute_both_work() -> None:
     assert pace.status is PaceStatus.ON_TRACK
     text_due = pace_for(TWO_OF_FOUR, graduation_date="2027-06-15")
     assert text_due.due == dt.date(2027, 6, 15)
+
+
+def test_a_due_date_extended_past_the_last_calendar_day_stops_at_9999_12_31() -> None:
+    pace = pace_for(TWO_OF_FOUR, graduation_date=dt.date(9999, 6, 1), iep=True)
+    assert pace.due == dt.date.max
+    assert pace.risk_until == dt.date.max
+    assert pace.status is PaceStatus.ON_TRACK
+
+
+def test_a_window_reaching_back_before_year_one_starts_on_the_first_calendar_day() -> None:
+    policy = build_policy(CODES, pace=pace_rule(CODES, extensions=[IEP]))
+    as_of = dt.date(1, 3, 1)
+    evidence = [ev("ana", "MATH.1", "3", "0001-02-01")]
+    result = evaluate(
+        policy, learner("ana", graduation_date=dt.date(1, 6, 1)), evidence, as_of=as_of
+    )
+    pace = result.learners[0].pace
+    assert pace is not None
+    assert pace.window_start == dt.date.min
+    assert pace.proficient_in_window == ("MATH.1",)
+    assert pace.window_days == 59
+    assert pace.projected == dt.date(1, 8, 25)  # 3 remaining × 59 days ÷ 1
+
+
+def test_a_projection_past_the_last_calendar_day_stops_at_9999_12_31() -> None:
+    policy = build_policy(CODES, pace=pace_rule(CODES))
+    as_of = dt.date(9999, 12, 1)
+    evidence = [ev("ana", "MATH.1", "3", "9999-11-30")]
+    result = evaluate(
+        policy, learner("ana", graduation_date=dt.date(9999, 12, 31)), evidence, as_of=as_of
+    )
+    pace = result.learners[0].pace
+    assert pace is not None
+    assert pace.projected == dt.date.max

@@ -1026,7 +1026,8 @@ class PacePlan:
         risk_until = pace.risk.after(due) if due is not None else None
         projected = None
         if recent and remaining:
-            projected = as_of + dt.timedelta(days=-(-(len(remaining) * days) // len(recent)))
+            ahead = -(-(len(remaining) * days) // len(recent))
+            projected = as_of + dt.timedelta(days=min(ahead, (dt.date.max - as_of).days))
         if not remaining:
             status = PaceStatus.COMPLETE
             reason = "every competency in the pace selection is proficient"

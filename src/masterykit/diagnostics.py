@@ -100,7 +100,7 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        """The text of 1-based line ``number`` without its line break ('' past the end).
+        r"""The text of 1-based line ``number`` without its line break ('' past the end).
 
         Lines end at ``\n`` only (a ``\r`` before it is dropped), as the parser counts them:
         a form feed or a Unicode line separator inside a line does not start a new one.
@@ -120,7 +120,7 @@ class Source:
 
 
 def split_lines(text: str) -> list[str]:
-    """Split ``text`` into lines at ``\n`` only, dropping a ``\r`` that ends a line.
+    r"""Split ``text`` into lines at ``\n`` only, dropping a ``\r`` that ends a line.
 
     Unlike :meth:`str.splitlines`, this agrees with the line numbers Lark gives tokens.
 

@@ -164,6 +164,59 @@ def test_each_code_has_one_entry_in_order() -> None:
     assert codes == sorted(set(codes))
 
 
+SECTION_OR_ENTRY = re.compile(r"^\.\. _MK\d{3}:$|^[^\n]+\n-{3,}$", re.MULTILINE)
+EXAMPLE = re.compile(r"^\*\*Example[:.]\*\*", re.MULTILINE)
+CODE_BLOCK = re.compile(r"^\.\. code-block:: \S+\n((?:[ \t]*\n|   .*\n)+)", re.MULTILINE)
+
+
+def _entries(text: str) -> dict[str, str]:
+    """Each entry of the error reference, by code: its text up to the next entry or section."""
+    entries: dict[str, str] = {}
+    for match in ENTRY.finditer(text):
+        following = SECTION_OR_ENTRY.search(text, match.end())
+        entries[match.group(1)] = text[match.end() : following.start() if following else None]
+    return entries
+
+
+def _entries_without_an_example_of_their_code(text: str) -> list[str]:
+    """The codes whose entry has no ``**Example:**`` (or ``**Example.**``, when the example
+    shows a trigger file first) followed by a code block that shows ``[MKnnn]`` of that code."""
+    missing = []
+    for code, entry in _entries(text).items():
+        marker = EXAMPLE.search(entry)
+        blocks = CODE_BLOCK.findall(entry, marker.end()) if marker else []
+        if not any(f"[{code}]" in block for block in blocks):
+            missing.append(code)
+    return missing
+
+
+def test_every_entry_shows_an_example_that_reports_its_own_code() -> None:
+    text = (DOCS / "diagnostics.rst").read_text(encoding="utf-8")
+    assert _entries_without_an_example_of_their_code(text) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        ("**Example:**\n\n.. code-block:: text\n\n   error[MK998]: ok\n", []),
+        ("**Example.** This policy:\n\n.. code-block:: text\n\n   error[MK998]: ok\n", []),
+        ("**Message:** ok\n", ["MK998"]),
+        ("**Example:**\n\n.. code-block:: text\n\n   error[MK999]: drifted\n", ["MK998"]),
+        (".. code-block:: text\n\n   error[MK998]: ok\n\n**Example:** none\n", ["MK998"]),
+        ("**Example:**\n\n.. code-block:: text\n\n   ok\n\nprose [MK998]\n", ["MK998"]),
+    ],
+    ids=["example", "trigger-file-example", "no-example", "wrong-code", "block-before", "prose"],
+)
+def test_an_entry_counts_as_exemplified_only_by_a_code_block_with_its_code(
+    body: str, missing: list[str]
+) -> None:
+    text = f".. _MK998:\n\nMK998: a code\n~~~~~~~~~~~~~\n\n{body}\n.. _MK999:\n\n" + (
+        "MK999: another\n~~~~~~~~~~~~~~\n\n**Example:**\n\n.. code-block:: text\n\n"
+        "   error[MK999]: ok\n"
+    )
+    assert _entries_without_an_example_of_their_code(text) == missing
+
+
 TRIGGER_FILES = sorted(TRIGGERS.glob("MK*.mastery"))
 
 

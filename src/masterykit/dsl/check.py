@@ -30,7 +30,9 @@ Decimal('2')
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import attrs
 
@@ -138,18 +140,52 @@ def check(
     return policy, diagnostics
 
 
-def _durations(node: object) -> Iterator[n.Duration]:
-    """Every duration written in ``node`` and below it."""
-    if isinstance(node, n.Duration):
-        yield node
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _durations(item)
-    else:
-        cls = type(node)
-        if attrs.has(cls):
-            for field in attrs.fields(cls):
-                yield from _durations(getattr(node, field.name))
+# Values that never hold a duration: the walk below skips them without looking inside.
+_LEAVES: frozenset[type] = frozenset(
+    [str, int, bool, float, Decimal, dt.date, dt.datetime, type(None), Span, n.Ident, n.Comment]
+)
+
+
+_NODE_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a node class that may hold a duration (``None`` for a non-node)."""
+    try:
+        return _NODE_FIELDS[cls]
+    except KeyError:
+        pass
+    names = None
+    if attrs.has(cls):
+        names = tuple(field.name for field in attrs.fields(cls) if field.name != "span")
+    _NODE_FIELDS[cls] = names
+    return names
+
+
+def _durations(node: object) -> list[n.Duration]:
+    """Every duration written in ``node`` and below it, in the order written."""
+    found: list[n.Duration] = []
+    leaves = _LEAVES
+    duration = n.Duration
+
+    def walk(value: object) -> None:
+        cls = type(value)
+        if cls in leaves:
+            return
+        if cls is duration:
+            found.append(value)  # type: ignore[arg-type]
+        elif cls is tuple:
+            for item in value:  # type: ignore[attr-defined]
+                if type(item) not in leaves:
+                    walk(item)
+        else:
+            names = _node_fields(cls)
+            if names is not None:
+                for name in names:
+                    walk(getattr(value, name))
+
+    walk(node)
+    return found
 
 
 def _check_limits(files: Sequence[n.PolicyFile], competencies: int, reporter: Reporter) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "MethodFunction",
     "MethodSpec",
     "ParamSpec",
+    "PrefixFunction",
     "ReadRequest",
     "ReaderFunction",
     "ReaderSpec",
@@ -60,6 +61,21 @@ class MethodFunction(Protocol):
     ) -> Decimal | None: ...
 
 
+class PrefixFunction(Protocol):
+    """A calculation method's optional running form, for the engine's fast path.
+
+    Yields, in order, what the method returns for ``scores[:1]``, ``scores[:2]``, …,
+    ``scores[:k]`` (each exactly the value the method function gives for that prefix), so the
+    engine can find the first date a competency became proficient in one pass instead of one
+    calculation per date. ``context.timestamps`` are those of all the scores. It is consumed
+    lazily and may be abandoned part way.
+    """
+
+    def __call__(
+        self, scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+    ) -> Iterator[Decimal | None]: ...
+
+
 @attrs.frozen(slots=True)
 class ParamSpec:
     """One parameter of a calculation method.
@@ -85,6 +101,11 @@ class MethodSpec:
     value is not above 0. ``order_free`` marks methods whose result does not depend on the order
     of the scores (used by property tests and the docs). ``aliases`` maps vendor names onto this
     method for the docs (they are not accepted as names in policies).
+
+    Two optional fields let the engine go faster and change no result: ``prefixes`` is the
+    method's running form (see :class:`PrefixFunction`; without it the engine calls ``function``
+    once per prefix), and ``reads_timestamps=False`` says the method never reads
+    ``context.timestamps`` (the engine then passes an empty tuple instead of building one).
     """
 
     name: str
@@ -94,6 +115,8 @@ class MethodSpec:
     needs_positive_scale: bool = False
     order_free: bool = False
     plugin: str = "masterykit"
+    prefixes: PrefixFunction | None = attrs.field(default=None, eq=False, repr=False)
+    reads_timestamps: bool = True
 
 
 @attrs.frozen(slots=True)

@@ -14,7 +14,7 @@ import math
 import operator
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -50,7 +50,7 @@ from masterykit.policy import (
     Provenance,
     RequirementClause,
 )
-from masterykit.registry import MethodContext, MethodFunction
+from masterykit.registry import MethodContext, MethodFunction, PrefixFunction
 
 __all__ = [
     "CompiledPolicy",
@@ -158,6 +158,7 @@ class CompetencyPlan:
         "args",
         "calculation",
         "code",
+        "context",
         "counts",
         "cut",
         "cut_rule",
@@ -168,6 +169,8 @@ class CompetencyPlan:
         "minimum",
         "names",
         "needs",
+        "prefixes",
+        "reads_timestamps",
         "title",
         "values",
         "variety",
@@ -186,6 +189,9 @@ class CompetencyPlan:
         self.title = title
         self.calculation = rules.calculate
         self.function: MethodFunction = spec.function
+        #: The method's running form, when it offers one (see ``MethodSpec.prefixes``).
+        self.prefixes: PrefixFunction | None = spec.prefixes
+        self.reads_timestamps = spec.reads_timestamps
         self.args = rules.calculate.args
         self.cut_rule = rules.proficient
         self.cut = rules.proficient.cut
@@ -194,6 +200,8 @@ class CompetencyPlan:
         self.names = tuple(level.name for level in scale.levels)
         self.minimum = scale.minimum
         self.maximum = scale.maximum
+        #: The context passed to methods that never read timestamps (built once).
+        self.context = MethodContext(self.cut, self.minimum, self.maximum, ())
         counts: list[tuple[int, frozenset[str] | None, str, Provenance]] = []
         for rule in rules.counts:
             if rule.kinds:
@@ -274,6 +282,13 @@ class CompetencyPlan:
     def calculate(self, items: Sequence[Evidence], plain: bool = False) -> Decimal | None:
         """The method's unrounded score for ``items`` (oldest first), or ``None``; ``plain``
         says every timestamp is a plain date whose midnight is cached."""
+        return self.function(list(map(_score, items)), self.args, self.method_context(items, plain))
+
+    def method_context(self, items: Sequence[Evidence], plain: bool = False) -> MethodContext:
+        """What the method may know besides the scores of ``items`` (timestamps only for
+        methods that read them)."""
+        if not self.reads_timestamps:
+            return self.context
         stamps = None
         if plain:
             try:
@@ -282,8 +297,7 @@ class CompetencyPlan:
                 stamps = None
         if stamps is None:
             stamps = tuple(as_moment(stamp) for stamp in map(_timestamp, items))
-        context = MethodContext(self.cut, self.minimum, self.maximum, stamps)
-        return self.function(list(map(_score, items)), self.args, context)
+        return MethodContext(self.cut, self.minimum, self.maximum, stamps)
 
     def take(self, items: list[Evidence]) -> bool | None:
         """Check and sort ``items`` in the common case: every score a finite Decimal on this
@@ -428,7 +442,10 @@ class CompetencyPlan:
         sufficient and at or above the cut (``items``: sorted, none after the as-of date).
 
         The competency is evaluated as of each of its evidence dates, oldest first; the
-        evidence counted as of a day is one slice of the sorted items.
+        evidence counted as of a day is one slice of the sorted items. Both ends of the slice
+        only move forward, so the evidence rules are counted as the slice slides; a method with
+        a running form (``MethodSpec.prefixes``) gives the scores of every slice that starts at
+        the same piece in one pass, and other methods are called once per slice.
         """
         if plain:
             days: list[dt.date] = list(map(_timestamp, items))
@@ -436,26 +453,101 @@ class CompetencyPlan:
             days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
         count = len(days)
         least = self.least
+        window = self.window
+        cut = self.cut
+        counter = _SlidingCounts(self, items) if self.kinds_read else None
+        prefixes = self.prefixes
+        scores: list[Decimal] | None = None
+        running: Iterator[Decimal | None] | None = None
+        running_low = -1
+        running_high = 0
+        raw: Decimal | None = None
         for index, day in enumerate(days):
             if index + 1 < count and days[index + 1] == day:
                 continue  # the day's last piece closes the slice
             high = index + 1
             low = 0
-            if self.window is not None:
+            if window is not None:
                 start = self._starts.get(day)
                 if start is None:
-                    start = self._starts[day] = self.window.before(day)
+                    start = self._starts[day] = window.before(day)
                 if days[0] < start:
                     low = bisect_left(days, start, 0, high)
             if high - low < least:
                 continue
-            subset = items[low:high]
-            if not self.sufficient(subset):
+            if counter is not None and not counter.sufficient(low, high):
                 continue
-            raw = self.calculate(subset, plain)
-            if raw is not None and round_score(raw) >= self.cut:
+            if prefixes is None:
+                raw = self.calculate(items[low:high], plain)
+            else:
+                if low != running_low or running is None:
+                    if scores is None:
+                        scores = list(map(_score, items))
+                    running = prefixes(
+                        scores[low:], self.args, self.method_context(items[low:], plain)
+                    )
+                    running_low = low
+                    running_high = low
+                while running_high < high:
+                    raw = next(running)
+                    running_high += 1
+            if raw is not None and round_score(raw) >= cut:
                 return day
         return None
+
+
+class _SlidingCounts:
+    """The evidence rules of one competency counted over a slice of its sorted evidence that
+    only moves forward (both ends), for :meth:`CompetencyPlan.first_proficient`."""
+
+    __slots__ = ("_distinct", "_high", "_kinds", "_low", "_plan", "_seen", "_totals")
+
+    def __init__(self, plan: CompetencyPlan, items: Sequence[Evidence]):
+        self._plan = plan
+        self._kinds: list[str | None] = list(map(_kind, items))
+        self._low = 0
+        self._high = 0
+        self._totals = [0] * len(plan.counts)
+        self._seen: dict[str, int] = {}
+        self._distinct = 0
+
+    def sufficient(self, low: int, high: int) -> bool:
+        """Whether the slice ``[low, high)`` meets every evidence rule (``low`` and ``high`` no
+        smaller than at the previous call)."""
+        plan = self._plan
+        kinds = self._kinds
+        totals = self._totals
+        seen = self._seen
+        variety = plan.variety is not None
+        rules = plan.counts
+        while self._high < high:
+            kind = kinds[self._high]
+            self._high += 1
+            for position, (_needed, wanted, _text, _source) in enumerate(rules):
+                if wanted is None or kind in wanted:
+                    totals[position] += 1
+            if variety and kind:
+                found = seen.get(kind, 0)
+                if not found:
+                    self._distinct += 1
+                seen[kind] = found + 1
+        while self._low < low:
+            kind = kinds[self._low]
+            self._low += 1
+            for position, (_needed, wanted, _text, _source) in enumerate(rules):
+                if wanted is None or kind in wanted:
+                    totals[position] -= 1
+            if variety and kind:
+                left = seen[kind] - 1
+                seen[kind] = left
+                if not left:
+                    self._distinct -= 1
+        if self._high <= self._low:
+            return False
+        for (needed, _wanted, _text, _source), total in zip(rules, totals, strict=True):
+            if total < needed:
+                return False
+        return not variety or plan.variety is None or self._distinct >= plan.variety[0]
 
 
 # --- clauses ---------------------------------------------------------------------------------

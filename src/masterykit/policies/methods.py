@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -47,6 +47,10 @@ __all__ = [
     "power_law",
     "weighted_average",
 ]
+
+# The running forms (``MethodSpec.prefixes``) below are generators, so they cannot hold a
+# ``localcontext`` open across a ``yield`` (it would leak into the caller); they call the
+# context's methods instead, which round exactly as the operators do under ``localcontext``.
 
 # INVARIANT: every method computes under this context, never the caller's, so results are the
 # same digits everywhere (28 significant digits is the decimal module's default precision).
@@ -263,6 +267,100 @@ def power_law(
         return min(max(value, context.scale_min), context.scale_max)
 
 
+def _mean_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``mean`` of every prefix: a running sum, divided as :func:`mean` divides."""
+    add, divide = _CONTEXT.add, _CONTEXT.divide
+    total = Decimal(0)
+    for count, score in enumerate(scores, 1):
+        total = add(total, score)
+        yield divide(total, count)
+
+
+def _mode_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``mode`` of every prefix: running counts, keeping the first-seen representative of each
+    value as :class:`~collections.Counter` does."""
+    counts: dict[Decimal, int] = {}
+    keys: dict[Decimal, Decimal] = {}
+    best: Decimal | None = None
+    best_count = 0
+    for score in scores:
+        count = counts.get(score, 0) + 1
+        counts[score] = count
+        key = keys.setdefault(score, score)
+        if best is None or count > best_count or (count == best_count and key > best):
+            best, best_count = key, count
+        yield best
+
+
+def _most_recent_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``most_recent`` of every prefix."""
+    yield from scores
+
+
+def _highest_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``highest`` of every prefix (the first of equal highest scores, as :func:`max` keeps)."""
+    best: Decimal | None = None
+    for score in scores:
+        if best is None or score > best:
+            best = score
+        yield best
+
+
+def _weighted_average_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``weighted_average(w)`` of every prefix, with a running sum of the earlier scores."""
+    add, multiply, divide = _CONTEXT.add, _CONTEXT.multiply, _CONTEXT.divide
+    weight = args[0]
+    rest = _CONTEXT.subtract(_ONE, weight)
+    total = Decimal(0)
+    for count, score in enumerate(scores):
+        if count == 0:
+            yield score
+        else:
+            yield add(multiply(weight, score), multiply(rest, divide(total, count)))
+        total = add(total, score)
+
+
+def _decaying_average_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal]:
+    """``decaying_average(w)`` of every prefix: each running average aᵢ in turn."""
+    add, multiply = _CONTEXT.add, _CONTEXT.multiply
+    weight = args[0]
+    rest = _CONTEXT.subtract(_ONE, weight)
+    average: Decimal | None = None
+    for score in scores:
+        average = (
+            score if average is None else add(multiply(weight, score), multiply(rest, average))
+        )
+        yield average
+
+
+def _n_mastery_prefixes(
+    scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
+) -> Iterator[Decimal | None]:
+    """``n_mastery(n)`` of every prefix, with a running sum of the scores at or above the cut."""
+    add, divide = _CONTEXT.add, _CONTEXT.divide
+    needed = _count(args[0])
+    cut = context.cut
+    total = Decimal(0)
+    reached = 0
+    for score in scores:
+        if score >= cut:
+            total = add(total, score)
+            reached += 1
+        yield None if reached < needed else divide(total, reached)
+
+
 def _weight(default: Decimal | None = Decimal(65)) -> ParamSpec:
     return ParamSpec(
         "w",
@@ -283,38 +381,66 @@ def _count_param(default: Decimal | None, doc: str) -> ParamSpec:
 #: The built-in methods, in the order of the language reference's table. Weight defaults are
 #: written as percentages (``65`` for 65%), like their bounds; the checker passes fractions.
 BUILTIN_METHODS: tuple[MethodSpec, ...] = (
-    MethodSpec("mean", mean, summary="arithmetic mean", order_free=True),
+    MethodSpec(
+        "mean",
+        mean,
+        summary="arithmetic mean",
+        order_free=True,
+        prefixes=_mean_prefixes,
+        reads_timestamps=False,
+    ),
     MethodSpec(
         "median",
         median,
         summary="median (mean of the two middle values for an even count)",
         order_free=True,
+        reads_timestamps=False,
     ),
     MethodSpec(
         "mode",
         mode,
         summary="most frequent score; ties go to the highest tied score",
         order_free=True,
+        prefixes=_mode_prefixes,
+        reads_timestamps=False,
     ),
-    MethodSpec("most_recent", most_recent, summary="the latest score"),
-    MethodSpec("highest", highest, summary="the highest score", order_free=True),
+    MethodSpec(
+        "most_recent",
+        most_recent,
+        summary="the latest score",
+        prefixes=_most_recent_prefixes,
+        reads_timestamps=False,
+    ),
+    MethodSpec(
+        "highest",
+        highest,
+        summary="the highest score",
+        order_free=True,
+        prefixes=_highest_prefixes,
+        reads_timestamps=False,
+    ),
     MethodSpec(
         "most_recent_mean",
         most_recent_mean,
         params=(_count_param(None, "how many of the latest scores to average (required)"),),
         summary="mean of the latest n scores (all of them when fewer)",
+        reads_timestamps=False,
     ),
     MethodSpec(
         "weighted_average",
         weighted_average,
         params=(_weight(),),
         summary="w × latest + (1 − w) × mean of all earlier scores",
+        prefixes=_weighted_average_prefixes,
+        reads_timestamps=False,
     ),
     MethodSpec(
         "decaying_average",
         decaying_average,
         params=(_weight(),),
         summary="running average: avg ← w × score + (1 − w) × avg, from the oldest score",
+        prefixes=_decaying_average_prefixes,
+        reads_timestamps=False,
     ),
     MethodSpec(
         "n_mastery",
@@ -324,12 +450,15 @@ BUILTIN_METHODS: tuple[MethodSpec, ...] = (
         ),
         summary="once n scores reach the cut: the mean of all scores at or above the cut",
         order_free=True,
+        prefixes=_n_mastery_prefixes,
+        reads_timestamps=False,
     ),
     MethodSpec(
         "power_law",
         power_law,
         summary="Marzano's power-law trend, taken at the latest score, within the scale",
         needs_positive_scale=True,
+        reads_timestamps=False,
     ),
 )
 

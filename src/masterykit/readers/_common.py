@@ -319,24 +319,27 @@ class LineSource:
     def __iter__(self) -> Iterator[str]:
         if self.binary:
             return
+        readline = self._stream.readline
+        limit = self.limit
         first = True
         while True:
-            chunk = self._stream.readline(self.limit + 1)
+            chunk = readline(limit + 1)
             if not chunk:
                 return
             self.line += 1
             self.bytes_read += len(chunk)
-            if len(chunk) > self.limit:
+            if len(chunk) > limit:
                 while chunk and not chunk.endswith(b"\n"):
-                    chunk = self._stream.readline(self.limit + 1)
+                    chunk = readline(limit + 1)
                     self.bytes_read += len(chunk)
                 self.too_long.add(self.line)
                 first = False
                 yield "\n"
                 continue
-            if first and chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]
-            first = False
+            if first:
+                first = False
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
             try:
                 text = chunk.decode("utf-8")
             except UnicodeDecodeError:
@@ -661,10 +664,11 @@ def csv_rows(
     header_seen = False
     last_line = 0
     bytes_before = 0
+    too_long, not_utf8 = source.too_long, source.not_utf8
     for row in reader:
         first, last_line = last_line + 1, source.line
         size, bytes_before = source.bytes_read - bytes_before, source.bytes_read
-        problem = source.problem(first, last_line)
+        problem = source.problem(first, last_line) if too_long or not_utf8 else None
         if problem is None and size > limit:
             problem = ("MK305", f"row is longer than {limit} bytes")
         if problem is not None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+import operator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -158,37 +159,158 @@ class TabularOptions:
         return self.columns.get(field, field)
 
 
+#: How many distinct score and timestamp texts a reader remembers the reading of.
+_CACHE_SIZE = 4096
+
+
 class _RowMapper:
-    """Turns one row's raw values into evidence or a rejection (shared by CSV and JSON Lines)."""
+    """Turns one row's raw values into evidence or a rejection (shared by CSV and JSON Lines).
+
+    Scores and timestamps repeat across rows (a handful of levels, a school year of dates), so
+    their readings are remembered, up to :data:`_CACHE_SIZE` distinct texts each.
+    """
 
     def __init__(self, options: TabularOptions, file: str) -> None:
         self.options = options
         self.file = file
         self.seen_ids: dict[str, int] = {}
+        self._columns = tuple(options.column(field) for field in FIELDS)
+        self._scores: dict[str, Decimal | None] = {}
+        self._timestamps: dict[str, dt.date | dt.datetime | tuple[str, str]] = {}
+        self._positions: tuple[tuple[int, ...], ...] = ()
+        self._width = 0
+        self._cells: Callable[[list[str]], tuple[str, ...]] | None = None
+        self._blank_only = True
 
     def map(self, values: Mapping[str, object], line: int) -> Evidence | Rejection:
-        opts = self.options
-        texts: dict[str, str | None] = {}
-        for field in FIELDS:
-            value = values.get(opts.column(field))
+        """The evidence or rejection for one record given as column name → value."""
+        missing = self.options.missing_values
+        texts: list[str | None] = []
+        for column in self._columns:
+            value = values.get(column)
             if value is None:
-                texts[field] = None
+                texts.append(None)
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-                return self._reject(
-                    "MK319", f"`{opts.column(field)}` must be text or a number", line
-                )
+                return self._reject("MK319", f"`{column}` must be text or a number", line)
             text = str(value).strip()
-            texts[field] = None if text in opts.missing_values else text
-        for field in REQUIRED_FIELDS:
-            if texts[field] is None:
-                return self._reject("MK307", f"missing `{opts.column(field)}`", line)
-        learner, raw_competency = texts["learner"], texts["competency"]
-        score_text, stamp_text = texts["score"], texts["timestamp"]
+            texts.append(None if text in missing else text)
+        raw = values.get(self._columns[2])
+        return self._evidence(texts, raw if isinstance(raw, Decimal | int) else None, line)
+
+    def use_header(self, header: list[str]) -> None:
+        """Read the rows that follow by their positions under ``header`` (see :meth:`map_row`).
+
+        A column named twice is read as :func:`dict` over the header and row would read it: the
+        rightmost one the row reaches.
+        """
+        self._positions = tuple(
+            tuple(i for i in reversed(range(len(header))) if header[i] == column)
+            for column in self._columns
+        )
+        self._width = len(header)
+        self._cells = None
+        if all(len(positions) <= 1 for positions in self._positions):
+            # A row as wide as the header then has each field in one known cell; an absent
+            # field reads an empty cell put after the row's last one.
+            self._cells = operator.itemgetter(
+                *(positions[0] if positions else self._width for positions in self._positions)
+            )
+        self._blank_only = self.options.missing_values == {""}
+
+    def map_row(self, row: list[str], line: int) -> Evidence | Rejection:
+        """The evidence or rejection for one CSV row under the header given to
+        :meth:`use_header`; the same as :meth:`map` of the row zipped with the header."""
+        missing = self.options.missing_values
+        width = len(row)
+        texts: list[str | None] = []
+        for positions in self._positions:
+            for i in positions:
+                if i < width:
+                    text = row[i].strip()
+                    texts.append(None if text in missing else text)
+                    break
+            else:
+                texts.append(None)
+        return self._evidence(texts, None, line)
+
+    def map_rows(
+        self, items: Iterator[tuple[int, list[str]] | Rejection]
+    ) -> Iterator[Evidence | Rejection]:
+        """The evidence or rejection for each CSV row after the header (see :meth:`map_row`).
+
+        The common row (as wide as the header, every required cell filled, a score and a
+        timestamp read before, no competency mapping or rescaling) is built here directly;
+        every other row goes through :meth:`map_row` and its full checks.
+        """
+        opts = self.options
+        width = self._width
+        cells = self._cells
+        plain = (
+            cells is not None
+            and self._blank_only
+            and opts.competencies is None
+            and opts.competency_template is None
+            and opts.raw_range is None
+        )
+        scores, stamps, seen_ids = self._scores, self._timestamps, self.seen_ids
+        file, default_kind = self.file, opts.kind
+        for item in items:
+            if isinstance(item, Rejection):
+                yield item
+                continue
+            line, row = item
+            size = len(row)
+            if size > width:
+                yield self._reject(
+                    "MK308", f"row has {size} cells but the header has {width}", line
+                )
+                continue
+            if plain and size == width:
+                assert cells is not None
+                row.append("")  # the cell of the fields the file has no column for
+                learner, competency, score_text, stamp_text, kind, rater, source_id = [
+                    cell.strip() or None for cell in cells(row)
+                ]
+                if (
+                    learner is not None
+                    and competency is not None
+                    and score_text is not None
+                    and stamp_text is not None
+                    and (source_id is None or source_id not in seen_ids)
+                ):
+                    score = scores.get(score_text)
+                    timestamp = stamps.get(stamp_text)
+                    if score is not None and timestamp is not None and type(timestamp) is not tuple:
+                        if source_id is not None:
+                            seen_ids[source_id] = line
+                        yield Evidence(
+                            learner,
+                            competency,
+                            score,
+                            cast(dt.date, timestamp),
+                            kind or default_kind,
+                            rater,
+                            source_id,
+                            Origin(file, line, source_id),
+                        )
+                        continue
+            yield self.map_row(row, line)
+
+    def _evidence(
+        self, texts: list[str | None], raw_score: Decimal | int | None, line: int
+    ) -> Evidence | Rejection:
+        """Build the evidence from the field texts (in :data:`FIELDS` order)."""
+        learner, raw_competency, score_text, stamp_text, kind, rater, source_id = texts
+        if learner is None or raw_competency is None or score_text is None or stamp_text is None:
+            for column, text in zip(self._columns, texts[:4], strict=True):
+                if text is None:
+                    return self._reject("MK307", f"missing `{column}`", line)
         assert learner is not None
         assert raw_competency is not None
         assert score_text is not None
         assert stamp_text is not None
+        opts = self.options
         competency = self._competency(raw_competency)
         if competency is None:
             return self._reject(
@@ -196,8 +318,17 @@ class _RowMapper:
                 f"no competency for `{raw_competency}` in the `competencies` mapping",
                 line,
             )
-        raw = values.get(opts.column("score"))
-        score = parse_decimal(raw if isinstance(raw, Decimal | int) else score_text)
+        if raw_score is not None:
+            score = parse_decimal(raw_score)
+        else:
+            scores = self._scores
+            try:
+                score = scores[score_text]
+            except KeyError:
+                score = parse_decimal(score_text)
+                if len(scores) >= _CACHE_SIZE:
+                    scores.clear()
+                scores[score_text] = score
         if score is None:
             return self._reject("MK309", f"score `{score_text}` is not a number", line)
         if opts.raw_range is not None:
@@ -214,10 +345,16 @@ class _RowMapper:
                     line,
                 )
             score = ScaleMap.rescale(score, low, high, target)
-        timestamp = self._timestamp(stamp_text)
-        if isinstance(timestamp, tuple):
+        stamps = self._timestamps
+        try:
+            timestamp = stamps[stamp_text]
+        except KeyError:
+            timestamp = self._timestamp(stamp_text)
+            if len(stamps) >= _CACHE_SIZE:
+                stamps.clear()
+            stamps[stamp_text] = timestamp
+        if type(timestamp) is tuple:
             return self._reject(timestamp[0], timestamp[1], line)
-        source_id = texts["source_id"]
         if source_id is not None:
             first = self.seen_ids.get(source_id)
             if first is not None:
@@ -229,11 +366,11 @@ class _RowMapper:
             learner,
             competency,
             score,
-            timestamp,
-            kind=texts["kind"] or opts.kind,
-            rater=texts["rater"],
-            source_id=source_id,
-            origin=Origin(self.file, line, source_id),
+            cast(dt.date, timestamp),
+            kind or opts.kind,
+            rater,
+            source_id,
+            Origin(self.file, line, source_id),
         )
 
     def _competency(self, raw: str) -> str | None:
@@ -272,32 +409,22 @@ def read_csv(request: ReadRequest) -> Iterator[Evidence | Rejection]:
 def _read_csv(stream: Any, options: TabularOptions, file: str) -> Iterator[Evidence | Rejection]:
     with stream:
         mapper = _RowMapper(options, file)
-        header: list[str] | None = None
-        for item in csv_rows(stream, options.max_record_bytes, file):
+        items = csv_rows(stream, options.max_record_bytes, file)
+        for item in items:
             if isinstance(item, Rejection):
                 yield item
                 continue
             line, row = item
-            if header is None:
-                header = [cell.strip() for cell in row]
-                missing = [
-                    options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header
-                ]
-                if missing:
-                    yield reject(
-                        "MK306", f"missing column `{missing[0]}` in the header", file, line
-                    )
-                    return
-                continue
-            if len(row) > len(header):
-                yield reject(
-                    "MK308",
-                    f"row has {len(row)} cells but the header has {len(header)}",
-                    file,
-                    line,
-                )
-                continue
-            yield mapper.map(dict(zip(header, row, strict=False)), line)
+            header = [cell.strip() for cell in row]
+            missing = [
+                options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header
+            ]
+            if missing:
+                yield reject("MK306", f"missing column `{missing[0]}` in the header", file, line)
+                return
+            mapper.use_header(header)
+            yield from mapper.map_rows(items)
+            return
 
 
 def read_jsonl(request: ReadRequest) -> Iterator[Evidence | Rejection]:

@@ -561,9 +561,12 @@ class Context:
         "_rated",
         "active",
         "attributes",
+        "before",
         "competencies",
         "plan",
+        "previous",
         "requirements",
+        "touched",
     )
 
     def __init__(
@@ -572,11 +575,20 @@ class Context:
         attributes: Mapping[str, Any],
         competencies: Mapping[str, CompetencyResult],
         requirements: dict[str, DecisionResult] | None = None,
+        previous: Mapping[str, DecisionResult] | None = None,
+        touched: frozenset[str] = frozenset(),
+        before: Mapping[str, CompetencyResult] | None = None,
     ):
         self.plan = plan
         self.attributes = attributes
         self.competencies = competencies
         self.requirements: dict[str, DecisionResult] = requirements or {}
+        #: The requirements' results before the ``touched`` competencies changed (when
+        #: re-evaluating after new evidence), which unchanged parts of them are taken from.
+        self.previous = previous
+        self.touched = touched
+        #: The competencies' results before the ``touched`` ones changed.
+        self.before = before
         self.active: set[str] = set()
         self._proficient: set[str] | None = None
         self._rated: dict[str, Decimal] = {}
@@ -608,7 +620,9 @@ class Context:
             return None
         self.active.add(name)
         try:
-            found = node.decide(self)
+            found = node.decide(
+                self, self.previous.get(name) if self.previous is not None else None
+            )
         finally:
             self.active.discard(name)
         self.requirements[name] = found
@@ -635,6 +649,33 @@ class Node:
         """The competencies the clause reads (through requirement references too)."""
         return set()
 
+    def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
+        """The clause's result after the competencies ``ctx.touched`` changed, given its result
+        ``previous`` before: ``previous`` itself when the result is equal."""
+        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+            return previous
+        found = self.evaluate(ctx)
+        return previous if found == previous else found
+
+
+def _proficiency(result: CompetencyResult) -> bool:
+    """What ``… proficient`` tests read of a competency's result."""
+    return result.status is _PROFICIENT
+
+
+def _rating(result: CompetencyResult) -> Decimal | None:
+    """What ``… reach L`` and ``… below L`` tests read of a competency's result (see
+    :meth:`Context.rated`)."""
+    status = result.status
+    return result.score if status is _PROFICIENT or status is _DEVELOPING else None
+
+
+def _pace_view(result: CompetencyResult) -> dt.date | bool:
+    """What pace reads of a competency's result: whether it is proficient, and since when."""
+    if result.status is not _PROFICIENT:
+        return False
+    return result.first_proficient or True
+
 
 def _selection_text(test: CompetencyTest) -> str:
     text = test.text.split(" of ", 1)[1] if " of " in test.text else test.text
@@ -649,7 +690,16 @@ def _competencies(count: int) -> str:
 class TestNode(Node):
     """``all of S proficient`` and its family."""
 
-    __slots__ = ("level", "needed", "pairs", "quantifier", "selected", "selection", "test")
+    __slots__ = (
+        "chosen",
+        "level",
+        "needed",
+        "pairs",
+        "quantifier",
+        "selected",
+        "selection",
+        "test",
+    )
 
     def __init__(self, clause: CompetencyTest):
         self.text = clause.text
@@ -659,6 +709,7 @@ class TestNode(Node):
         self.level = clause.level
         self.selection = _selection_text(clause)
         self.selected = clause.codes
+        self.chosen = frozenset(clause.codes)
         if clause.test == "proficient":
             self.pairs: tuple[tuple[str, Decimal | None], ...] = tuple(
                 (code, None) for code in clause.codes
@@ -714,6 +765,20 @@ class TestNode(Node):
             None,
             self.span,
         )
+
+    def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
+        before = ctx.before
+        if before is not None:
+            # The test reads only whether each selected competency is proficient (or its rated
+            # score): when that is the same for every touched one, so is the result.
+            comps = ctx.competencies
+            view = _proficiency if self.test == "proficient" else _rating
+            for code in ctx.touched:
+                if code in self.chosen and view(before[code]) != view(comps[code]):
+                    break
+            else:
+                return previous
+        return super().update(ctx, previous)
 
     def _toward(self, code: str, ctx: Context, threshold: Decimal | None) -> list[NextStep]:
         result = ctx.competencies[code]
@@ -935,6 +1000,30 @@ class GroupNode(Node):
             span=self.span,
         )
 
+    def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
+        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+            return previous
+        results = tuple(
+            [
+                child.update(ctx, before)
+                for child, before in zip(self.children, previous.children, strict=True)
+            ]
+        )
+        if all(map(operator.is_, results, previous.children)):
+            return previous
+        if self.kind == "any":
+            held = any(result.held for result in results)
+        else:
+            held = all(result.held for result in results)
+        return ClauseResult(
+            "pathway" if self.pathway is not None else self.kind,
+            self.text,
+            held,
+            results,
+            self.pathway,
+            span=self.span,
+        )
+
     def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
         found: list[NextStep] = []
         for child, child_result in zip(self.children, result.children, strict=True):
@@ -970,6 +1059,14 @@ class NotNode(Node):
 
     def evaluate(self, ctx: Context) -> ClauseResult:
         inner = self.child.evaluate(ctx)
+        return ClauseResult("not", self.text, not inner.held, (inner,), span=self.span)
+
+    def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
+        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+            return previous
+        inner = self.child.update(ctx, previous.children[0])
+        if inner is previous.children[0]:
+            return previous
         return ClauseResult("not", self.text, not inner.held, (inner,), span=self.span)
 
     def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
@@ -1017,14 +1114,29 @@ class DecisionPlan:
         #: Whether a named pathway can appear in the clause tree (set by the compiled policy).
         self.pathways = True
 
-    def decide(self, ctx: Context) -> DecisionResult:
-        """The decision for the learner in ``ctx``."""
-        result = self.node.evaluate(ctx)
+    def decide(self, ctx: Context, previous: DecisionResult | None = None) -> DecisionResult:
+        """The decision for the learner in ``ctx``; with ``previous``, its result before the
+        competencies ``ctx.touched`` changed, whose unchanged parts are kept."""
+        if previous is None:
+            result = self.node.evaluate(ctx)
+        else:
+            result = self.node.update(ctx, previous.clause)
+            if result is previous.clause:
+                if result.held:
+                    return previous  # nothing to word: equal in every field
+                # INVARIANT: the same clause results take the same pathways; the next steps are
+                # worded again from the current results.
+                return self._result(result, ctx, previous.pathways)
         pathways: tuple[str, ...] = ()
         if self.pathways:
             found: list[str] = []
             _taken(self.node, result, ctx, found)
             pathways = tuple(found)
+        return self._result(result, ctx, pathways)
+
+    def _result(
+        self, result: ClauseResult, ctx: Context, pathways: tuple[str, ...]
+    ) -> DecisionResult:
         node = self.node
         steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = ()
         if not result.held:
@@ -1066,13 +1178,14 @@ def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:
 class PacePlan:
     """The ``pace`` rule, compiled."""
 
-    __slots__ = ("codes", "extensions", "pace")
+    __slots__ = ("codes", "extensions", "pace", "selected")
 
     def __init__(self, policy: Policy):
         pace = policy.pace
         assert pace is not None
         self.pace = pace
         self.codes = pace.codes
+        self.selected = frozenset(pace.codes)
         self.extensions = tuple(
             (ext.duration, compile_clause(ext.condition)) for ext in pace.extensions
         )
@@ -1158,6 +1271,20 @@ class PacePlan:
             pace.source,
         )
 
+    def unchanged(self, ctx: Context, extension_codes: frozenset[str]) -> bool:
+        """Whether pace is the same as before the competencies ``ctx.touched`` changed (what
+        pace reads of each of them is the same, and no extension reads them)."""
+        before = ctx.before
+        if before is None or not ctx.touched.isdisjoint(extension_codes):
+            return False
+        comps = ctx.competencies
+        selected = self.selected
+        return all(
+            _pace_view(before[code]) == _pace_view(comps[code])
+            for code in ctx.touched
+            if code in selected
+        )
+
     def codes_read(self, plan: CompiledPolicy) -> set[str]:
         """Every competency pace reads."""
         found = set(self.codes)
@@ -1223,7 +1350,9 @@ class CompiledPolicy:
             self.graduation.pathways = self._has_pathway(self.graduation.node, set())
         self._requirement_codes: dict[str, frozenset[str]] = {}
         self._decision_codes: dict[int, frozenset[str]] = {}
+        self._node_codes: dict[int, frozenset[str]] = {}
         self._pace_codes: frozenset[str] | None = None
+        self._pace_extension_codes: frozenset[str] | None = None
         #: The competencies whose first-proficient dates pace needs.
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()
@@ -1385,50 +1514,44 @@ class CompiledPolicy:
     ) -> LearnerResult:
         """Requirements, advancements, graduation and pace for evaluated competencies.
 
-        With ``previous`` and ``touched``, decisions that read none of the touched competencies
-        are taken from ``previous`` instead of being evaluated again.
+        With ``previous`` and ``touched``, only what reads a touched competency is evaluated
+        again: a clause whose inputs are the same keeps its previous result (the same object),
+        and so does a decision or pace whose results are all the same, so the changes are found
+        by identity checks before any comparison.
         """
-        ctx = Context(self, learner.attributes, comps)
-        reuse = previous is not None and touched is not None
-        if previous is not None and touched is not None:
+        if previous is None or touched is None:
+            ctx = Context(self, learner.attributes, comps)
+            requirements = {name: ctx.requirement(name) for name in self.requirements}
+            advancements = [plan.decide(ctx) for plan in self.advancements]
+            graduation = self.graduation.decide(ctx) if self.graduation is not None else None
+            pace = self.pace.evaluate(ctx, as_of) if self.pace is not None else None
+        else:
+            ctx = Context(
+                self,
+                learner.attributes,
+                comps,
+                None,
+                previous.requirements,
+                touched,
+                previous.competencies,
+            )
             for name, decision in previous.requirements.items():
                 if touched.isdisjoint(self.requirement_codes(name)):
                     ctx.requirements[name] = decision
-        requirements = {name: ctx.requirement(name) for name in self.requirements}
-        advancements = []
-        for index, plan in enumerate(self.advancements):
-            if (
-                previous is not None
-                and touched is not None
-                and touched.isdisjoint(self.decision_codes(plan))
+            requirements = {name: ctx.requirement(name) for name in self.requirements}
+            advancements = [
+                plan.decide(ctx, before)
+                for plan, before in zip(self.advancements, previous.advancements, strict=True)
+            ]
+            graduation = None
+            if self.graduation is not None:
+                graduation = self.graduation.decide(ctx, previous.graduation)
+            pace = previous.pace
+            if self.pace is not None and (
+                pace is None or not self.pace.unchanged(ctx, self.pace_extension_codes())
             ):
-                advancements.append(previous.advancements[index])
-            else:
-                advancements.append(plan.decide(ctx))
-        graduation = None
-        if self.graduation is not None:
-            if (
-                reuse
-                and previous is not None
-                and previous.graduation is not None
-                and touched is not None
-                and touched.isdisjoint(self.decision_codes(self.graduation))
-            ):
-                graduation = previous.graduation
-            else:
-                graduation = self.graduation.decide(ctx)
-        pace = None
-        if self.pace is not None:
-            if (
-                reuse
-                and previous is not None
-                and previous.pace is not None
-                and touched is not None
-                and touched.isdisjoint(self.pace_codes())
-            ):
-                pace = previous.pace
-            else:
-                pace = self.pace.evaluate(ctx, as_of)
+                found = self.pace.evaluate(ctx, as_of)
+                pace = pace if found == pace else found
         return LearnerResult(
             learner,
             comps,
@@ -1438,6 +1561,13 @@ class CompiledPolicy:
             pace,
         )
 
+    def node_codes(self, node: Node) -> frozenset[str]:
+        """The competencies a compiled clause reads (through requirement references too)."""
+        found = self._node_codes.get(id(node))
+        if found is None:
+            found = self._node_codes[id(node)] = frozenset(node.codes(self))
+        return found
+
     def decision_codes(self, plan: DecisionPlan) -> frozenset[str]:
         """The competencies a decision reads (through requirement references too)."""
         found = self._decision_codes.get(id(plan))
@@ -1445,6 +1575,15 @@ class CompiledPolicy:
             found = frozenset(plan.node.codes(self))
             self._decision_codes[id(plan)] = found
         return found
+
+    def pace_extension_codes(self) -> frozenset[str]:
+        """The competencies pace's extensions read."""
+        if self._pace_extension_codes is None:
+            found: set[str] = set()
+            for _duration, node in self.pace.extensions if self.pace is not None else ():
+                found |= node.codes(self)
+            self._pace_extension_codes = frozenset(found)
+        return self._pace_extension_codes
 
     def pace_codes(self) -> frozenset[str]:
         """The competencies pace reads."""

@@ -197,23 +197,50 @@ class Session:
             self.learner, comps, self.as_of, previous=before, touched=frozenset(touched)
         )
         self._result = after
-        return _diff(before, after, tuple(rejections))
+        return _diff(before, after, tuple(rejections), touched)
 
 
 def _diff(
-    before: LearnerResult, after: LearnerResult, rejections: tuple[Rejection, ...]
+    before: LearnerResult,
+    after: LearnerResult,
+    rejections: tuple[Rejection, ...],
+    touched: set[str],
 ) -> Changes:
+    """What changed from ``before`` to ``after``, where only the ``touched`` competencies were
+    evaluated again (every other competency's result is the same object)."""
+    old_competencies = before.competencies
+    if len(touched) == 1:
+        codes: Iterable[str] = touched
+    else:
+        codes = [code for code in after.competencies if code in touched]
     competencies = tuple(
-        CompetencyChange(before.competencies[code], result)
-        for code, result in after.competencies.items()
-        if before.competencies[code] is not result and before.competencies[code] != result
+        CompetencyChange(old_competencies[code], result)
+        for code in codes
+        if (result := after.competencies[code]) is not old_competencies[code]
+        and result != old_competencies[code]
     )
     old = before.decisions()
     new = after.decisions()
     decisions = tuple(
-        DecisionChange(a, b) for a, b in zip(old, new, strict=True) if a is not b and a != b
+        DecisionChange(a, b) for a, b in zip(old, new, strict=True) if _decision_changed(a, b)
     )
     pace = None
-    if before.pace is not None and after.pace is not None and before.pace != after.pace:
+    if (
+        before.pace is not None
+        and after.pace is not None
+        and before.pace is not after.pace
+        and before.pace != after.pace
+    ):
         pace = PaceChange(before.pace, after.pace)
     return Changes(competencies, decisions, pace, rejections)
+
+
+def _decision_changed(before: DecisionResult, after: DecisionResult) -> bool:
+    """Whether a decision's result changed (both from the same compiled policy)."""
+    if before is after:
+        return False
+    # INVARIANT: both come from the same decision of the same compiled policy, so kind, name,
+    # title and source are the same; only the clause results and the pathways can differ.
+    if before.clause is after.clause and before.pathways == after.pathways:
+        return False
+    return before != after

@@ -152,6 +152,23 @@ def test_first_proficient_dates_are_the_same_with_and_without_the_fast_paths(
     ours = evaluate(fast, Learner("ana"), evidence, as_of=as_of, first_proficient="all")
     theirs = evaluate(generic, Learner("ana"), evidence, as_of=as_of, first_proficient="all")
     assert ours.learners == theirs.learners
+    for code, result in ours.learners[0].competencies.items():
+        if result.proficient:
+            assert result.first_proficient == _first_proficient_by_definition(fast, code, evidence)
+
+
+def _first_proficient_by_definition(
+    policy: Policy, code: str, evidence: list[Evidence]
+) -> dt.date | None:
+    """The first evidence date as of which the competency is proficient, found by evaluating as
+    of every evidence date in turn."""
+    days = sorted({piece.timestamp for piece in evidence if piece.competency == code})
+    for day in days:
+        assert isinstance(day, dt.date)
+        result = evaluate(policy, Learner("ana"), evidence, as_of=day, first_proficient="pace")
+        if result.learners[0].competencies[code].proficient:
+            return day
+    return None
 
 
 def test_first_proficient_date_counts_evidence_rules_as_the_window_slides() -> None:

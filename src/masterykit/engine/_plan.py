@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import accumulate
 from typing import Any
 
 import attrs
@@ -497,57 +498,50 @@ class CompetencyPlan:
 
 
 class _SlidingCounts:
-    """The evidence rules of one competency counted over a slice of its sorted evidence that
-    only moves forward (both ends), for :meth:`CompetencyPlan.first_proficient`."""
+    """The evidence rules of one competency counted over slices of its sorted evidence, for
+    :meth:`CompetencyPlan.first_proficient`: running totals per rule that asks for kinds (a
+    slice's count is a difference of two of them) and running numbers of distinct kinds (for
+    slices from the first piece; later slices count their kinds)."""
 
-    __slots__ = ("_distinct", "_high", "_kinds", "_low", "_plan", "_seen", "_totals")
+    __slots__ = ("_distinct", "_kinds", "_typed", "_variety")
 
     def __init__(self, plan: CompetencyPlan, items: Sequence[Evidence]):
-        self._plan = plan
-        self._kinds: list[str | None] = list(map(_kind, items))
-        self._low = 0
-        self._high = 0
-        self._totals = [0] * len(plan.counts)
-        self._seen: dict[str, int] = {}
-        self._distinct = 0
+        kinds: list[str | None] = list(map(_kind, items))
+        self._kinds = kinds
+        # INVARIANT: rules without kinds count every piece; the caller checks the slice's length
+        # against them (``CompetencyPlan.least``) before asking.
+        self._typed = [
+            (needed, list(accumulate(map(wanted.__contains__, kinds), initial=0)))
+            for needed, wanted, _text, _source in plan.counts
+            if wanted is not None
+        ]
+        self._variety = plan.variety[0] if plan.variety is not None else 0
+        distinct = [0]
+        if self._variety:
+            seen: set[str] = set()
+            for kind in kinds:
+                if kind:
+                    seen.add(kind)
+                distinct.append(len(seen))
+        self._distinct = distinct
 
     def sufficient(self, low: int, high: int) -> bool:
-        """Whether the slice ``[low, high)`` meets every evidence rule (``low`` and ``high`` no
-        smaller than at the previous call)."""
-        plan = self._plan
-        kinds = self._kinds
-        totals = self._totals
-        seen = self._seen
-        variety = plan.variety is not None
-        rules = plan.counts
-        while self._high < high:
-            kind = kinds[self._high]
-            self._high += 1
-            for position, (_needed, wanted, _text, _source) in enumerate(rules):
-                if wanted is None or kind in wanted:
-                    totals[position] += 1
-            if variety and kind:
-                found = seen.get(kind, 0)
-                if not found:
-                    self._distinct += 1
-                seen[kind] = found + 1
-        while self._low < low:
-            kind = kinds[self._low]
-            self._low += 1
-            for position, (_needed, wanted, _text, _source) in enumerate(rules):
-                if wanted is None or kind in wanted:
-                    totals[position] -= 1
-            if variety and kind:
-                left = seen[kind] - 1
-                seen[kind] = left
-                if not left:
-                    self._distinct -= 1
-        if self._high <= self._low:
-            return False
-        for (needed, _wanted, _text, _source), total in zip(rules, totals, strict=True):
-            if total < needed:
+        """Whether the slice ``[low, high)`` (at least ``least`` long) meets every evidence rule
+        that looks at kinds."""
+        for needed, totals in self._typed:
+            if totals[high] - totals[low] < needed:
                 return False
-        return not variety or plan.variety is None or self._distinct >= plan.variety[0]
+        if self._variety:
+            if low:
+                found = set(self._kinds[low:high])
+                found.discard(None)
+                found.discard("")
+                count = len(found)
+            else:
+                count = self._distinct[high]
+            if count < self._variety:
+                return False
+        return True
 
 
 # --- clauses ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -72,6 +73,31 @@ class _Meta:
         self.last = last
 
 
+class _Part(_Meta):
+    """A node built while Lark reads (:meth:`TreeBuilder.callbacks`): the value, its first and
+    last token, and how deep the tree is below it. It is also the position handed to the rule's
+    handler."""
+
+    __slots__ = ("depth", "value")
+
+    def __init__(self, first: Token | None, last: Token | None, depth: int) -> None:
+        super().__init__(first, last)
+        self.depth = depth
+        self.value: Any = None
+
+
+class _Callbacks:
+    """The object Lark's tree-shaping callbacks look rule handlers up on (by rule name)."""
+
+    def __init__(self, builder: TreeBuilder) -> None:
+        self._builder = builder
+
+    def __getattr__(self, name: str) -> Callable[[list[Any]], _Part]:
+        if name.startswith("_"):
+            raise AttributeError(name)  # Lark's own helper rules: it builds and inlines them
+        return self._builder._callback(name)
+
+
 class TreeBuilder:
     """Build nodes from a Lark tree; ``diagnostics`` collects what the grammar could not check.
 
@@ -126,6 +152,51 @@ class TreeBuilder:
             return handler(_Meta(first, last), *args), first, last
 
         return walk(tree)[0]
+
+    def callbacks(self) -> object:
+        """What to hand Lark's tree-shaping callbacks so they build nodes as the parser reduces.
+
+        Each rule's callback takes the rule's children (tokens, :class:`_Part` values of the
+        rules below, and ``None`` for an optional part left out) and returns a :class:`_Part`
+        whose ``value`` is what :meth:`transform` would have built; handlers run in the same
+        order as there (children first, left to right), so diagnostics come in the same order.
+        """
+        return _Callbacks(self)
+
+    def _callback(self, name: str) -> Callable[[list[Any]], _Part]:
+        handler = getattr(self, name)
+        literal = _LITERALS.get(name, ())
+        punctuation = self._punctuation
+
+        def build(children: list[Any]) -> _Part:
+            first: Token | None = None
+            last: Token | None = None
+            depth = 0
+            args: list[Any] = []
+            for child in children:
+                if child is None:
+                    args.append(None)
+                    continue
+                if type(child) is _Part:
+                    args.append(child.value)
+                    if child.depth > depth:
+                        depth = child.depth
+                    start, end = child.first, child.last
+                elif isinstance(child, Token):
+                    start = end = child
+                    if child.type not in punctuation and child.type not in literal:
+                        args.append(child)
+                else:
+                    raise TypeError(f"unexpected child {child!r} of rule {name}")
+                if start is not None:
+                    if first is None:
+                        first = start
+                    last = end
+            part = _Part(first, last, depth + 1)
+            part.value = handler(part, *args)
+            return part
+
+        return build
 
     # --- helpers ----------------------------------------------------------------------------
 

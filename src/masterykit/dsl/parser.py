@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 from lark import Lark, Token, Tree
@@ -28,6 +29,8 @@ from lark.exceptions import (
     UnexpectedInput,
     UnexpectedToken,
 )
+from lark.lexer import ContextualLexer
+from lark.parsers.lalr_analysis import Shift
 
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
 from masterykit.dsl._build import RESERVED, TreeBuilder
@@ -126,6 +129,133 @@ def _punctuation() -> frozenset[str]:
     grammar): the tree builder uses them for positions and then drops them."""
     named = {"LEAST", "TIGHT", "LOOSE", "NOT", "TRUE", "FALSE", "MINUS", "COMPARE"}
     return frozenset(name for name in _literal_terminals() if name not in named)
+
+
+class _Unread(Exception):
+    """The one-loop reader stopped (a syntax error, a tree too deep, or a Lark it does not
+    know): the policy is read again the usual way, which reports exactly what it always did."""
+
+
+#: Trees deeper than this are read the usual way, which refuses the deepest (``MK105``).
+_FAST_MAX_DEPTH = 200
+
+
+class _FastReader:
+    """Lark's LALR tables and contextual lexer, driven in one loop that builds our nodes as it
+    reduces (no intermediate Lark tree). It reads a correct policy exactly as Lark does (the
+    same terminals per parser state, the same tokens and positions, the same reductions); at
+    the first thing that is not a plain success it raises :class:`_Unread`.
+    """
+
+    def __init__(self, lark: Lark) -> None:
+        frontend = lark.parser
+        contextual = frontend.lexer
+        if not isinstance(contextual, ContextualLexer) or lark.options.postlex is not None:
+            raise TypeError("a contextual lexer without a post-lexer is needed")
+        table = frontend.parser.parser.parse_table
+        self._states: dict[int, dict[str, tuple[Any, Any]]] = table.states
+        self._start = table.start_states["start"]
+        self._end = table.end_states["start"]
+        self._lexers: dict[int, tuple[tuple[Any, ...], dict[str, Any], Any, Any]] = {}
+        for state, lexer in contextual.lexers.items():
+            scanner = lexer.scanner  # type: ignore[attr-defined]
+            self._lexers[state] = (
+                tuple(pattern.match for pattern in scanner._mres),
+                dict(lexer.callback),  # type: ignore[attr-defined]
+                frozenset(lexer.ignore_types),  # type: ignore[attr-defined]
+                frozenset(lexer.newline_types),  # type: ignore[attr-defined]
+            )
+        self._shapers = lark._parse_tree_builder
+
+    def read(self, text: str, builder: TreeBuilder) -> Any:
+        """The value of the ``start`` rule for ``text``, built by ``builder``."""
+        callbacks = self._shapers.create_callback(builder.callbacks())  # type: ignore[no-untyped-call]
+        reductions = {
+            rule: (len(rule.expansion), rule.origin.name, callback)
+            for rule, callback in callbacks.items()
+            if not isinstance(rule, str)
+        }
+        states, lexers = self._states, self._lexers
+        state_stack = [self._start]
+        value_stack: list[Any] = []
+        pos, line, line_start, size = 0, 1, 0, len(text)
+        token_type = ""
+        token: Any = None
+        while True:
+            if pos < size:
+                matchers, token_callbacks, ignore, newline_types = lexers[state_stack[-1]]
+                for match in matchers:
+                    found = match(text, pos)
+                    if found:
+                        break
+                else:
+                    raise _Unread
+                value = found.group(0)
+                kind = found.lastgroup
+                column = pos - line_start + 1
+                start = pos
+                if kind in newline_types:
+                    newlines = value.count("\n")
+                    if newlines:
+                        line_before = line
+                        line += newlines
+                        line_start = pos + value.rindex("\n") + 1
+                    else:
+                        line_before = line
+                else:
+                    line_before = line
+                pos += len(value)
+                if kind in ignore and kind not in token_callbacks:
+                    continue
+                token = Token(
+                    kind, value, start, line_before, column, line, pos - line_start + 1, pos
+                )
+                if kind in token_callbacks:
+                    token = token_callbacks[kind](token)
+                if kind in ignore:
+                    continue
+                token_type = token.type
+                is_end = False
+            else:
+                token_type = "$END"
+                is_end = True
+            while True:
+                try:
+                    action, target = states[state_stack[-1]][token_type]
+                except KeyError:
+                    raise _Unread from None
+                if action is Shift:
+                    if is_end:
+                        raise _Unread
+                    state_stack.append(target)
+                    value_stack.append(token)
+                    break
+                length, origin, callback = reductions[target]
+                if length:
+                    children = value_stack[-length:]
+                    del state_stack[-length:]
+                    del value_stack[-length:]
+                else:
+                    children = []
+                result = callback(children)
+                if getattr(result, "depth", 0) > _FAST_MAX_DEPTH:
+                    raise _Unread
+                shift, next_state = states[state_stack[-1]][origin]
+                if shift is not Shift:
+                    raise _Unread
+                state_stack.append(next_state)
+                value_stack.append(result)
+                if is_end and next_state == self._end:
+                    return value_stack[-1]
+
+
+@functools.cache
+def _fast_reader() -> _FastReader | None:
+    """The one-loop reader, or ``None`` when this Lark is not built the way it expects."""
+    try:
+        return _FastReader(_lark())
+    except Exception:  # pragma: no cover - another Lark version: read the usual way
+        return None
 
 
 def _describe_expected(names: Iterable[str], block: str | None = None) -> str:
@@ -495,6 +625,12 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
     too_deep = _check_depth(source, scanned)
     if too_deep is not None:
         raise PolicySyntaxError([too_deep], {name: source})
+    fast = _read_fast(text, name)
+    if fast is not None:
+        policy, problems = fast
+        if problems:
+            raise PolicySyntaxError(problems, {name: source})
+        return attrs.evolve(policy, comments=_comments(source, scanned))
     diagnostics: list[Diagnostic] = []
     tree = _parse_tree(text, "start", diagnostics, source)
     if diagnostics:
@@ -516,6 +652,23 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
     assert isinstance(policy, PolicyFile)
     return attrs.evolve(policy, comments=_comments(source, scanned))
+
+
+def _read_fast(text: str, name: str) -> tuple[PolicyFile, list[Diagnostic]] | None:
+    """The policy and the builder's diagnostics from the one-loop reader, or ``None`` when the
+    text must be read the usual way (a syntax error or anything unusual)."""
+    reader = _fast_reader()
+    if reader is None:
+        return None
+    builder = TreeBuilder(name, _punctuation())
+    try:
+        part = reader.read(text, builder)
+    except (_Unread, TypeError, RecursionError):
+        return None
+    policy = getattr(part, "value", None)
+    if not isinstance(policy, PolicyFile):  # pragma: no cover - the start rule builds a policy
+        return None
+    return policy, builder.diagnostics
 
 
 def _parse_tree(

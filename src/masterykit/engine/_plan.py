@@ -319,8 +319,9 @@ class CompetencyPlan:
         ):
             return None
         distinct = set(stamps)
-        if distinct.difference(_MOMENTS):
-            for stamp in distinct.difference(_MOMENTS):
+        new = distinct.difference(_MOMENTS)
+        if new:
+            for stamp in new:
                 moment_of(stamp)
         # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
         items.sort(key=_timestamp if len(distinct) == len(stamps) else evidence_key)
@@ -626,10 +627,12 @@ class Context:
 class Node:
     """A compiled clause."""
 
-    __slots__ = ("span", "text")
+    __slots__ = ("read", "span", "text")
 
     text: str
     span: Span | None
+    #: The competencies the clause reads (worked out on first use, see ``node_codes``).
+    read: frozenset[str] | None
 
     def evaluate(self, ctx: Context) -> ClauseResult:  # pragma: no cover - abstract
         """The clause's result for the learner in ``ctx``."""
@@ -646,7 +649,8 @@ class Node:
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
         """The clause's result after the competencies ``ctx.touched`` changed, given its result
         ``previous`` before: ``previous`` itself when the result is equal."""
-        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+        read = self.read
+        if ctx.touched.isdisjoint(read if read is not None else ctx.plan.node_codes(self)):
             return previous
         found = self.evaluate(ctx)
         return previous if found == previous else found
@@ -696,6 +700,7 @@ class TestNode(Node):
     )
 
     def __init__(self, clause: CompetencyTest):
+        self.read = None
         self.text = clause.text
         self.span = clause.span
         self.quantifier = clause.quantifier
@@ -827,6 +832,7 @@ class RequirementNode(Node):
     __slots__ = ("name",)
 
     def __init__(self, clause: RequirementClause):
+        self.read = None
         self.name = clause.name
         self.text = f"requirement {clause.name}"
         self.span = clause.span
@@ -946,6 +952,7 @@ class LearnerNode(Node):
     __slots__ = ("clause",)
 
     def __init__(self, clause: LearnerClause):
+        self.read = None
         self.clause = clause
         self.text = clause.text
         self.span = clause.span
@@ -970,6 +977,7 @@ class GroupNode(Node):
     def __init__(
         self, kind: str, children: tuple[Node, ...], span: Span | None, pathway: str | None
     ):
+        self.read = None
         self.kind = kind
         self.children = children
         self.span = span
@@ -995,7 +1003,8 @@ class GroupNode(Node):
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
-        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+        read = self.read
+        if ctx.touched.isdisjoint(read if read is not None else ctx.plan.node_codes(self)):
             return previous
         results = tuple(
             [
@@ -1047,6 +1056,7 @@ class NotNode(Node):
     __slots__ = ("child",)
 
     def __init__(self, clause: NotClause, child: Node):
+        self.read = None
         self.child = child
         self.text = f"not {child.text}"
         self.span = clause.span
@@ -1056,7 +1066,8 @@ class NotNode(Node):
         return ClauseResult("not", self.text, not inner.held, (inner,), span=self.span)
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
-        if ctx.touched.isdisjoint(ctx.plan.node_codes(self)):
+        read = self.read
+        if ctx.touched.isdisjoint(read if read is not None else ctx.plan.node_codes(self)):
             return previous
         inner = self.child.update(ctx, previous.children[0])
         if inner is previous.children[0]:
@@ -1344,7 +1355,6 @@ class CompiledPolicy:
             self.graduation.pathways = self._has_pathway(self.graduation.node, set())
         self._requirement_codes: dict[str, frozenset[str]] = {}
         self._decision_codes: dict[int, frozenset[str]] = {}
-        self._node_codes: dict[int, frozenset[str]] = {}
         self._pace_codes: frozenset[str] | None = None
         self._pace_extension_codes: frozenset[str] | None = None
         #: The competencies whose first-proficient dates pace needs.
@@ -1557,9 +1567,9 @@ class CompiledPolicy:
 
     def node_codes(self, node: Node) -> frozenset[str]:
         """The competencies a compiled clause reads (through requirement references too)."""
-        found = self._node_codes.get(id(node))
+        found = node.read
         if found is None:
-            found = self._node_codes[id(node)] = frozenset(node.codes(self))
+            found = node.read = frozenset(node.codes(self))
         return found
 
     def decision_codes(self, plan: DecisionPlan) -> frozenset[str]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import operator
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Literal
 
 from masterykit.engine._plan import compile_policy, trim_moments
@@ -20,6 +22,9 @@ from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
 
 __all__ = ["evaluate", "learners_from_evidence", "normalise_as_of"]
+
+
+_learner = operator.attrgetter("learner")
 
 
 def normalise_as_of(as_of: dt.date | dt.datetime | None) -> dt.date:
@@ -125,25 +130,29 @@ def _evaluate(
 
     # Group first (cheap), then check and sort each learner's evidence per competency, where a
     # whole competency's scores are checked at once.
-    read = 0
-    for piece in evidence:
-        read += 1
-        per_learner = buckets.get(piece.learner)
+    read = len(evidence)
+    # Evidence usually arrives grouped by learner: look each run of one learner's pieces up once.
+    for learner_id, run in groupby(evidence, _learner):
+        per_learner = buckets.get(learner_id)
         if per_learner is None:
-            rejections.append(
+            rejections.extend(
                 Rejection(
                     "MK350",
                     f"evidence for unknown learner `{piece.learner}`",
                     piece.origin or Origin(),
                     piece,
                 )
+                for piece in run
             )
             continue
-        per_competency = per_learner.get(piece.competency)
-        if per_competency is None:
-            per_learner[piece.competency] = [piece]
-        else:
-            per_competency.append(piece)
+        get = per_learner.get
+        for piece in run:
+            code = piece.competency
+            per_competency = get(code)
+            if per_competency is None:
+                per_learner[code] = [piece]
+            else:
+                per_competency.append(piece)
 
     trim_moments()
     starts = plan.window_starts(day)

@@ -188,9 +188,10 @@ def decaying_average(
     """
     with decimal.localcontext(_CONTEXT):
         weight = args[0]
+        rest = _ONE - weight
         average = scores[0]
         for score in scores[1:]:
-            average = weight * score + (_ONE - weight) * average
+            average = weight * score + rest * average
         return average
 
 

@@ -81,7 +81,8 @@ class _Part(_Meta):
     __slots__ = ("depth", "value")
 
     def __init__(self, first: Token | None, last: Token | None, depth: int) -> None:
-        super().__init__(first, last)
+        self.first = first
+        self.last = last
         self.depth = depth
         self.value: Any = None
 
@@ -98,6 +99,11 @@ class _Callbacks:
         return self._builder._callback(name)
 
 
+#: Rules whose only child is one token (``ident: WORD | STRING``): built without the walk over
+#: children.
+_ONE_TOKEN = frozenset({"ident", "string"})
+
+
 class TreeBuilder:
     """Build nodes from a Lark tree; ``diagnostics`` collects what the grammar could not check.
 
@@ -112,6 +118,7 @@ class TreeBuilder:
         self.diagnostics: list[Diagnostic] = []
         self._handlers: dict[str, Any] = {}
         self._punctuation = punctuation
+        self._max_depth = 0
 
     def transform(self, tree: Tree[Token]) -> Any:
         """Build the node for ``tree`` (a ``start`` tree gives a :class:`~nodes.PolicyFile`).
@@ -153,20 +160,36 @@ class TreeBuilder:
 
         return walk(tree)[0]
 
-    def callbacks(self) -> object:
+    def callbacks(self, max_depth: int) -> object:
         """What to hand Lark's tree-shaping callbacks so they build nodes as the parser reduces.
 
         Each rule's callback takes the rule's children (tokens, :class:`_Part` values of the
         rules below, and ``None`` for an optional part left out) and returns a :class:`_Part`
         whose ``value`` is what :meth:`transform` would have built; handlers run in the same
         order as there (children first, left to right), so diagnostics come in the same order.
+        A tree deeper than ``max_depth`` raises :class:`RecursionError`, as :meth:`transform`
+        would for a deep enough one.
         """
+        self._max_depth = max_depth
         return _Callbacks(self)
 
     def _callback(self, name: str) -> Callable[[list[Any]], _Part]:
         handler = getattr(self, name)
         literal = _LITERALS.get(name, ())
         punctuation = self._punctuation
+        max_depth = self._max_depth
+
+        if name in _ONE_TOKEN:
+
+            def build_token(children: list[Any]) -> _Part:
+                (token,) = children
+                if not isinstance(token, Token):
+                    raise TypeError(f"unexpected child {token!r} of rule {name}")
+                part = _Part(token, token, 1)
+                part.value = handler(part, token)
+                return part
+
+            return build_token
 
         def build(children: list[Any]) -> _Part:
             first: Token | None = None
@@ -192,6 +215,8 @@ class TreeBuilder:
                     if first is None:
                         first = start
                     last = end
+            if depth >= max_depth:
+                raise RecursionError(f"the tree is more than {max_depth} deep")
             part = _Part(first, last, depth + 1)
             part.value = handler(part, *args)
             return part

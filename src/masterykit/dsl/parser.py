@@ -143,8 +143,9 @@ _FAST_MAX_DEPTH = 200
 class _FastReader:
     """Lark's LALR tables and contextual lexer, driven in one loop that builds our nodes as it
     reduces (no intermediate Lark tree). It reads a correct policy exactly as Lark does (the
-    same terminals per parser state, the same tokens and positions, the same reductions); at
-    the first thing that is not a plain success it raises :class:`_Unread`.
+    same terminals per parser state, the same tokens and positions, the same reductions, the
+    same tree shaping); at the first thing that is not a plain success it raises
+    :class:`_Unread`.
     """
 
     def __init__(self, lark: Lark) -> None:
@@ -153,12 +154,40 @@ class _FastReader:
         if not isinstance(contextual, ContextualLexer) or lark.options.postlex is not None:
             raise TypeError("a contextual lexer without a post-lexer is needed")
         table = frontend.parser.parser.parse_table
-        self._states: dict[int, dict[str, tuple[Any, Any]]] = table.states
         self._start = table.start_states["start"]
         self._end = table.end_states["start"]
+        rules: list[Any] = []
+        index: dict[int, int] = {}
+        # The action table with plain-text keys; a reduction names its rule by number.
+        self._actions: dict[int, dict[str, tuple[bool, int]]] = {}
+        for state, actions in table.states.items():
+            row: dict[str, tuple[bool, int]] = {}
+            for symbol, (action, target) in actions.items():
+                if action is Shift:
+                    row[str(symbol)] = (True, target)
+                else:
+                    if id(target) not in index:
+                        index[id(target)] = len(rules)
+                        rules.append(target)
+                    row[str(symbol)] = (False, index[id(target)])
+            self._actions[state] = row
+        self._rules = rules
+        # A `?rule` alternative of one symbol is its child itself: no callback to call.
+        self._through = [
+            bool(
+                rule.options.expand1
+                and not rule.alias
+                and not rule.options.empty_indices
+                and len(rule.expansion) == 1
+                and not rule.expansion[0].name.startswith("_")
+            )
+            for rule in rules
+        ]
         self._lexers: dict[int, tuple[tuple[Any, ...], dict[str, Any], Any, Any]] = {}
         for state, lexer in contextual.lexers.items():
             scanner = lexer.scanner  # type: ignore[attr-defined]
+            if set(lexer.callback) & set(lexer.ignore_types):  # type: ignore[attr-defined]
+                raise TypeError("ignored terminals with callbacks are not read in one loop")
             self._lexers[state] = (
                 tuple(pattern.match for pattern in scanner._mres),
                 dict(lexer.callback),  # type: ignore[attr-defined]
@@ -166,20 +195,22 @@ class _FastReader:
                 frozenset(lexer.newline_types),  # type: ignore[attr-defined]
             )
         self._shapers = lark._parse_tree_builder
+        self._new_token: Any = Token._future_new
 
     def read(self, text: str, builder: TreeBuilder) -> Any:
         """The value of the ``start`` rule for ``text``, built by ``builder``."""
-        callbacks = self._shapers.create_callback(builder.callbacks())  # type: ignore[no-untyped-call]
-        reductions = {
-            rule: (len(rule.expansion), rule.origin.name, callback)
-            for rule, callback in callbacks.items()
-            if not isinstance(rule, str)
-        }
-        states, lexers = self._states, self._lexers
+        shapers = self._shapers.create_callback(  # type: ignore[no-untyped-call]
+            builder.callbacks(_FAST_MAX_DEPTH)
+        )
+        reductions = [
+            (len(rule.expansion), str(rule.origin.name), None if through else shapers[rule])
+            for rule, through in zip(self._rules, self._through, strict=True)
+        ]
+        actions, lexers, new_token = self._actions, self._lexers, self._new_token
+        end_state = self._end
         state_stack = [self._start]
         value_stack: list[Any] = []
         pos, line, line_start, size = 0, 1, 0, len(text)
-        token_type = ""
         token: Any = None
         while True:
             if pos < size:
@@ -192,28 +223,20 @@ class _FastReader:
                     raise _Unread
                 value = found.group(0)
                 kind = found.lastgroup
-                column = pos - line_start + 1
-                start = pos
+                start, first_line, column = pos, line, pos - line_start + 1
                 if kind in newline_types:
                     newlines = value.count("\n")
                     if newlines:
-                        line_before = line
                         line += newlines
                         line_start = pos + value.rindex("\n") + 1
-                    else:
-                        line_before = line
-                else:
-                    line_before = line
                 pos += len(value)
-                if kind in ignore and kind not in token_callbacks:
+                if kind in ignore:
                     continue
-                token = Token(
-                    kind, value, start, line_before, column, line, pos - line_start + 1, pos
+                token = new_token(
+                    kind, value, start, first_line, column, line, pos - line_start + 1, pos
                 )
                 if kind in token_callbacks:
                     token = token_callbacks[kind](token)
-                if kind in ignore:
-                    continue
                 token_type = token.type
                 is_end = False
             else:
@@ -221,32 +244,34 @@ class _FastReader:
                 is_end = True
             while True:
                 try:
-                    action, target = states[state_stack[-1]][token_type]
+                    shift, target = actions[state_stack[-1]][token_type]
                 except KeyError:
                     raise _Unread from None
-                if action is Shift:
+                if shift:
                     if is_end:
                         raise _Unread
                     state_stack.append(target)
                     value_stack.append(token)
                     break
                 length, origin, callback = reductions[target]
-                if length:
-                    children = value_stack[-length:]
-                    del state_stack[-length:]
-                    del value_stack[-length:]
+                if callback is None:
+                    result = value_stack.pop()
+                    state_stack.pop()
                 else:
-                    children = []
-                result = callback(children)
-                if getattr(result, "depth", 0) > _FAST_MAX_DEPTH:
-                    raise _Unread
-                shift, next_state = states[state_stack[-1]][origin]
-                if shift is not Shift:
+                    if length:
+                        children = value_stack[-length:]
+                        del state_stack[-length:]
+                        del value_stack[-length:]
+                    else:
+                        children = []
+                    result = callback(children)
+                shift, next_state = actions[state_stack[-1]][origin]
+                if not shift:
                     raise _Unread
                 state_stack.append(next_state)
                 value_stack.append(result)
-                if is_end and next_state == self._end:
-                    return value_stack[-1]
+                if is_end and next_state == end_state:
+                    return result
 
 
 @functools.cache

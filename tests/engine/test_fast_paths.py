@@ -176,7 +176,8 @@ def test_first_proficient_date_counts_evidence_rules_as_the_window_slides() -> N
     fast, _ = _policies("most_recent", (), Duration(6, "month"))
     evidence = [
         ev("ana", "A.1", 3, "2025-01-10", "test"),
-        ev("ana", "A.1", 3, "2025-09-01", "quiz"),  # the test has left the window
+        ev("ana", "A.1", 3, "2025-08-01", "quiz"),
+        ev("ana", "A.1", 3, "2025-09-01", "quiz"),  # two pieces, but the test has left
         ev("ana", "A.1", 3, "2025-10-01", "project"),  # two kinds again, with a project
     ]
     result = evaluate(fast, Learner("ana"), evidence, as_of=dt.date(2026, 1, 1))

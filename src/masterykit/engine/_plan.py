@@ -17,7 +17,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from itertools import accumulate
 from typing import Any
 
 import attrs
@@ -75,6 +74,8 @@ _MOMENTS: dict[dt.date, dt.datetime] = {}
 _timestamp = operator.attrgetter("timestamp")
 _score = operator.attrgetter("score")
 _kind = operator.attrgetter("kind")
+_held = operator.attrgetter("held")
+_date_score = operator.attrgetter("timestamp", "score")
 
 
 def moment_of(day: dt.date) -> dt.datetime:
@@ -323,8 +324,14 @@ class CompetencyPlan:
         if new:
             for stamp in new:
                 moment_of(stamp)
-        # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
-        items.sort(key=_timestamp if len(distinct) == len(stamps) else evidence_key)
+        if len(distinct) == len(stamps):
+            # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
+            items.sort(key=_timestamp)
+        else:
+            # INVARIANT: with no two (date, score) pairs equal, they order fully; otherwise the
+            # full order applies.
+            pairs = list(map(_date_score, items))
+            items.sort(key=_date_score if len(set(pairs)) == len(pairs) else evidence_key)
         return True
 
     def not_started(
@@ -405,7 +412,11 @@ class CompetencyPlan:
             )
         key = self.actuals(used)
         checks = self.checks_for(key)
-        raw = self.calculate(used, plain)
+        raw = self.function(
+            list(map(_score, used)),
+            self.args,
+            self.method_context(used, plain) if self.reads_timestamps else self.context,
+        )
         score = level = None
         first = None
         if raw is None:
@@ -444,27 +455,31 @@ class CompetencyPlan:
         sufficient and at or above the cut (``items``: sorted, none after the as-of date).
 
         The competency is evaluated as of each of its evidence dates, oldest first; the
-        evidence counted as of a day is one slice of the sorted items. Both ends of the slice
-        only move forward, so the evidence rules are counted as the slice slides; a method with
-        a running form (``MethodSpec.prefixes``) gives the scores of every slice that starts at
-        the same piece in one pass, and other methods are called once per slice.
+        evidence counted as of a day is one slice of the sorted items. No slice shorter than
+        the shortest sufficient run from the first piece can be sufficient, so the search
+        starts there; a method with a running form (``MethodSpec.prefixes``) gives the scores
+        of every slice that starts at the same piece in one pass, and other methods are called
+        once per slice.
         """
+        count = len(items)
+        ready = self.ready(items)
+        if ready > count:
+            return None
         if plain:
             days: list[dt.date] = list(map(_timestamp, items))
         else:
             days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
-        count = len(days)
         least = self.least
         window = self.window
         cut = self.cut
-        counter = _SlidingCounts(self, items) if self.kinds_read else None
         prefixes = self.prefixes
         scores: list[Decimal] | None = None
         running: Iterator[Decimal | None] | None = None
         running_low = -1
         running_high = 0
         raw: Decimal | None = None
-        for index, day in enumerate(days):
+        for index in range(ready - 1, count):
+            day = days[index]
             if index + 1 < count and days[index + 1] == day:
                 continue  # the day's last piece closes the slice
             high = index + 1
@@ -477,7 +492,9 @@ class CompetencyPlan:
                     low = bisect_left(days, start, 0, high)
             if high - low < least:
                 continue
-            if counter is not None and not counter.sufficient(low, high):
+            # INVARIANT: the slice from the first piece to ``high`` is sufficient (high ≥ ready);
+            # a later start drops pieces, so only then are the rules counted again.
+            if low and self.kinds_read and not self.sufficient(items[low:high]):
                 continue
             if prefixes is None:
                 raw = self.calculate(items[low:high], plain)
@@ -497,52 +514,39 @@ class CompetencyPlan:
                 return day
         return None
 
-
-class _SlidingCounts:
-    """The evidence rules of one competency counted over slices of its sorted evidence, for
-    :meth:`CompetencyPlan.first_proficient`: running totals per rule that asks for kinds (a
-    slice's count is a difference of two of them) and running numbers of distinct kinds (for
-    slices from the first piece; later slices count their kinds)."""
-
-    __slots__ = ("_distinct", "_kinds", "_typed", "_variety")
-
-    def __init__(self, plan: CompetencyPlan, items: Sequence[Evidence]):
-        kinds: list[str | None] = list(map(_kind, items))
-        self._kinds = kinds
-        # INVARIANT: rules without kinds count every piece; the caller checks the slice's length
-        # against them (``CompetencyPlan.least``) before asking.
-        self._typed = [
-            (needed, list(accumulate(map(wanted.__contains__, kinds), initial=0)))
-            for needed, wanted, _text, _source in plan.counts
-            if wanted is not None
-        ]
-        self._variety = plan.variety[0] if plan.variety is not None else 0
-        distinct = [0]
-        if self._variety:
+    def ready(self, items: Sequence[Evidence]) -> int:
+        """How many of ``items`` (sorted), from the first, it takes to meet every evidence rule
+        (more than there are when they never do). Every count only grows as pieces are added,
+        so no shorter slice anywhere in ``items`` meets them either."""
+        ready = self.least
+        if not self.kinds_read:
+            return ready
+        kinds = list(map(_kind, items))
+        never = len(kinds) + 1
+        for needed, wanted, _text, _source in self.counts:
+            if wanted is None or needed <= 0:
+                continue
+            found = 0
+            for position, kind in enumerate(kinds, 1):
+                if kind in wanted:
+                    found += 1
+                    if found >= needed:
+                        ready = max(ready, position)
+                        break
+            else:
+                return never
+        if self.variety is not None and self.variety[0] > 0:
+            wanted_kinds = self.variety[0]
             seen: set[str] = set()
-            for kind in kinds:
+            for position, kind in enumerate(kinds, 1):
                 if kind:
                     seen.add(kind)
-                distinct.append(len(seen))
-        self._distinct = distinct
-
-    def sufficient(self, low: int, high: int) -> bool:
-        """Whether the slice ``[low, high)`` (at least ``least`` long) meets every evidence rule
-        that looks at kinds."""
-        for needed, totals in self._typed:
-            if totals[high] - totals[low] < needed:
-                return False
-        if self._variety:
-            if low:
-                found = set(self._kinds[low:high])
-                found.discard(None)
-                found.discard("")
-                count = len(found)
+                    if len(seen) >= wanted_kinds:
+                        ready = max(ready, position)
+                        break
             else:
-                count = self._distinct[high]
-            if count < self._variety:
-                return False
-        return True
+                return never
+        return ready
 
 
 # --- clauses ---------------------------------------------------------------------------------
@@ -734,7 +738,11 @@ class TestNode(Node):
         if test == "proficient":
             proficient = ctx.proficient()
             passing = [code for code in self.selected if code in proficient]
-            failing = [code for code in self.selected if code not in proficient]
+            failing = (
+                []
+                if len(passing) == len(self.selected)
+                else [code for code in self.selected if code not in proficient]
+            )
         else:
             # INVARIANT: only sufficient, scored competencies reach a level; the rest are below.
             rated = ctx.rated()
@@ -988,11 +996,8 @@ class GroupNode(Node):
             self.text = f"{kind} {{ … }}"
 
     def evaluate(self, ctx: Context) -> ClauseResult:
-        results = tuple(child.evaluate(ctx) for child in self.children)
-        if self.kind == "any":
-            held = any(result.held for result in results)
-        else:
-            held = all(result.held for result in results)
+        results = tuple([child.evaluate(ctx) for child in self.children])
+        held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
         return ClauseResult(
             "pathway" if self.pathway is not None else self.kind,
             self.text,
@@ -1014,10 +1019,7 @@ class GroupNode(Node):
         )
         if all(map(operator.is_, results, previous.children)):
             return previous
-        if self.kind == "any":
-            held = any(result.held for result in results)
-        else:
-            held = all(result.held for result in results)
+        held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
         return ClauseResult(
             "pathway" if self.pathway is not None else self.kind,
             self.text,

@@ -300,6 +300,9 @@ def _choose(ns: Namespace, entries: list[Entry]) -> dict[RuleKey, dict[str, Entr
                 covers.setdefault(code, []).append(entry)
         for code in ns.order(set(covers)):
             covering = covers[code]
+            if len(covering) == 1:
+                per[code] = covering[0]
+                continue
             best = min(e.rank for e in covering)
             tied = [e for e in covering if e.rank == best]
             per[code] = tied[0]
@@ -553,29 +556,54 @@ def resolve_rules(
     count_keys = sorted(
         (key for key in final if key[0] == "count"), key=lambda k: (len(k[1]), sorted(k[1]))
     )
+    everything: frozenset[str] = frozenset()
+    calculations = final.get(("calculate", everything), {})
+    cuts = final.get(("proficient", everything), {})
+    count_rules = [(key, final[key]) for key in count_keys]
+    varieties = final.get(("variety", everything), {})
+    windows = final.get(("window", everything), {})
+    # Competencies under the same rules share one (immutable) CompetencyRules: a large policy
+    # has thousands of competencies and a handful of distinct rule sets.
+    cut_values: dict[tuple[int, int], Decimal | None] = {}
+    made: dict[tuple[int, ...], CompetencyRules] = {}
     for code, comp in ns.competencies.items():
-        calc = final[("calculate", frozenset())][code]
-        cut = final[("proficient", frozenset())][code]
+        calc = calculations[code]
+        cut = cuts[code]
         if calc.call is None:
             continue
         spec, args, text = calc.call
         methods[spec.name] = spec
-        cut_value = _cut(cut, comp)
+        cut_key = (id(cut), id(comp.scale))
+        if cut_key in cut_values:
+            cut_value = cut_values[cut_key]
+        else:
+            cut_value = cut_values[cut_key] = _cut(cut, comp)
         if cut_value is None:
+            continue
+        count_entries = [per.get(code) for _key, per in count_rules]
+        variety_entry = varieties.get(code)
+        window_entry = windows.get(code)
+        signature = (
+            id(calc),
+            *cut_key,
+            *(id(entry) for entry in count_entries),
+            id(variety_entry),
+            id(window_entry),
+        )
+        shared = made.get(signature)
+        if shared is not None:
+            rules[code] = shared
             continue
         assert isinstance(cut.rule, n.Proficient)
         counts: list[CountRule] = []
-        for key in count_keys:
-            entry = final[key].get(code)
+        for (key, _per), entry in zip(count_rules, count_entries, strict=True):
             if entry is not None:
                 assert isinstance(entry.rule, n.EvidenceCount)
                 counts.append(CountRule(entry.rule.count, key[1], _provenance(ns, entry)))
-        variety_entry = final.get(("variety", frozenset()), {}).get(code)
         variety = None
         if variety_entry is not None:
             assert isinstance(variety_entry.rule, n.EvidenceVariety)
             variety = VarietyRule(variety_entry.rule.count, _provenance(ns, variety_entry))
-        window_entry = final.get(("window", frozenset()), {}).get(code)
         window = None
         if window_entry is not None:
             assert isinstance(window_entry.rule, n.EvidenceWithin)
@@ -583,7 +611,7 @@ def resolve_rules(
             window = WindowRule(
                 Duration(duration.amount, duration.unit), _provenance(ns, window_entry)
             )
-        rules[code] = CompetencyRules(
+        rules[code] = made[signature] = CompetencyRules(
             calculate=CalculationRule(spec.name, args, text, _provenance(ns, calc)),
             proficient=CutRule(
                 cut_value,

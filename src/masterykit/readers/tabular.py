@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -179,7 +178,7 @@ class _RowMapper:
         self._timestamps: dict[str, dt.date | dt.datetime | tuple[str, str]] = {}
         self._positions: tuple[tuple[int, ...], ...] = ()
         self._width = 0
-        self._cells: Callable[[list[str]], tuple[str, ...]] | None = None
+        self._cells: tuple[int, ...] | None = None
         self._blank_only = True
 
     def map(self, values: Mapping[str, object], line: int) -> Evidence | Rejection:
@@ -211,10 +210,8 @@ class _RowMapper:
         self._width = len(header)
         self._cells = None
         if all(len(positions) <= 1 for positions in self._positions):
-            # A row as wide as the header then has each field in one known cell; an absent
-            # field reads an empty cell put after the row's last one.
-            self._cells = operator.itemgetter(
-                *(positions[0] if positions else self._width for positions in self._positions)
+            self._cells = tuple(
+                positions[0] if positions else self._width for positions in self._positions
             )
         self._blank_only = self.options.missing_values == {""}
 
@@ -245,14 +242,16 @@ class _RowMapper:
         """
         opts = self.options
         width = self._width
-        cells = self._cells
         plain = (
-            cells is not None
+            self._cells is not None
             and self._blank_only
             and opts.competencies is None
             and opts.competency_template is None
             and opts.raw_range is None
         )
+        # Where each field is in a row as wide as the header; an absent field reads the empty
+        # cell put after the row's last one.
+        at_learner, at_code, at_score, at_stamp, at_kind, at_rater, at_id = self._cells or (0,) * 7
         scores, stamps, seen_ids = self._scores, self._timestamps, self.seen_ids
         file, default_kind = self.file, opts.kind
         for item in items:
@@ -267,34 +266,35 @@ class _RowMapper:
                 )
                 continue
             if plain and size == width:
-                assert cells is not None
-                row.append("")  # the cell of the fields the file has no column for
-                learner, competency, score_text, stamp_text, kind, rater, source_id = [
-                    cell.strip() or None for cell in cells(row)
-                ]
+                row.append("")
+                learner = row[at_learner].strip()
+                competency = row[at_code].strip()
+                source_id = row[at_id].strip() or None
+                # An empty score or timestamp is never remembered: such a row takes the full
+                # checks and is rejected there.
+                score = scores.get(row[at_score].strip())
+                timestamp = stamps.get(row[at_stamp].strip())
                 if (
-                    learner is not None
-                    and competency is not None
-                    and score_text is not None
-                    and stamp_text is not None
+                    learner
+                    and competency
+                    and score is not None
+                    and timestamp is not None
+                    and type(timestamp) is not tuple
                     and (source_id is None or source_id not in seen_ids)
                 ):
-                    score = scores.get(score_text)
-                    timestamp = stamps.get(stamp_text)
-                    if score is not None and timestamp is not None and type(timestamp) is not tuple:
-                        if source_id is not None:
-                            seen_ids[source_id] = line
-                        yield Evidence(
-                            learner,
-                            competency,
-                            score,
-                            cast(dt.date, timestamp),
-                            kind or default_kind,
-                            rater,
-                            source_id,
-                            Origin(file, line, source_id),
-                        )
-                        continue
+                    if source_id is not None:
+                        seen_ids[source_id] = line
+                    yield Evidence(
+                        learner,
+                        competency,
+                        score,
+                        cast(dt.date, timestamp),
+                        row[at_kind].strip() or default_kind,
+                        row[at_rater].strip() or None,
+                        source_id,
+                        Origin(file, line, source_id),
+                    )
+                    continue
             yield self.map_row(row, line)
 
     def _evidence(

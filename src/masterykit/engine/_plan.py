@@ -54,11 +54,14 @@ from masterykit.registry import MethodContext, MethodFunction, PrefixFunction
 
 __all__ = [
     "CompiledPolicy",
+    "Views",
     "compile_policy",
     "evidence_key",
     "moment_of",
     "sort_evidence",
     "trim_moments",
+    "updated_views",
+    "views_of",
 ]
 
 _NOT_STARTED = Status.NOT_STARTED
@@ -552,6 +555,44 @@ class CompetencyPlan:
 # --- clauses ---------------------------------------------------------------------------------
 
 
+#: The proficient competencies and the rated scores (see :meth:`Context.rated`) of one result.
+Views = tuple[set[str], dict[str, Decimal]]
+
+
+def views_of(competencies: Mapping[str, CompetencyResult]) -> Views:
+    """What competency tests read of every competency: which are proficient, and the rounded
+    score of those with sufficient evidence and a score."""
+    proficient: set[str] = set()
+    rated: dict[str, Decimal] = {}
+    for code, result in competencies.items():
+        status = result.status
+        if status is _PROFICIENT:
+            proficient.add(code)
+        if (status is _PROFICIENT or status is _DEVELOPING) and result.score is not None:
+            rated[code] = result.score
+    return proficient, rated
+
+
+def updated_views(
+    views: Views, competencies: Mapping[str, CompetencyResult], touched: Iterable[str]
+) -> Views:
+    """``views`` (left unchanged) with the ``touched`` competencies' results taken again."""
+    proficient = set(views[0])
+    rated = dict(views[1])
+    for code in touched:
+        result = competencies[code]
+        status = result.status
+        if status is _PROFICIENT:
+            proficient.add(code)
+        else:
+            proficient.discard(code)
+        if (status is _PROFICIENT or status is _DEVELOPING) and result.score is not None:
+            rated[code] = result.score
+        else:
+            rated.pop(code, None)
+    return proficient, rated
+
+
 class Context:
     """What clauses read while one learner is evaluated."""
 
@@ -577,6 +618,7 @@ class Context:
         previous: Mapping[str, DecisionResult] | None = None,
         touched: frozenset[str] = frozenset(),
         before: Mapping[str, CompetencyResult] | None = None,
+        views: Views | None = None,
     ):
         self.plan = plan
         self.attributes = attributes
@@ -591,17 +633,13 @@ class Context:
         self.active: set[str] = set()
         self._proficient: set[str] | None = None
         self._rated: dict[str, Decimal] = {}
+        if views is not None:
+            self._proficient, self._rated = views
 
     def proficient(self) -> set[str]:
         """The proficient competencies (worked out once per learner)."""
         if self._proficient is None:
-            self._proficient = set()
-            for code, result in self.competencies.items():
-                status = result.status
-                if status is _PROFICIENT:
-                    self._proficient.add(code)
-                if (status is _PROFICIENT or status is _DEVELOPING) and result.score is not None:
-                    self._rated[code] = result.score
+            self._proficient, self._rated = views_of(self.competencies)
         return self._proficient
 
     def rated(self) -> dict[str, Decimal]:
@@ -1517,13 +1555,15 @@ class CompiledPolicy:
         as_of: dt.date,
         previous: LearnerResult | None = None,
         touched: frozenset[str] | None = None,
+        views: Views | None = None,
     ) -> LearnerResult:
         """Requirements, advancements, graduation and pace for evaluated competencies.
 
         With ``previous`` and ``touched``, only what reads a touched competency is evaluated
         again: a clause whose inputs are the same keeps its previous result (the same object),
         and so does a decision or pace whose results are all the same, so the changes are found
-        by identity checks before any comparison.
+        by identity checks before any comparison. ``views`` are the :func:`views_of` ``comps``
+        when the caller keeps them up to date.
         """
         if previous is None or touched is None:
             ctx = Context(self, learner.attributes, comps)
@@ -1540,6 +1580,7 @@ class CompiledPolicy:
                 previous.requirements,
                 touched,
                 previous.competencies,
+                views,
             )
             for name, decision in previous.requirements.items():
                 if touched.isdisjoint(self.requirement_codes(name)):

@@ -30,7 +30,13 @@ from typing import Literal
 
 import attrs
 
-from masterykit.engine._plan import compile_policy, sort_evidence
+from masterykit.engine._plan import (
+    Views,
+    compile_policy,
+    sort_evidence,
+    updated_views,
+    views_of,
+)
 from masterykit.engine.evaluate import normalise_as_of
 from masterykit.engine.results import (
     CompetencyResult,
@@ -131,6 +137,8 @@ class Session:
         self._result = self._plan.learner(
             learner, self._buckets, self.as_of, self._starts, self._dates
         )
+        #: What competency tests read of the current result, kept up to date by :meth:`add`.
+        self._views: Views = views_of(self._result.competencies)
 
     @property
     def result(self) -> LearnerResult:
@@ -193,10 +201,17 @@ class Session:
                 self._dates is None or code in self._dates,
                 plain,
             )
+        views = updated_views(self._views, comps, touched)
         after = self._plan.decide(
-            self.learner, comps, self.as_of, previous=before, touched=frozenset(touched)
+            self.learner,
+            comps,
+            self.as_of,
+            previous=before,
+            touched=frozenset(touched),
+            views=views,
         )
         self._result = after
+        self._views = views
         return _diff(before, after, tuple(rejections), touched)
 
 

@@ -151,7 +151,7 @@ def damaged(draw: st.DrawFn) -> str:
             pieces[index] = draw(st.sampled_from(pieces))
         else:
             pieces.insert(index, draw(st.sampled_from(pieces)))
-    layout = draw(st.sampled_from([" ", "\n", "  \n "]))
+    layout = draw(st.sampled_from([" ", "\n", "  \n ", "\t", "\r\n", " \x0c "]))
     return layout.join(pieces)
 
 

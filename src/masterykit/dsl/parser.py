@@ -140,6 +140,9 @@ class _Unread(Exception):
 _FAST_MAX_DEPTH = 200
 
 
+_SPACE_PATTERN = "(?:[ \t\x0c\r\n])+"
+
+
 class _FastReader:
     """Lark's LALR tables and contextual lexer, driven in one loop that builds our nodes as it
     reduces (no intermediate Lark tree). It reads a correct policy exactly as Lark does (the
@@ -195,6 +198,17 @@ class _FastReader:
                 frozenset(lexer.newline_types),  # type: ignore[attr-defined]
             )
         self._shapers = lark._parse_tree_builder
+        # Whitespace is ignored in every state and no other terminal starts with it: skip it
+        # without asking the state's lexer (when the grammar's WS is the one this expects).
+        self._skip_space: Any = None
+        spaces = [t for t in lark.terminals if t.name == "WS"]
+        if (
+            "WS" in lark.lexer_conf.ignore
+            and len(spaces) == 1
+            and spaces[0].pattern.to_regexp() == _SPACE_PATTERN
+            and all("WS" in lexer[2] and "WS" not in lexer[1] for lexer in self._lexers.values())
+        ):
+            self._skip_space = re.compile(_SPACE_PATTERN).match
         self._new_token: Any = Token._future_new
 
     def read(self, text: str, builder: TreeBuilder) -> Any:
@@ -207,6 +221,7 @@ class _FastReader:
             for rule, through in zip(self._rules, self._through, strict=True)
         ]
         actions, lexers, new_token = self._actions, self._lexers, self._new_token
+        skip_space = self._skip_space
         end_state = self._end
         state_stack = [self._start]
         value_stack: list[Any] = []
@@ -214,6 +229,16 @@ class _FastReader:
         token: Any = None
         while True:
             if pos < size:
+                if skip_space is not None:
+                    space = skip_space(text, pos)
+                    if space is not None:
+                        value = space.group(0)
+                        newlines = value.count("\n")
+                        if newlines:
+                            line += newlines
+                            line_start = pos + value.rindex("\n") + 1
+                        pos += len(value)
+                        continue
                 matchers, token_callbacks, ignore, newline_types = lexers[state_stack[-1]]
                 for match in matchers:
                     found = match(text, pos)

@@ -134,6 +134,7 @@ def test_each_update_reports_exactly_what_a_full_evaluation_changes(
     ]
     session = Session(policy, who, as_of=AS_OF, first_proficient=dates)  # type: ignore[arg-type]
     before = evaluate(policy, who, (), as_of=AS_OF, first_proficient=dates).learners[0]  # type: ignore[arg-type]
+    pairs = []
     for count, piece in enumerate(evidence, 1):
         changes = session.add(piece)
         after = evaluate(
@@ -145,10 +146,13 @@ def test_each_update_reports_exactly_what_a_full_evaluation_changes(
         ).learners[0]
         assert session.result == after
         assert _reported(changes) == _naive_changes(before, after)
-        assert _steps(session.result) == _steps(after)
-        assert to_json(session.result) == to_json(after)
-        assert render_text(session.result) == render_text(after)
+        pairs.append((session.result, after))
         before = after
+    # Next steps are worded on first use: earlier results still word theirs after later updates.
+    for ours, full in reversed(pairs):
+        assert _steps(ours) == _steps(full)
+        assert to_json(ours) == to_json(full)
+        assert render_text(ours) == render_text(full)
 
 
 def test_an_update_that_changes_no_decision_keeps_every_decision_object() -> None:
@@ -198,3 +202,20 @@ def test_an_earlier_first_proficient_date_moves_pace_though_the_status_stays() -
     assert changes.pace is not None
     assert changes.pace.after.proficient_in_window == ()
     assert session.result == evaluate(policy, who, session.evidence, as_of=AS_OF).learners[0]
+
+
+def test_a_long_session_does_not_keep_every_earlier_result_alive() -> None:
+    import gc
+
+    from masterykit.engine._plan import Context
+
+    policy = _policy("decaying_average", ("0.75",), True)
+    who = learner("ana", ell=False, graduation_date=dt.date(2027, 6, 1))
+    session = Session(policy, who, as_of=AS_OF)
+    start = dt.date(2024, 6, 1)
+    for day in range(300):
+        code = CODES[day % len(CODES)]
+        session.add(Evidence("ana", code, Decimal(1 + day % 4), start + dt.timedelta(days=day)))
+    gc.collect()
+    alive = sum(1 for thing in gc.get_objects() if type(thing) is Context)
+    assert alive < 30

@@ -1182,16 +1182,22 @@ class DecisionPlan:
     def _result(
         self, result: ClauseResult, ctx: Context, pathways: tuple[str, ...]
     ) -> DecisionResult:
-        node = self.node
-        steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = ()
-        if not result.held:
-
-            def steps() -> tuple[NextStep, ...]:
-                return tuple(_dedupe(node.steps(result, ctx)))
-
+        steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = (
+            () if result.held else self.steps_for(result, ctx)
+        )
         return DecisionResult(
             self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
         )
+
+    def steps_for(self, result: ClauseResult, ctx: Context) -> Callable[[], tuple[NextStep, ...]]:
+        """What words the next steps of the (failed) clause ``result`` from ``ctx``, on first
+        use."""
+        node = self.node
+
+        def steps() -> tuple[NextStep, ...]:
+            return tuple(_dedupe(node.steps(result, ctx)))
+
+        return steps
 
 
 def _taken(node: Node, result: ClauseResult, ctx: Context, found: list[str]) -> None:
@@ -1585,6 +1591,15 @@ class CompiledPolicy:
             for name, decision in previous.requirements.items():
                 if touched.isdisjoint(self.requirement_codes(name)):
                     ctx.requirements[name] = decision
+                    if callable(decision.steps):
+                        # INVARIANT: the decision reads no touched competency, so its next steps
+                        # read the same results here as where it was made; worded from here
+                        # instead, the earlier evaluation (and the one before it) can be freed.
+                        object.__setattr__(
+                            decision,
+                            "steps",
+                            self.requirements[name].steps_for(decision.clause, ctx),
+                        )
             requirements = {name: ctx.requirement(name) for name in self.requirements}
             advancements = [
                 plan.decide(ctx, before)
@@ -1599,6 +1614,10 @@ class CompiledPolicy:
             ):
                 found = self.pace.evaluate(ctx, as_of)
                 pace = pace if found == pace else found
+            # The next steps of the decisions made here read ``ctx`` later; it must not keep the
+            # previous results (and through them every earlier result) alive.
+            ctx.previous = None
+            ctx.before = None
         return LearnerResult(
             learner,
             comps,

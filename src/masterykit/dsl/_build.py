@@ -1,4 +1,7 @@
-"""Turn Lark's parse tree into our syntax tree (:mod:`masterykit.dsl.nodes`).
+"""Turn what Lark reads into our syntax tree (:mod:`masterykit.dsl.nodes`).
+
+The same rule handlers serve both readings: :meth:`TreeBuilder.callbacks` builds nodes while the
+parser reduces, and :meth:`TreeBuilder.transform` walks a Lark tree after a syntax error.
 
 This module and :mod:`masterykit.dsl.parser` are the only places that know Lark. Each method of
 :class:`TreeBuilder` handles one grammar rule (named in its docstring) and returns a node with a

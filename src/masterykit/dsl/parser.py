@@ -6,6 +6,12 @@ parser is Lark's LALR(1) with the contextual lexer, built once per process. Afte
 error, reading resumes at the next line that starts a top-level statement in the first column,
 so several mistakes are reported in one run without a cascade of follow-on errors.
 
+A policy is first read in one loop over Lark's tables that builds the syntax tree as the parser
+reduces (:class:`_FastReader`). That reading either succeeds exactly as Lark would, or gives up
+at the first syntax error (or on a tree deeper than 200); the text is then read the usual way,
+a Lark tree walked by :meth:`TreeBuilder.transform`, which reports every problem. Both readings
+give the same tree, spans and diagnostics (``tests/dsl/test_parser_fast_path.py``).
+
 >>> tree = parse('policy "Demo" version "1"\\nscale two { 1 NotYet 2 Yes }\\n')
 >>> tree.name, tree.version, tree.statements[0].name.value
 ('Demo', '1', 'two')

@@ -710,6 +710,12 @@ def _rating(result: CompetencyResult) -> Decimal | None:
     return result.score if status is _PROFICIENT or status is _DEVELOPING else None
 
 
+def _reaches(result: CompetencyResult, threshold: Decimal | None) -> bool:
+    """Whether a competency's result reaches a level's value, as ``… reach L`` tests it."""
+    score = _rating(result)
+    return score is not None and threshold is not None and score >= threshold
+
+
 def _pace_view(result: CompetencyResult) -> dt.date | bool:
     """What pace reads of a competency's result: whether it is proficient, and since when."""
     if result.status is not _PROFICIENT:
@@ -739,6 +745,7 @@ class TestNode(Node):
         "selected",
         "selection",
         "test",
+        "thresholds",
     )
 
     def __init__(self, clause: CompetencyTest):
@@ -757,6 +764,7 @@ class TestNode(Node):
             )
         else:
             self.pairs = tuple(zip(clause.codes, clause.thresholds, strict=True))
+        self.thresholds: dict[str, Decimal | None] = dict(self.pairs)
         total = len(clause.codes)
         amount = clause.amount if clause.amount is not None else Decimal(0)
         if clause.quantifier == "all":
@@ -817,10 +825,17 @@ class TestNode(Node):
             # The test reads only whether each selected competency is proficient (or its rated
             # score): when that is the same for every touched one, so is the result.
             comps = ctx.competencies
-            view = _proficiency if self.test == "proficient" else _rating
+            proficient = self.test == "proficient"
             for code in ctx.touched:
-                if code in self.chosen and view(before[code]) != view(comps[code]):
-                    break
+                if code not in self.chosen:
+                    continue
+                if proficient:
+                    if _proficiency(before[code]) != _proficiency(comps[code]):
+                        break
+                else:
+                    threshold = self.thresholds[code]
+                    if _reaches(before[code], threshold) != _reaches(comps[code], threshold):
+                        break
             else:
                 return previous
         return super().update(ctx, previous)
@@ -890,6 +905,17 @@ class RequirementNode(Node):
         return ClauseResult(
             "requirement", self.text, decision.held, (decision.clause,), span=self.span
         )
+
+    def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
+        decision = ctx.requirement(self.name)
+        if (
+            decision is not None
+            and previous.children
+            and decision.clause is previous.children[0]
+            and decision.held is previous.held
+        ):
+            return previous
+        return super().update(ctx, previous)
 
     def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
         decision = ctx.requirement(self.name)

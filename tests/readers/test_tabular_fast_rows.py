@@ -177,3 +177,32 @@ def test_a_score_seen_as_bad_is_rejected_every_time_it_appears() -> None:
     fast, slow = _read_both(text, {})
     assert fast == slow
     assert [row[1:3] for row in fast] == [("MK309", "score `abc` is not a number")] * 3
+
+
+def test_mapped_competencies_and_rescaled_scores_read_the_same_on_repeated_rows() -> None:
+    text = "learner,competency,score,timestamp\n" + (
+        "ana,M.1,5,2026-01-10\nben,M.1,5,2026-01-10\ncy,X,5,2026-01-10\ndee,Z,5,2026-01-10\n"
+        "eve,M.1,11,2026-01-10\nfay,M.1,11,2026-01-10\n"
+    )
+    options = {"competencies": {"M.1": "MATH.1", "X": "MATH.X"}, "raw_min": 0, "raw_max": 10}
+    options["scales"] = {"MATH.1": [1, 4]}
+    fast, slow = _read_both(text, options)
+    assert fast == slow
+    assert [row[2] if row[0] == "evidence" else row[1] for row in fast] == [
+        "MATH.1",
+        "MATH.1",
+        "MK317",
+        "MK316",
+        "MK315",
+        "MK315",
+    ]
+    assert fast[1][3] == "2.5"
+
+
+def test_a_competency_template_reads_the_same_on_repeated_rows() -> None:
+    text = "learner,competency,score,timestamp\n" + "ana,1752,3,12\n" * 3
+    fast, slow = _read_both(
+        text, {"competency_template": "OULAD.{value}", "day_zero": "2013-10-01"}
+    )
+    assert fast == slow
+    assert {(row[2], row[4]) for row in fast} == {("OULAD.1752", "datetime.date(2013, 10, 13)")}

@@ -176,6 +176,8 @@ class _RowMapper:
         self._columns = tuple(options.column(field) for field in FIELDS)
         self._scores: dict[str, Decimal | None] = {}
         self._timestamps: dict[str, dt.date | dt.datetime | tuple[str, str]] = {}
+        self._codes: dict[str, str] = {}
+        self._rescaled: dict[tuple[str, str], Decimal] = {}
         self._positions: tuple[tuple[int, ...], ...] = ()
         self._width = 0
         self._cells: tuple[int, ...] | None = None
@@ -236,19 +238,17 @@ class _RowMapper:
     ) -> Iterator[Evidence | Rejection]:
         """The evidence or rejection for each CSV row after the header (see :meth:`map_row`).
 
-        The common row (as wide as the header, every required cell filled, a score and a
-        timestamp read before, no competency mapping or rescaling) is built here directly;
-        every other row goes through :meth:`map_row` and its full checks.
+        The common row (as wide as the header, every required cell filled, its competency
+        value, score and timestamp read before on another row) is built here directly from
+        what those readings gave; every other row goes through :meth:`map_row` and its full
+        checks, which remember what they read.
         """
         opts = self.options
         width = self._width
-        plain = (
-            self._cells is not None
-            and self._blank_only
-            and opts.competencies is None
-            and opts.competency_template is None
-            and opts.raw_range is None
-        )
+        plain = self._cells is not None and self._blank_only
+        mapped = opts.competencies is not None or opts.competency_template is not None
+        rescaling = opts.raw_range is not None
+        codes, rescaled = self._codes, self._rescaled
         # Where each field is in a row as wide as the header; an absent field reads the empty
         # cell put after the row's last one.
         at_learner, at_code, at_score, at_stamp, at_kind, at_rater, at_id = self._cells or (0,) * 7
@@ -268,11 +268,15 @@ class _RowMapper:
             if plain and size == width:
                 row.append("")
                 learner = row[at_learner].strip()
-                competency = row[at_code].strip()
+                raw_competency = row[at_code].strip()
+                competency = codes.get(raw_competency) if mapped else raw_competency
                 source_id = row[at_id].strip() or None
                 # An empty score or timestamp is never remembered: such a row takes the full
                 # checks and is rejected there.
-                score = scores.get(row[at_score].strip())
+                score_text = row[at_score].strip()
+                score = scores.get(score_text)
+                if rescaling and score is not None and competency is not None:
+                    score = rescaled.get((score_text, competency))
                 timestamp = stamps.get(row[at_stamp].strip())
                 if (
                     learner
@@ -318,6 +322,11 @@ class _RowMapper:
                 f"no competency for `{raw_competency}` in the `competencies` mapping",
                 line,
             )
+        codes = self._codes
+        if raw_competency not in codes:
+            if len(codes) >= _CACHE_SIZE:
+                codes.clear()
+            codes[raw_competency] = competency
         if raw_score is not None:
             score = parse_decimal(raw_score)
         else:
@@ -345,6 +354,11 @@ class _RowMapper:
                     line,
                 )
             score = ScaleMap.rescale(score, low, high, target)
+            if raw_score is None:
+                rescaled = self._rescaled
+                if len(rescaled) >= _CACHE_SIZE:
+                    rescaled.clear()
+                rescaled[(score_text, competency)] = score
         stamps = self._timestamps
         try:
             timestamp = stamps[stamp_text]

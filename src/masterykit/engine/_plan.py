@@ -1429,6 +1429,7 @@ class CompiledPolicy:
         self._decision_codes: dict[int, frozenset[str]] = {}
         self._pace_codes: frozenset[str] | None = None
         self._pace_extension_codes: frozenset[str] | None = None
+        self._requirement_reads: dict[str, frozenset[str]] | None = None
         #: The competencies whose first-proficient dates pace needs.
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()
@@ -1614,8 +1615,13 @@ class CompiledPolicy:
                 previous.competencies,
                 views,
             )
+            reads = self._requirement_reads
+            if reads is None:
+                reads = self._requirement_reads = {
+                    name: self.requirement_codes(name) for name in self.requirements
+                }
             for name, decision in previous.requirements.items():
-                if touched.isdisjoint(self.requirement_codes(name)):
+                if touched.isdisjoint(reads[name]):
                     ctx.requirements[name] = decision
                     if callable(decision.steps):
                         # INVARIANT: the decision reads no touched competency, so its next steps

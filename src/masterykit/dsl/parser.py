@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from lark import Lark, Token, Tree
@@ -192,17 +192,9 @@ class _FastReader:
             )
             for rule in rules
         ]
+        # Each state's lexer is prepared the first time the state is met, as Lark does.
+        self._state_lexers: dict[int, Any] = cast(Any, contextual.lexers)
         self._lexers: dict[int, tuple[tuple[Any, ...], dict[str, Any], Any, Any]] = {}
-        for state, lexer in contextual.lexers.items():
-            scanner = lexer.scanner  # type: ignore[attr-defined]
-            if set(lexer.callback) & set(lexer.ignore_types):  # type: ignore[attr-defined]
-                raise TypeError("ignored terminals with callbacks are not read in one loop")
-            self._lexers[state] = (
-                tuple(pattern.match for pattern in scanner._mres),
-                dict(lexer.callback),  # type: ignore[attr-defined]
-                frozenset(lexer.ignore_types),  # type: ignore[attr-defined]
-                frozenset(lexer.newline_types),  # type: ignore[attr-defined]
-            )
         self._shapers = lark._parse_tree_builder
         # Whitespace is ignored in every state and no other terminal starts with it: skip it
         # without asking the state's lexer (when the grammar's WS is the one this expects).
@@ -212,10 +204,27 @@ class _FastReader:
             "WS" in lark.lexer_conf.ignore
             and len(spaces) == 1
             and spaces[0].pattern.to_regexp() == _SPACE_PATTERN
-            and all("WS" in lexer[2] and "WS" not in lexer[1] for lexer in self._lexers.values())
+            and all("WS" in lexer.ignore_types for lexer in self._state_lexers.values())
         ):
             self._skip_space = re.compile(_SPACE_PATTERN).match
         self._new_token: Any = Token._future_new
+
+    def _lexer(self, state: int) -> tuple[tuple[Any, ...], dict[str, Any], Any, Any]:
+        """The terminals of parser state ``state``: their matchers, the callbacks that retype
+        a token (a keyword matched as a name), the ignored and the multi-line terminals."""
+        lexer = self._state_lexers[state]
+        scanner = lexer.scanner
+        callbacks = dict(lexer.callback)
+        if set(callbacks) & set(lexer.ignore_types):
+            raise _Unread  # an ignored terminal with a callback: not read in one loop
+        entry = (
+            tuple(pattern.match for pattern in scanner._mres),
+            callbacks,
+            frozenset(lexer.ignore_types),
+            frozenset(lexer.newline_types),
+        )
+        self._lexers[state] = entry
+        return entry
 
     def read(self, text: str, builder: TreeBuilder) -> Any:
         """The value of the ``start`` rule for ``text``, built by ``builder``."""
@@ -245,7 +254,10 @@ class _FastReader:
                             line_start = pos + value.rindex("\n") + 1
                         pos += len(value)
                         continue
-                matchers, token_callbacks, ignore, newline_types = lexers[state_stack[-1]]
+                entry = lexers.get(state_stack[-1])
+                if entry is None:
+                    entry = self._lexer(state_stack[-1])
+                matchers, token_callbacks, ignore, newline_types = entry
                 for match in matchers:
                     found = match(text, pos)
                     if found:

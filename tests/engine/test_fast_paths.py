@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from masterykit.engine import evaluate
 from masterykit.evidence import Evidence, Learner
 from masterykit.policies.methods import BUILTIN_METHODS
-from masterykit.policy import Duration, Policy
+from masterykit.policy import Duration, Level, Policy, Scale
 from masterykit.registry import MethodContext, MethodSpec
 
 D = Decimal
@@ -209,3 +209,58 @@ def test_a_plugin_method_without_fast_paths_still_reads_the_timestamps() -> None
     competency = result.learners[0].competencies["A.1"]
     assert competency.score == D(3)
     assert competency.first_proficient == dt.date(2026, 1, 3)
+
+
+TEN = Scale("ten", tuple(Level(str(value), D(value)) for value in range(11)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["F.1", "F.2", "T.1", "X.9"]),
+            st.sampled_from(["0", "1", "3", "4", "5", "7", "10", "11", "NaN", "Infinity"]),
+            st.integers(min_value=0, max_value=400),
+        ),
+        max_size=20,
+    )
+)
+def test_checking_a_learners_scores_at_once_accepts_and_rejects_as_piece_by_piece(
+    rows: list[tuple[str, str, int]],
+) -> None:
+    # F.* are on a 1-4 scale and T.1 on a 0-10 scale: a score fits all of them only in 1-4.
+    policy = build_policy(
+        {"F.1": FOUR, "F.2": FOUR, "T.1": TEN},
+        method="mean",
+        overrides={"T.1": {"cut": "6", "cut_level": "6"}},
+    )
+    start = dt.date(2025, 1, 1)
+    evidence = [
+        Evidence("ana", code, D(score), start + dt.timedelta(days=offset))
+        for code, score, offset in rows
+    ]
+    result = evaluate(policy, Learner("ana"), evidence, as_of=dt.date(2026, 6, 1))
+    checked = [(r.code, r.reason) for r in result.rejections]
+    expected = []
+    for piece in evidence:
+        if piece.competency == "X.9":
+            expected.append(("MK351", "evidence for unknown competency `X.9`"))
+        elif not piece.score.is_finite():
+            expected.append(
+                ("MK353", f"score `{piece.score}` on `{piece.competency}` is not a number")
+            )
+        elif piece.score < (0 if piece.competency == "T.1" else 1) or piece.score > (
+            10 if piece.competency == "T.1" else 4
+        ):
+            high = "10" if piece.competency == "T.1" else "4"
+            low = "0" if piece.competency == "T.1" else "1"
+            expected.append(
+                (
+                    "MK352",
+                    f"score `{piece.score}` is off the scale of `{piece.competency}` "
+                    f"({low} to {high})",
+                )
+            )
+    assert sorted(checked) == sorted(expected)
+    used = [piece for c in result.learners[0].competencies.values() for piece in c.used]
+    assert len(used) + len(checked) == len(evidence)

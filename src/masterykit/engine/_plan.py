@@ -304,29 +304,35 @@ class CompetencyPlan:
             stamps = tuple(as_moment(stamp) for stamp in map(_timestamp, items))
         return MethodContext(self.cut, self.minimum, self.maximum, stamps)
 
-    def take(self, items: list[Evidence]) -> bool | None:
+    def take(self, items: list[Evidence], checked: bool = False) -> bool | None:
         """Check and sort ``items`` in the common case: every score a finite Decimal on this
-        competency's scale and every timestamp a plain date (checked at C speed). Returns
+        competency's scale and every timestamp a plain date (checked at C speed; ``checked``
+        says the caller has checked that already, see :meth:`CompiledPolicy.usable`). Returns
         ``True`` when the items are sorted, ``None`` when each piece must be checked on its own.
         """
-        scores: list[Decimal] = list(map(_score, items))
         stamps = list(map(_timestamp, items))
-        if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
-            return None
-        try:
-            low = min(scores)
-            high = max(scores)
-        except ArithmeticError:
-            return None
-        if not (
-            low.is_finite() and high.is_finite() and self.minimum <= low and high <= self.maximum
-        ):
-            return None
+        if not checked:
+            scores: list[Decimal] = list(map(_score, items))
+            if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+                return None
+            try:
+                low = min(scores)
+                high = max(scores)
+            except ArithmeticError:
+                return None
+            if not (
+                low.is_finite()
+                and high.is_finite()
+                and self.minimum <= low
+                and high <= self.maximum
+            ):
+                return None
         distinct = set(stamps)
-        new = distinct.difference(_MOMENTS)
-        if new:
-            for stamp in new:
-                moment_of(stamp)
+        if not checked:
+            new = distinct.difference(_MOMENTS)
+            if new:
+                for stamp in new:
+                    moment_of(stamp)
         if len(distinct) == len(stamps):
             # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
             items.sort(key=_timestamp)
@@ -1430,6 +1436,13 @@ class CompiledPolicy:
         self._pace_codes: frozenset[str] | None = None
         self._pace_extension_codes: frozenset[str] | None = None
         self._requirement_reads: dict[str, frozenset[str]] | None = None
+        #: The scores every competency's scale allows (``None`` when no score is on all).
+        self._common_range: tuple[Decimal, Decimal] | None = None
+        if self.competencies:
+            lowest = max(plan.minimum for plan in self.competencies.values())
+            highest = min(plan.maximum for plan in self.competencies.values())
+            if lowest <= highest:
+                self._common_range = (lowest, highest)
         #: The competencies whose first-proficient dates pace needs.
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()
@@ -1508,22 +1521,57 @@ class CompiledPolicy:
             return attrs.evolve(evidence, score=score)
         return evidence
 
+    def usable(self, groups: Mapping[str, list[Evidence]]) -> bool:
+        """Whether every piece of one learner's evidence on the policy's competencies (grouped
+        by competency) has a finite Decimal score within every competency's scale and a plain
+        date (checked at C speed for all of them at once; when not, each competency's evidence
+        is checked on its own). Makes the midnights of those dates ready."""
+        if self._common_range is None:
+            return False
+        competencies = self.competencies
+        pieces = [
+            piece for code, items in groups.items() if code in competencies for piece in items
+        ]
+        if not pieces:
+            return False
+        scores: list[Decimal] = list(map(_score, pieces))
+        stamps = list(map(_timestamp, pieces))
+        if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+            return False
+        try:
+            low = min(scores)
+            high = max(scores)
+        except ArithmeticError:
+            return False
+        lowest, highest = self._common_range
+        if not (low.is_finite() and high.is_finite() and lowest <= low and high <= highest):
+            return False
+        new = set(stamps).difference(_MOMENTS)
+        if new:
+            for stamp in new:
+                moment_of(stamp)
+        return True
+
     def accept(
-        self, code: str, items: list[Evidence], rejections: list[Rejection]
+        self,
+        code: str,
+        items: list[Evidence],
+        rejections: list[Rejection],
+        checked: bool = False,
     ) -> tuple[list[Evidence], bool] | None:
         """One learner's evidence on competency ``code``, checked and sorted: the usable pieces
         and whether their timestamps are plain dates (``None`` when none is usable); the others
-        are added to ``rejections``."""
+        are added to ``rejections``. ``checked``: :meth:`usable` said yes for these pieces."""
         plan = self.competencies.get(code)
-        if plan is not None and plan.take(items):
+        if plan is not None and plan.take(items, checked):
             return items, True
         kept = []
         for piece in items:
-            checked = self.prepare(piece)
-            if isinstance(checked, Rejection):
-                rejections.append(checked)
+            prepared = self.prepare(piece)
+            if isinstance(prepared, Rejection):
+                rejections.append(prepared)
             else:
-                kept.append(checked)
+                kept.append(prepared)
         items = kept
         if not items:
             return None

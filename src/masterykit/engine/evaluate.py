@@ -158,12 +158,15 @@ def _evaluate(
     starts = plan.window_starts(day)
     dates = None if first_proficient == "all" else plan.pace_selection
     accept = plan.accept
+    usable = plan.usable
     used = counted = 0
     results: list[LearnerResult] = []
     for learner in ordered:
         accepted: dict[str, tuple[list[Evidence], bool]] = {}
-        for code, items in buckets[learner.id].items():
-            found = accept(code, items, rejections)
+        groups = buckets[learner.id]
+        checked = usable(groups)
+        for code, items in groups.items():
+            found = accept(code, items, rejections, checked)
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])

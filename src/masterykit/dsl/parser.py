@@ -185,6 +185,7 @@ class _FastReader:
         self._through = [
             bool(
                 rule.options.expand1
+                and rule.options.keep_all_tokens
                 and not rule.alias
                 and not rule.options.empty_indices
                 and len(rule.expansion) == 1

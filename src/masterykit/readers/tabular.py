@@ -158,15 +158,17 @@ class TabularOptions:
         return self.columns.get(field, field)
 
 
-#: How many distinct score and timestamp texts a reader remembers the reading of.
+#: How many distinct texts a reader remembers the reading of, per field.
 _CACHE_SIZE = 4096
 
 
 class _RowMapper:
     """Turns one row's raw values into evidence or a rejection (shared by CSV and JSON Lines).
 
-    Scores and timestamps repeat across rows (a handful of levels, a school year of dates), so
-    their readings are remembered, up to :data:`_CACHE_SIZE` distinct texts each.
+    Scores, timestamps and competency values repeat across rows (a handful of levels, a school
+    year of dates, a few hundred competencies), so their readings (the score, the date, the
+    mapped code, the rescaled score) are remembered, up to :data:`_CACHE_SIZE` each; a full
+    memory is emptied and filled again.
     """
 
     def __init__(self, options: TabularOptions, file: str) -> None:

@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -1529,9 +1530,12 @@ class CompiledPolicy:
         if self._common_range is None:
             return False
         competencies = self.competencies
-        pieces = [
-            piece for code, items in groups.items() if code in competencies for piece in items
-        ]
+        if groups.keys() <= competencies.keys():
+            pieces = list(chain.from_iterable(groups.values()))
+        else:
+            pieces = [
+                piece for code, items in groups.items() if code in competencies for piece in items
+            ]
         if not pieces:
             return False
         scores: list[Decimal] = list(map(_score, pieces))

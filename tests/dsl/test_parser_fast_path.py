@@ -76,6 +76,12 @@ def _fast_reads(text: str, monkeypatch: pytest.MonkeyPatch) -> bool:
     return calls == [True]
 
 
+def test_the_installed_lark_is_read_in_one_loop() -> None:
+    # The one-loop reader uses Lark's tables and lexers directly; a Lark it does not know makes
+    # every policy read the slow way, which must not pass unnoticed.
+    assert parser._fast_reader() is not None
+
+
 def test_there_are_policies_to_read_both_ways() -> None:
     assert len(TEXTS) >= 50
 

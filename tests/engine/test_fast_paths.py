@@ -219,7 +219,9 @@ TEN = Scale("ten", tuple(Level(str(value), D(value)) for value in range(11)))
     rows=st.lists(
         st.tuples(
             st.sampled_from(["F.1", "F.2", "T.1", "X.9"]),
-            st.sampled_from(["0", "1", "3", "4", "5", "7", "10", "11", "NaN", "Infinity"]),
+            st.sampled_from(
+                ["0", "1", "3", "4", "5", "7", "10", "11", "NaN", "sNaN", "-Infinity", "Infinity"]
+            ),
             st.integers(min_value=0, max_value=400),
         ),
         max_size=20,

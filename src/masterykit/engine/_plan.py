@@ -80,6 +80,7 @@ _score = operator.attrgetter("score")
 _kind = operator.attrgetter("kind")
 _held = operator.attrgetter("held")
 _date_score = operator.attrgetter("timestamp", "score")
+_finite = Decimal.is_finite
 
 
 def moment_of(day: dt.date) -> dt.datetime:
@@ -300,7 +301,7 @@ class CompetencyPlan:
             try:
                 stamps = tuple(map(_MOMENTS.__getitem__, map(_timestamp, items)))
             except KeyError:
-                stamps = None
+                stamps = tuple(map(moment_of, map(_timestamp, items)))
         if stamps is None:
             stamps = tuple(as_moment(stamp) for stamp in map(_timestamp, items))
         return MethodContext(self.cut, self.minimum, self.maximum, stamps)
@@ -316,24 +317,11 @@ class CompetencyPlan:
             scores: list[Decimal] = list(map(_score, items))
             if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
                 return None
-            try:
-                low = min(scores)
-                high = max(scores)
-            except ArithmeticError:
+            if not all(map(_finite, scores)):
                 return None
-            if not (
-                low.is_finite()
-                and high.is_finite()
-                and self.minimum <= low
-                and high <= self.maximum
-            ):
+            if not (self.minimum <= min(scores) and max(scores) <= self.maximum):
                 return None
         distinct = set(stamps)
-        if not checked:
-            new = distinct.difference(_MOMENTS)
-            if new:
-                for stamp in new:
-                    moment_of(stamp)
         if len(distinct) == len(stamps):
             # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
             items.sort(key=_timestamp)
@@ -1526,7 +1514,7 @@ class CompiledPolicy:
         """Whether every piece of one learner's evidence on the policy's competencies (grouped
         by competency) has a finite Decimal score within every competency's scale and a plain
         date (checked at C speed for all of them at once; when not, each competency's evidence
-        is checked on its own). Makes the midnights of those dates ready."""
+        is checked on its own)."""
         if self._common_range is None:
             return False
         competencies = self.competencies
@@ -1539,22 +1527,18 @@ class CompiledPolicy:
         if not pieces:
             return False
         scores: list[Decimal] = list(map(_score, pieces))
-        stamps = list(map(_timestamp, pieces))
-        if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+        if set(map(type, scores)) != _DECIMAL or set(map(type, map(_timestamp, pieces))) != _PLAIN:
             return False
         try:
-            low = min(scores)
-            high = max(scores)
-        except ArithmeticError:
+            # INVARIANT: every score is a Decimal (checked above), so equal values are equal
+            # scores and the range of the distinct values is the range of all of them.
+            values = set(scores)
+        except TypeError:  # a signalling NaN cannot be hashed
+            return False
+        if not all(map(_finite, values)):
             return False
         lowest, highest = self._common_range
-        if not (low.is_finite() and high.is_finite() and lowest <= low and high <= highest):
-            return False
-        new = set(stamps).difference(_MOMENTS)
-        if new:
-            for stamp in new:
-                moment_of(stamp)
-        return True
+        return lowest <= min(values) and max(values) <= highest
 
     def accept(
         self,

@@ -469,6 +469,8 @@ class CompetencyPlan:
             days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
         least = self.least
         window = self.window
+        if window is not None and days[0] >= self._window_start(window, days[-1]):
+            window = None  # the window as of the last date still holds every piece
         cut = self.cut
         prefixes = self.prefixes
         scores: list[Decimal] | None = None
@@ -485,7 +487,7 @@ class CompetencyPlan:
             if window is not None:
                 start = self._starts.get(day)
                 if start is None:
-                    start = self._starts[day] = window.before(day)
+                    start = self._window_start(window, day)
                 if days[0] < start:
                     low = bisect_left(days, start, 0, high)
             if high - low < least:
@@ -511,6 +513,15 @@ class CompetencyPlan:
             if raw is not None and round_score(raw) >= cut:
                 return day
         return None
+
+    def _window_start(self, window: Duration, day: dt.date) -> dt.date:
+        """The first day the window counts as of ``day`` (remembered)."""
+        start = self._starts.get(day)
+        if start is None:
+            if len(self._starts) > 100_000:
+                self._starts.clear()
+            start = self._starts[day] = window.before(day)
+        return start
 
     def ready(self, items: Sequence[Evidence]) -> int:
         """How many of ``items`` (sorted), from the first, it takes to meet every evidence rule
@@ -1416,6 +1427,11 @@ class CompiledPolicy:
             else None
         )
         self.pace = PacePlan(policy) if policy.pace is not None else None
+        # Competencies with the same evidence window share its remembered start days.
+        starts: dict[Duration, dict[dt.date, dt.date]] = {}
+        for plan in self.competencies.values():
+            if plan.window is not None:
+                plan._starts = starts.setdefault(plan.window, {})
         for decision in [*self.requirements.values(), *self.advancements]:
             decision.pathways = self._has_pathway(decision.node, set())
         if self.graduation is not None:

@@ -1441,6 +1441,7 @@ class CompiledPolicy:
         self._pace_codes: frozenset[str] | None = None
         self._pace_extension_codes: frozenset[str] | None = None
         self._requirement_reads: dict[str, frozenset[str]] | None = None
+        self._last_starts: tuple[dt.date, dict[str, dt.date | None]] | None = None
         #: The scores every competency's scale allows (``None`` when no score is on all).
         self._common_range: tuple[Decimal, Decimal] | None = None
         if self.competencies:
@@ -1582,7 +1583,11 @@ class CompiledPolicy:
         return items, sort_evidence(items)
 
     def window_starts(self, as_of: dt.date) -> dict[str, dt.date | None]:
-        """Each competency's first counted day as of ``as_of``."""
+        """Each competency's first counted day as of ``as_of`` (the last answer is remembered
+        and shared: callers must not change it)."""
+        last = self._last_starts
+        if last is not None and last[0] == as_of:
+            return last[1]
         cache: dict[Duration, dt.date] = {}
         found: dict[str, dt.date | None] = {}
         for code, plan in self.competencies.items():
@@ -1593,6 +1598,7 @@ class CompiledPolicy:
                 if window not in cache:
                     cache[window] = window.before(as_of)
                 found[code] = cache[window]
+        self._last_starts = (as_of, found)
         return found
 
     def learner(

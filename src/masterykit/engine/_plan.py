@@ -81,6 +81,7 @@ _kind = operator.attrgetter("kind")
 _held = operator.attrgetter("held")
 _date_score = operator.attrgetter("timestamp", "score")
 _finite = Decimal.is_finite
+_BELOW = Decimal("-Infinity")  # below every threshold
 
 
 def moment_of(day: dt.date) -> dt.datetime:
@@ -428,7 +429,8 @@ class CompetencyPlan:
                 status = _INSUFFICIENT
             elif score >= self.cut:
                 status = _PROFICIENT
-                first = self.first_proficient(items[:high], plain) if dates else None
+                if dates:
+                    first = self.first_proficient(items if high == count else items[:high], plain)
             else:
                 status = _DEVELOPING
         return CompetencyResult(
@@ -752,6 +754,7 @@ class TestNode(Node):
         "selection",
         "test",
         "thresholds",
+        "uniform",
     )
 
     def __init__(self, clause: CompetencyTest):
@@ -771,6 +774,15 @@ class TestNode(Node):
         else:
             self.pairs = tuple(zip(clause.codes, clause.thresholds, strict=True))
         self.thresholds: dict[str, Decimal | None] = dict(self.pairs)
+        #: The one threshold of a reach/below test whose competencies share it (else ``None``).
+        levels = set(self.thresholds.values())
+        self.uniform: Decimal | None = (
+            levels.pop()
+            if clause.test != "proficient" and len(levels) == 1 and None not in levels
+            else None
+        )
+        if self.uniform is not None and not self.uniform.is_finite():
+            self.uniform = None
         total = len(clause.codes)
         amount = clause.amount if clause.amount is not None else Decimal(0)
         if clause.quantifier == "all":
@@ -798,13 +810,17 @@ class TestNode(Node):
         else:
             # INVARIANT: only sufficient, scored competencies reach a level; the rest are below.
             rated = ctx.rated()
-            reached = [
-                code
-                for code, threshold in self.pairs
-                if (score := rated.get(code)) is not None
-                and threshold is not None
-                and score >= threshold
-            ]
+            uniform = self.uniform
+            if uniform is not None:
+                reached = [code for code in self.selected if rated.get(code, _BELOW) >= uniform]
+            else:
+                reached = [
+                    code
+                    for code, threshold in self.pairs
+                    if (score := rated.get(code)) is not None
+                    and threshold is not None
+                    and score >= threshold
+                ]
             if len(reached) == len(self.selected):
                 others: list[str] = []
             else:

@@ -1217,6 +1217,8 @@ class DecisionPlan:
             if result is previous.clause:
                 if result.held:
                     return previous  # nothing to word: equal in every field
+                if ctx.touched.isdisjoint(ctx.plan.node_codes(self.node)):
+                    return self.keep(previous, ctx)
                 # INVARIANT: the same clause results take the same pathways; the next steps are
                 # worded again from the current results.
                 return self._result(result, ctx, previous.pathways)
@@ -1236,6 +1238,18 @@ class DecisionPlan:
         return DecisionResult(
             self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
         )
+
+    def keep(self, decision: DecisionResult, ctx: Context) -> DecisionResult:
+        """``decision``, made before the competencies ``ctx.touched`` changed and reading none
+        of them, kept for ``ctx``.
+
+        INVARIANT: its next steps read the same results in ``ctx`` as where it was made, so
+        when they are still to be worded they are worded from ``ctx`` instead; the earlier
+        evaluation (and, through its requirements, the one before it) can then be freed.
+        """
+        if callable(decision.steps):
+            object.__setattr__(decision, "steps", self.steps_for(decision.clause, ctx))
+        return decision
 
     def steps_for(self, result: ClauseResult, ctx: Context) -> Callable[[], tuple[NextStep, ...]]:
         """What words the next steps of the (failed) clause ``result`` from ``ctx``, on first
@@ -1696,16 +1710,7 @@ class CompiledPolicy:
                 }
             for name, decision in previous.requirements.items():
                 if touched.isdisjoint(reads[name]):
-                    ctx.requirements[name] = decision
-                    if callable(decision.steps):
-                        # INVARIANT: the decision reads no touched competency, so its next steps
-                        # read the same results here as where it was made; worded from here
-                        # instead, the earlier evaluation (and the one before it) can be freed.
-                        object.__setattr__(
-                            decision,
-                            "steps",
-                            self.requirements[name].steps_for(decision.clause, ctx),
-                        )
+                    ctx.requirements[name] = self.requirements[name].keep(decision, ctx)
             requirements = {name: ctx.requirement(name) for name in self.requirements}
             advancements = [
                 plan.decide(ctx, before)

@@ -122,7 +122,7 @@ class Source:
 def split_lines(text: str) -> list[str]:
     r"""Split ``text`` into lines at ``\n`` only, dropping a ``\r`` that ends a line.
 
-    Unlike :meth:`str.splitlines`, this agrees with the line numbers Lark gives tokens.
+    Unlike ``str.splitlines``, this agrees with the line numbers Lark gives tokens.
 
     >>> split_lines("one\r\ntwo\x0bstill two\n")
     ['one', 'two\x0bstill two']

@@ -24,7 +24,13 @@ from masterykit.diagnostics import (
     render_text,
 )
 from masterykit.dsl import check as check_module
-from masterykit.dsl.parser import MAX_ERRORS, MAX_FILE_BYTES, parse, read_source
+from masterykit.dsl.parser import (
+    MAX_ERRORS,
+    MAX_FILE_BYTES,
+    MAX_NUMBER_DIGITS,
+    parse,
+    read_source,
+)
 from masterykit.engine import evaluate
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.loader import load_text
@@ -50,6 +56,7 @@ def test_the_documented_limits_have_their_documented_values() -> None:
     assert DEFAULT_MAX_RECORD_BYTES == 64 * 1024
     assert check_module.MAX_DURATION_YEARS == 100
     assert check_module.MAX_COMPETENCIES == 20_000
+    assert MAX_NUMBER_DIGITS == 15
 
 
 def test_a_policy_file_over_4_mib_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
@@ -85,6 +92,50 @@ def test_at_most_20_syntax_errors_are_reported() -> None:
     diagnostics = caught.value.diagnostics
     assert len(diagnostics) == MAX_ERRORS
     assert [d.span.line for d in diagnostics if d.span] == list(range(2, 2 + MAX_ERRORS))
+
+
+SIXTEEN = "1234567890123456"
+
+
+@pytest.mark.parametrize(
+    ("rule", "written", "digits"),
+    [
+        ("evidence at least {n}", "{n}", 16),
+        ("evidence from at least {n} kinds", "{n}", 16),
+        ("evidence within {n} days", "{n}", 16),
+        ("calculate weighted_average({n}%)", "{n}%", 16),
+        ("calculate decaying_average({n}.5)", "{n}.5", 17),
+        ("proficient at -{n}", "-{n}", 16),
+        ('advance "A" to "B" when at least {n} of MATH proficient', "{n}", 16),
+    ],
+)
+def test_a_number_over_15_digits_is_refused_where_ever_it_is_written(
+    rule: str, written: str, digits: int
+) -> None:
+    text = HEADER + rule.format(n=SIXTEEN) + "\n"
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, name="limits.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.span and diagnostic.span.line) == (
+        "MK127",
+        f"the number `{written.format(n=SIXTEEN)}` has {digits} digits; numbers have at most 15",
+        6,
+    )
+
+
+def test_a_number_of_15_digits_is_read() -> None:
+    text = HEADER + "evidence at least 123456789012345\n"
+    assert parse(text, name="limits.mastery") is not None
+
+
+def test_a_number_of_thousands_of_digits_is_refused_without_reading_it_as_a_number() -> None:
+    text = HEADER + "evidence at least " + "9" * 5000 + "\n"
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, name="limits.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == (
+        "the number `99999999999999999999…` has 5,000 digits; numbers have at most 15"
+    )
 
 
 @pytest.mark.parametrize(

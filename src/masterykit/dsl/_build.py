@@ -23,7 +23,10 @@ from lark import Token, Tree
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
 
-__all__ = ["RESERVED", "TreeBuilder"]
+__all__ = ["MAX_NUMBER_DIGITS", "RESERVED", "TreeBuilder"]
+
+#: The most digits a number in a policy may have (MK127).
+MAX_NUMBER_DIGITS = 15
 
 #: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
 RESERVED = frozenset(
@@ -256,6 +259,27 @@ class TreeBuilder:
     def _error(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help=help))
 
+    def _numeral(self, *tokens: Token) -> str:
+        """The text of a number written with ``tokens``, or ``"0"`` after reporting MK127.
+
+        Numbers keep to :data:`MAX_NUMBER_DIGITS` digits so every calculation on them stays
+        exact within Python's decimal precision (and ``int`` never refuses a numeral).
+        """
+        text = "".join(str(t) for t in tokens)
+        digits = sum(char.isdigit() for char in text)
+        if digits <= MAX_NUMBER_DIGITS:
+            return text.rstrip("%")
+        token = tokens[-1]
+        shown = text if len(text) <= 24 else f"{text[:20]}…"
+        self._error(
+            "MK127",
+            f"the number `{shown}` has {digits:,} digits; numbers have at most "
+            f"{MAX_NUMBER_DIGITS}",
+            self._token_span(token),
+            help="scale values, cuts, counts and durations are small numbers, such as `4` or `3.5`",
+        )
+        return "0"
+
     def _name(self, ident: n.Ident, what: str) -> n.Ident:
         """Check that an identifier is a plain name (scales, groups, learners, kinds …)."""
         if not _PLAIN_NAME.fullmatch(ident.value):
@@ -303,8 +327,7 @@ class TreeBuilder:
 
     def number(self, meta: _Meta, *tokens: Token) -> Decimal:
         """``number: MINUS? (INT | DECIMAL)``."""
-        text = "".join(str(t) for t in tokens)
-        return Decimal(text)
+        return Decimal(self._numeral(*tokens))
 
     def level_ref(self, meta: _Meta, value: Decimal | n.Ident) -> n.LevelRef:
         """``level_ref: number | ident``."""
@@ -328,7 +351,7 @@ class TreeBuilder:
 
     def duration(self, meta: _Meta, amount: Token, unit: Token) -> n.Duration:
         """``duration: INT UNIT``."""
-        return n.Duration(int(amount), _UNITS[str(unit)], self._span(meta))
+        return n.Duration(int(self._numeral(amount)), _UNITS[str(unit)], self._span(meta))
 
     # --- header and declarations ------------------------------------------------------------
 
@@ -489,7 +512,7 @@ class TreeBuilder:
 
     def percent_arg(self, meta: _Meta, token: Token) -> n.MethodArg:
         """``method_arg: PERCENT``."""
-        return n.MethodArg(Decimal(str(token)[:-1]), True, self._span(meta))
+        return n.MethodArg(Decimal(self._numeral(token)), True, self._span(meta))
 
     def method_args(self, meta: _Meta, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
         """``method_args: "(" [method_arg ("," method_arg)*] ")"``."""
@@ -509,11 +532,11 @@ class TreeBuilder:
     def evidence_count(self, meta: _Meta, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
         """``evidence_count: "evidence" "at" "least" INT ("from" ident ("," ident)*)?``."""
         checked = tuple(self._name(k, "kind") for k in kinds)
-        return n.EvidenceCount(int(count), checked, self._span(meta))
+        return n.EvidenceCount(int(self._numeral(count)), checked, self._span(meta))
 
     def evidence_variety(self, meta: _Meta, count: Token) -> n.EvidenceVariety:
         """``evidence_variety: "evidence" "from" "at" "least" INT "kinds"``."""
-        return n.EvidenceVariety(int(count), self._span(meta))
+        return n.EvidenceVariety(int(self._numeral(count)), self._span(meta))
 
     def evidence_within(self, meta: _Meta, duration: n.Duration) -> n.EvidenceWithin:
         """``evidence_within: "evidence" "within" duration``."""
@@ -559,11 +582,11 @@ class TreeBuilder:
 
     def q_count(self, meta: _Meta, count: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" INT``."""
-        return ("count", Decimal(str(count)))
+        return ("count", Decimal(self._numeral(count)))
 
     def q_percent(self, meta: _Meta, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" PERCENT``."""
-        return ("percent", Decimal(str(percent)[:-1]))
+        return ("percent", Decimal(self._numeral(percent)))
 
     def t_proficient(self, meta: _Meta) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "proficient"``."""

@@ -39,7 +39,7 @@ from lark.lexer import ContextualLexer
 from lark.parsers.lalr_analysis import Shift
 
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
-from masterykit.dsl._build import RESERVED, TreeBuilder
+from masterykit.dsl._build import MAX_NUMBER_DIGITS, RESERVED, TreeBuilder
 from masterykit.dsl.nodes import Comment, PolicyFile
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ERRORS",
     "MAX_FILE_BYTES",
+    "MAX_NUMBER_DIGITS",
     "parse",
     "parse_file",
     "read_source",

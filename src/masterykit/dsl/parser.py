@@ -9,7 +9,7 @@ so several mistakes are reported in one run without a cascade of follow-on error
 A policy is first read in one loop over Lark's tables that builds the syntax tree as the parser
 reduces (:class:`_FastReader`). That reading either succeeds exactly as Lark would, or gives up
 at the first syntax error (or on a tree deeper than 200); the text is then read the usual way,
-a Lark tree walked by :meth:`TreeBuilder.transform`, which reports every problem. Both readings
+a Lark tree walked by ``TreeBuilder.transform``, which reports every problem. Both readings
 give the same tree, spans and diagnostics (``tests/dsl/test_parser_fast_path.py``).
 
 >>> tree = parse('policy "Demo" version "1"\\nscale two { 1 NotYet 2 Yes }\\n')

@@ -285,6 +285,33 @@ def test_day_offsets_count_from_day_zero(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("offset", "shown"),
+    [
+        ("20260110", "20260110"),
+        ("-735142", "-735142"),
+        ("1" + "0" * 5000, "10000000000000000000…"),
+        ("2916917", None),  # 9999-12-31, the last day there is
+        ("-735141", None),  # 0001-01-01, the first
+    ],
+)
+def test_a_day_offset_past_the_calendar_is_rejected_not_a_crash(
+    tmp_path: Path, offset: str, shown: str | None
+) -> None:
+    path = write(tmp_path, "e.csv", HEADER + f"ana,M.1,3,{offset},,,\n")
+    (result,) = read_evidence(path, options={"day_zero": dt.date(2013, 10, 1)})
+    if shown is not None:
+        assert result == Rejection(
+            "MK348",
+            f"day offset `{shown}` from 2013-10-01 falls outside the calendar "
+            "(0001-01-01 to 9999-12-31)",
+            Origin(str(path), 2),
+        )
+    else:
+        assert isinstance(result, Evidence)
+        assert result.timestamp in (dt.date.max, dt.date.min)
+
+
 def test_missing_values_option_treats_markers_as_empty(tmp_path: Path) -> None:
     path = write(tmp_path, "e.csv", HEADER + "ana,M.1,?,2026-01-10,,,\n")
     assert list(read_evidence(path, options={"missing_values": ["?"]})) == [

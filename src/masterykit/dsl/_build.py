@@ -273,8 +273,7 @@ class TreeBuilder:
         shown = text if len(text) <= 24 else f"{text[:20]}…"
         self._error(
             "MK127",
-            f"the number `{shown}` has {digits:,} digits; numbers have at most "
-            f"{MAX_NUMBER_DIGITS}",
+            f"the number `{shown}` has {digits:,} digits; numbers have at most {MAX_NUMBER_DIGITS}",
             self._token_span(token),
             help="scale values, cuts, counts and durations are small numbers, such as `4` or `3.5`",
         )

@@ -93,6 +93,7 @@ CODES: Mapping[str, str] = {
     "MK345": "two CFItems have the same identifier",
     "MK346": "a CFAssociation lacks its origin, destination or type",
     "MK347": "a CFItem is its own ancestor through `isChildOf`",
+    "MK348": "a day offset gives a date outside the calendar",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).

@@ -160,6 +160,9 @@ class TabularOptions:
 
 #: How many distinct texts a reader remembers the reading of, per field.
 _CACHE_SIZE = 4096
+# The first and last days of the calendar, as day numbers.
+_FIRST_DAY = dt.date.min.toordinal()
+_LAST_DAY = dt.date.max.toordinal()
 
 
 class _RowMapper:
@@ -406,6 +409,15 @@ class _RowMapper:
         offset = parse_decimal(text)
         if offset is None or offset != offset.to_integral_value():
             return ("MK318", f"day offset `{text}` is not a whole number")
+        # Compare before converting: an offset of many digits is no date and not worth an int.
+        origin = day_zero.toordinal()
+        if not _FIRST_DAY - origin <= offset <= _LAST_DAY - origin:
+            shown = text if len(text) <= 24 else f"{text[:20]}…"
+            return (
+                "MK348",
+                f"day offset `{shown}` from {day_zero.isoformat()} falls outside the calendar "
+                "(0001-01-01 to 9999-12-31)",
+            )
         return day_zero + dt.timedelta(days=int(offset))
 
     def _reject(self, code: str, reason: str, line: int) -> Rejection:

@@ -100,6 +100,40 @@ def test_without_a_learners_file_the_learners_are_those_in_the_evidence(run, fil
     assert (cy["status"], cy["unused"][0]["reason"]) == ("not_started", "after_as_of")
 
 
+XAPI = {
+    "id": "6690e6c9-3ef0-4ed3-8b37-7f3964730001",
+    "actor": {"mbox": "mailto:ana@example.org"},
+    "verb": {"id": "http://adlnet.gov/expapi/verbs/scored"},
+    "object": {"id": "https://lms.example.org/quiz/counting"},
+    "result": {"score": {"scaled": 0.5}},
+    "timestamp": "2026-01-10T09:00:00Z",
+}
+ACTIVITIES = '{"https://lms.example.org/quiz/counting": "M.1"}'
+
+
+def test_xapi_scores_land_on_the_policys_scale_without_a_scale_option(run, files):
+    (files / "statements.xapi.json").write_text(json.dumps([XAPI]), "utf-8")
+    args = ["evaluate", "small.mastery", "--evidence", "statements.xapi.json"]
+    result = run([*args, "--evidence-option", f"activities={ACTIVITIES}", "--as-of", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    [ana] = json.loads(result.stdout)["learners"]
+    # scaled 0.5 on the scale `two` (1..2) is 1.5: below the cut, so not proficient
+    assert ana["competencies"]["M.1"]["score"] == "1.5"
+    assert ana["competencies"]["M.1"]["status"] == "developing"
+
+
+def test_a_scale_option_given_on_the_command_line_wins_over_the_policys_scales(run, files):
+    (files / "statements.xapi.json").write_text(json.dumps([XAPI]), "utf-8")
+    options = ["--evidence-option", f"activities={ACTIVITIES}", "--evidence-option", "scale=[2, 4]"]
+    args = ["evaluate", "small.mastery", "--evidence", "statements.xapi.json", *options]
+    result = run([*args, "--as-of", "2026-06-01"])
+    rejection = json.loads(result.stdout)["rejections"][0]
+    assert (rejection["code"], rejection["reason"]) == (
+        "MK352",
+        "score `3` is off the scale of `M.1` (1 to 2)",
+    )
+
+
 def test_jsonl_output_has_a_line_per_learner_and_rejection_then_a_summary(run, files):
     result = run([*BASE, "--format", "jsonl"])
     assert result.exit_code == 0

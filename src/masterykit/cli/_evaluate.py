@@ -318,6 +318,7 @@ def run_evaluation(
             evidence_format=evidence_format,
             options=options,
             tick=tick,
+            policy=policy,
         )
     day = as_of or dt.date.today()
     total = (

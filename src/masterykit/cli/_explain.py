@@ -160,6 +160,7 @@ def explain_command(
         learners_path,
         evidence_format=evidence_format,
         options=parse_reader_options(option_pairs),
+        policy=policy,
     )
     if competency is not None and competency not in policy.competencies:
         raise _unknown_competency(competency, list(policy.competencies))

@@ -114,8 +114,11 @@ def read_inputs(
     evidence_format: str | None = None,
     options: Mapping[str, Any] | None = None,
     tick: Callable[[int], None] | None = None,
+    policy: Policy | None = None,
 ) -> Inputs:
     """Read the evidence file (``-`` is standard input) and the learners file, if any.
+
+    With ``policy``, the built-in readers map scores onto its competencies' scales.
 
     ``tick`` is called with 1,000 after every 1,000 records read.
 
@@ -149,6 +152,7 @@ def read_inputs(
             format=evidence_format,
             options=dict(options or {}),
             registry=registry if registry.readers else None,
+            policy=policy,
         )
         for record in records:
             read += 1

@@ -145,6 +145,7 @@ def read_evidence(
     format: str | None = None,
     options: Mapping[str, Any] | None = None,
     registry: Registry | None = None,
+    policy: Policy | None = None,
 ) -> Iterator[Evidence | Rejection]:
     """Stream the evidence in ``path``: one evidence or rejection per record.
 
@@ -155,6 +156,10 @@ def read_evidence(
         options: Reader options (see ``docs/formats.rst``), such as an xAPI ``activities``
             mapping or ``scales``.
         registry: Where readers are looked up; the built-in readers by default.
+        policy: The policy the evidence is for. A built-in reader then maps scores onto each
+            competency's scale without a ``scales`` option (see :func:`policy_scales`); a
+            ``scale`` option, or a competency's entry in ``scales``, still wins. Plugin readers
+            get the options as given.
 
     Raises:
         EvidenceError: ``MK301`` when no reader fits, ``MK300`` when the file cannot be read,
@@ -173,7 +178,10 @@ def read_evidence(
         if found is None:
             raise _no_reader(path.name)
         spec = found
-    return spec.read(ReadRequest(path, dict(options or {})))
+    given = dict(options or {})
+    if policy is not None and spec.plugin == "masterykit" and given.get("scale") is None:
+        given = policy_scales(policy, given)
+    return spec.read(ReadRequest(path, given))
 
 
 def _no_reader(name: str) -> EvidenceError:
@@ -195,9 +203,15 @@ def read_all(
     format: str | None = None,
     options: Mapping[str, Any] | None = None,
     registry: Registry | None = None,
+    policy: Policy | None = None,
 ) -> tuple[tuple[Evidence, ...], tuple[Rejection, ...], ReadSummary]:
-    """Read ``path`` whole: the evidence, the rejections and their :class:`ReadSummary`."""
-    results = list(read_evidence(path, format=format, options=options, registry=registry))
+    """Read ``path`` whole: the evidence, the rejections and their :class:`ReadSummary`.
+
+    The arguments are those of :func:`read_evidence`.
+    """
+    results = list(
+        read_evidence(path, format=format, options=options, registry=registry, policy=policy)
+    )
     evidence = tuple(r for r in results if isinstance(r, Evidence))
     rejections = tuple(r for r in results if isinstance(r, Rejection))
     return evidence, rejections, ReadSummary.of(results)

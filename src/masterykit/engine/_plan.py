@@ -1082,7 +1082,10 @@ class GroupNode(Node):
             self.text = f"{kind} {{ … }}"
 
     def evaluate(self, ctx: Context) -> ClauseResult:
-        results = tuple([child.evaluate(ctx) for child in self.children])
+        return self._combine(tuple([child.evaluate(ctx) for child in self.children]))
+
+    def _combine(self, results: tuple[ClauseResult, ...]) -> ClauseResult:
+        """The group's result from its children's."""
         held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
         return ClauseResult(
             "pathway" if self.pathway is not None else self.kind,
@@ -1105,15 +1108,7 @@ class GroupNode(Node):
         )
         if all(map(operator.is_, results, previous.children)):
             return previous
-        held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
-        return ClauseResult(
-            "pathway" if self.pathway is not None else self.kind,
-            self.text,
-            held,
-            results,
-            self.pathway,
-            span=self.span,
-        )
+        return self._combine(results)
 
     def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
         found: list[NextStep] = []

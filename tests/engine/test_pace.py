@@ -113,15 +113,18 @@ def test_a_due_date_extended_past_the_last_calendar_day_stops_at_9999_12_31() ->
     assert pace.status is PaceStatus.ON_TRACK
 
 
-def test_a_window_reaching_back_before_year_one_starts_on_the_first_calendar_day() -> None:
-    policy = build_policy(CODES, pace=pace_rule(CODES, extensions=[IEP]))
-    as_of = dt.date(1, 3, 1)
-    evidence = [ev("ana", "MATH.1", "3", "0001-02-01")]
-    result = evaluate(
-        policy, learner("ana", graduation_date=dt.date(1, 6, 1)), evidence, as_of=as_of
-    )
+def pace_at_calendar_edge(as_of: dt.date, proficient_on: str, due: dt.date) -> PaceResult:
+    """Pace as of ``as_of`` for a learner proficient in MATH.1 on ``proficient_on``."""
+    policy = build_policy(CODES, pace=pace_rule(CODES))
+    evidence = [ev("ana", "MATH.1", "3", proficient_on)]
+    result = evaluate(policy, learner("ana", graduation_date=due), evidence, as_of=as_of)
     pace = result.learners[0].pace
     assert pace is not None
+    return pace
+
+
+def test_a_window_reaching_back_before_year_one_starts_on_the_first_calendar_day() -> None:
+    pace = pace_at_calendar_edge(dt.date(1, 3, 1), "0001-02-01", due=dt.date(1, 6, 1))
     assert pace.window_start == dt.date.min
     assert pace.proficient_in_window == ("MATH.1",)
     assert pace.window_days == 59
@@ -129,12 +132,5 @@ def test_a_window_reaching_back_before_year_one_starts_on_the_first_calendar_day
 
 
 def test_a_projection_past_the_last_calendar_day_stops_at_9999_12_31() -> None:
-    policy = build_policy(CODES, pace=pace_rule(CODES))
-    as_of = dt.date(9999, 12, 1)
-    evidence = [ev("ana", "MATH.1", "3", "9999-11-30")]
-    result = evaluate(
-        policy, learner("ana", graduation_date=dt.date(9999, 12, 31)), evidence, as_of=as_of
-    )
-    pace = result.learners[0].pace
-    assert pace is not None
+    pace = pace_at_calendar_edge(dt.date(9999, 12, 1), "9999-11-30", due=dt.date(9999, 12, 31))
     assert pace.projected == dt.date.max

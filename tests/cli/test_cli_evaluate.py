@@ -134,6 +134,23 @@ def test_a_scale_option_given_on_the_command_line_wins_over_the_policys_scales(r
     )
 
 
+def test_records_with_nothing_to_use_are_listed_as_skipped_and_strict_passes(run, files):
+    unscored = {key: value for key, value in XAPI.items() if key != "result"}
+    unscored["id"] = "6690e6c9-3ef0-4ed3-8b37-7f3964730002"
+    (files / "statements.xapi.json").write_text(json.dumps([XAPI, unscored]), "utf-8")
+    options = ["--evidence-option", f"activities={ACTIVITIES}", "--strict"]
+    args = ["evaluate", "small.mastery", "--evidence", "statements.xapi.json", *options]
+    result = run([*args, "--as-of", "2026-06-01", "--format", "table"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == (
+        "1 learner as of 2026-06-01; evidence: 2 read, 1 used, 1 rejected (1 of them skipped)"
+    )
+    assert result.stderr == (
+        "skipped statements.xapi.json line 1 statement 6690e6c9-3ef0-4ed3-8b37-7f3964730002: "
+        "statement has no score [MK324]\n"
+    )
+
+
 def test_jsonl_output_has_a_line_per_learner_and_rejection_then_a_summary(run, files):
     result = run([*BASE, "--format", "jsonl"])
     assert result.exit_code == 0

@@ -261,9 +261,11 @@ def table_lines(run: Run) -> list[str]:
     ]
     counts = run.counts()
     lines.append("")
+    of_which = f" ({counts['skipped']} of them skipped)" if counts["skipped"] else ""
     lines.append(
         f"{plural(len(run.result.learners), 'learner')} as of {run.result.as_of.isoformat()}; "
         f"evidence: {counts['read']} read, {counts['used']} used, {counts['rejected']} rejected"
+        f"{of_which}"
     )
     return lines
 

@@ -296,8 +296,15 @@ def skipped(rejections: Sequence[Rejection]) -> int:
 
 
 def echo_rejections(rejections: Sequence[Rejection], limit: int = 20) -> None:
-    """List rejected records on standard error (the first ``limit``), with where they came from."""
+    """List rejected records on standard error (the first ``limit``), with where they came from.
+
+    Records with nothing to use that are not mistakes (such as a result not yet graded) are
+    listed as ``skipped``.
+    """
+    from masterykit.readers import SKIP_CODES
+
     for rejection in rejections[:limit]:
-        click.echo(f"rejected {rejection.origin}: {rejection.reason} [{rejection.code}]", err=True)
+        verb = "skipped" if rejection.code in SKIP_CODES else "rejected"
+        click.echo(f"{verb} {rejection.origin}: {rejection.reason} [{rejection.code}]", err=True)
     if len(rejections) > limit:
         click.echo(f"… and {len(rejections) - limit} more (all are in the JSON output)", err=True)

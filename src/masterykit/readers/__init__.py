@@ -76,7 +76,8 @@ class ReadSummary:
     """What a read gave: records read, used (evidence) and rejected by code.
 
     ``skipped`` counts the rejections that are not mistakes (an xAPI statement without a score,
-    a voiding statement) by code; they are included in ``rejected``. The counts reconcile:
+    a voiding statement, a OneRoster result not yet fully graded or marked for deletion) by
+    code; they are included in ``rejected``. The counts reconcile:
     ``read == used + sum(rejected.values())``.
     """
 

@@ -77,8 +77,8 @@ CODES: Mapping[str, str] = {
     "MK329": "an xAPI statement id appears twice in one file",
     "MK330": "an xAPI statement is larger than the byte limit",
     "MK331": "a OneRoster folder lacks a required file",
-    "MK332": "a OneRoster result is not fully graded",
-    "MK333": "a OneRoster result is marked `tobedeleted`",
+    "MK332": "a OneRoster result is not fully graded (skipped)",
+    "MK333": "a OneRoster result is marked `tobedeleted` (skipped)",
     "MK334": "a OneRoster result has no learning objective",
     "MK335": "a OneRoster result names a line item that is not in `lineItems.csv`",
     "MK336": "a learning objective has no entry in the `objectives` mapping",
@@ -97,7 +97,7 @@ CODES: Mapping[str, str] = {
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).
-SKIP_CODES = frozenset({"MK323", "MK324"})
+SKIP_CODES = frozenset({"MK323", "MK324", "MK332", "MK333"})
 
 
 def display_name(path: Path) -> str:

@@ -136,6 +136,14 @@ class _Reader:
                     "MK201", f"the policies extend each other in a circle: {cycle}", ident.span
                 )
                 return None
+            if base_path.is_dir():
+                self.error(
+                    "MK200",
+                    f"`{written}` is a folder, not a policy file",
+                    ident.span,
+                    help="name the base policy's file, such as `district/district.mastery`",
+                )
+                return None
             if not base_path.is_file():
                 self.error(
                     "MK200",
@@ -147,6 +155,15 @@ class _Reader:
                 return None
             try:
                 source = read_source(base_path, label)
+            except PolicySyntaxError as error:
+                # The base cannot be read (MK100) or is too large (MK103): point at the
+                # `extends` that names it, since the base has no line to show.
+                self.diagnostics.extend(
+                    attrs.evolve(d, span=ident.span) if d.span is None else d
+                    for d in error.diagnostics
+                )
+                return None
+            try:
                 self.sources[source.name] = source
                 base = parse(source.text, source.name)
             except PolicySyntaxError as error:

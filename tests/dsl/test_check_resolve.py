@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from masterykit.diagnostics import PolicyCheckError, PolicySyntaxError
+from masterykit.diagnostics import PolicyCheckError, PolicySyntaxError, render_text
 from masterykit.dsl import nodes as n
 from masterykit.dsl.check import check
 from masterykit.dsl.parser import parse
@@ -635,6 +635,38 @@ def test_a_missing_base_says_where_it_was_looked_for(
             f"the base policy is looked for at `{tmp_path / 'zzz' / 'qqq.mastery'}`, "
             "relative to this file",
         )
+    ]
+
+
+def test_a_base_that_is_a_folder_is_named_as_one(tmp_path: Path, check_registry: Registry) -> None:
+    (tmp_path / "district").mkdir()
+    _write(tmp_path, {"top.mastery": 'policy "Top" extends "district"\n'})
+    problems = check_file(tmp_path / "top.mastery", registry=check_registry).diagnostics
+    assert [(d.code, d.message, d.help, d.span and d.span.column) for d in problems] == [
+        (
+            "MK200",
+            "`district` is a folder, not a policy file",
+            "name the base policy's file, such as `district/district.mastery`",
+            22,
+        )
+    ]
+
+
+def test_a_base_that_cannot_be_read_is_reported_at_the_extends_naming_it(
+    tmp_path: Path, check_registry: Registry
+) -> None:
+    (tmp_path / "big.mastery").write_text('policy "Big"\n' + "#" * (4 * 1024 * 1024), "utf-8")
+    _write(tmp_path, {"top.mastery": '# a school\npolicy "Top" extends "big.mastery"\n'})
+    result = check_file(tmp_path / "top.mastery", registry=check_registry)
+    (problem,) = result.diagnostics
+    assert (problem.code, problem.message) == (
+        "MK103",
+        "the policy file is 4,194,317 bytes; the limit is 4,194,304",
+    )
+    assert render_text(problem, result.sources).splitlines()[1:4] == [
+        f" --> {tmp_path / 'top.mastery'}:2:22",
+        "  |",
+        '2 | policy "Top" extends "big.mastery"',
     ]
 
 

@@ -1,6 +1,8 @@
 """The evaluation engine: run a checked policy for learners and their evidence.
 
 * :func:`evaluate` — a policy, learners and evidence as of a date → :class:`EvaluationResult`;
+* :func:`evaluate_stream` — evidence sorted by learner → one result per learner, streamed, on
+  several processes if asked (district batches);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);
 * :func:`explain` and :func:`render_text` — why, as a tree of sentences and as plain text;
 * :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO).
@@ -9,6 +11,7 @@ Results are frozen values (:mod:`masterykit.engine.results`); they never depend 
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
+from masterykit.engine.batch import evaluate_stream
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,
@@ -66,6 +69,7 @@ __all__ = [
     "UnusedReason",
     "converter",
     "evaluate",
+    "evaluate_stream",
     "explain",
     "explain_competency",
     "explain_decision",

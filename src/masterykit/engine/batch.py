@@ -1,0 +1,299 @@
+"""Evaluate a whole export learner by learner, with memory bounded by one learner's evidence.
+
+:func:`evaluate_stream` reads evidence sorted by learner (as district exports are), evaluates
+each learner as soon as their last piece has been read, and yields one
+:class:`~masterykit.engine.results.EvaluationResult` per learner, in the order the evidence
+names them. With ``jobs`` above one, learners are evaluated in worker processes, ``chunk``
+learners at a time, and the results still come back in evidence order.
+
+>>> import datetime as dt
+>>> from decimal import Decimal
+>>> from masterykit.evidence import Evidence, Learner
+>>> from masterykit.loader import load_text
+>>> policy = load_text('''policy "Demo" version "1"
+... scale two { 1 NotYet 2 Yes }
+... area MATH "Mathematics" { competency MATH.1 "Number sense" }
+... calculate highest
+... proficient at Yes
+... ''', "demo.mastery")
+>>> evidence = [Evidence("ana", "MATH.1", Decimal(2), dt.date(2026, 1, 5)),
+...             Evidence("ana", "MATH.1", Decimal(1), dt.date(2026, 1, 9)),
+...             Evidence("bo", "MATH.1", Decimal(1), dt.date(2026, 1, 6))]
+>>> for result in evaluate_stream(policy, evidence, learners=[Learner("bo"), Learner("ana"),
+...                               Learner("cy")], as_of=dt.date(2026, 2, 1)):
+...     learner = result.learners[0]
+...     print(learner.learner.id, learner.competencies["MATH.1"].status.value,
+...           result.counts.read)
+ana proficient 2
+bo developing 1
+cy not_started 0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Literal, TypeAlias
+
+from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.engine.evaluate import evaluate, normalise_as_of
+from masterykit.engine.results import EvaluationResult, EvidenceCounts
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.policy import Policy
+
+__all__ = ["evaluate_stream"]
+
+#: One unit of work: a learner and their evidence, or records that belong to no learner.
+_Unit: TypeAlias = tuple[Learner | None, list[Evidence], list[Rejection]]
+
+_MAX_CHUNKS_PER_JOB = 2
+
+
+def evaluate_stream(
+    policy: Policy,
+    evidence: Iterable[Evidence | Rejection],
+    *,
+    learners: Mapping[str, Learner] | Iterable[Learner] | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    first_proficient: Literal["pace", "all"] = "pace",
+    jobs: int | None = 1,
+    chunk: int = 64,
+) -> Iterator[EvaluationResult]:
+    """Evaluate ``policy`` for evidence sorted by learner, yielding one result per learner.
+
+    Each result is what :func:`~masterykit.engine.evaluate` gives for that learner and their
+    evidence: one learner result, that learner's rejections and counts. Records that belong
+    to no learner (a reader's :class:`~masterykit.evidence.Rejection` values, evidence for a
+    learner missing from ``learners``, a learner listed twice) come in results without
+    learners, where they occurred, so nothing is dropped. A reader's rejection counts as one
+    record read and rejected (as on the command line), so the counts of all the results add
+    up to those of one :func:`~masterykit.engine.evaluate` call plus the reader's rejections,
+    and ``read == used + rejected`` holds for each result.
+
+    Args:
+        policy: a checked policy.
+        evidence: evidence, and a reader's rejections, in which each learner's pieces are
+            consecutive (an export sorted by learner); read once, lazily.
+        learners: the learners with their attributes (by id, or as an iterable), or ``None``
+            to evaluate every learner the evidence names (without attributes). Listed learners
+            without evidence are evaluated at the end, in the order given; evidence for a
+            learner not listed is rejected (``MK350``).
+        as_of: the evaluation date (a datetime counts as its date); today when ``None``.
+        first_proficient: as for :func:`~masterykit.engine.evaluate`.
+        jobs: how many worker processes evaluate learners; ``1`` evaluates in this process,
+            ``0`` or ``None`` uses one per processor. Results are the same whatever ``jobs``.
+        chunk: how many learners a worker evaluates at a time (``jobs`` above one only).
+
+    Yields:
+        One :class:`~masterykit.engine.results.EvaluationResult` per learner, in evidence
+        order, then one per listed learner without evidence.
+
+    Raises:
+        EvidenceError: ``MK356`` when a learner's evidence reappears after another learner's
+            (the results before that point have been yielded).
+        TypeError: at once, with ``jobs`` above one, when the policy cannot be sent to worker
+            processes (a plugin method that is not defined at module level).
+    """
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, not {chunk}")
+    workers = jobs if jobs else os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"jobs must be 0 or more, not {jobs}")
+    day = normalise_as_of(as_of)
+    units = _units(evidence, learners)
+    if workers == 1:
+        return (_evaluate_unit(policy, unit, day, first_proficient) for unit in units)
+    return _parallel(_pickled(policy), units, day, first_proficient, workers, chunk)
+
+
+def _roster(
+    learners: Mapping[str, Learner] | Iterable[Learner],
+) -> tuple[dict[str, Learner], list[Rejection]]:
+    listed = learners.values() if isinstance(learners, Mapping) else learners
+    roster: dict[str, Learner] = {}
+    duplicates: list[Rejection] = []
+    for learner in listed:
+        if learner.id in roster:
+            duplicates.append(
+                Rejection(
+                    "MK354",
+                    f"learner `{learner.id}` is listed more than once; the first entry is used",
+                    Origin(record=learner.id),
+                )
+            )
+        else:
+            roster[learner.id] = learner
+    return roster, duplicates
+
+
+def _out_of_order(piece: Evidence, first: Evidence) -> EvidenceError:
+    where = str(piece.origin or Origin())
+    earlier = str(first.origin or Origin())
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK356",
+                f"evidence for learner `{piece.learner}` reappears at {where}, after other "
+                f"learners' evidence; it began at {earlier}",
+                help="sort the evidence by learner, or use `evaluate` for unsorted evidence",
+                location=where,
+            )
+        ]
+    )
+
+
+def _units(
+    evidence: Iterable[Evidence | Rejection],
+    learners: Mapping[str, Learner] | Iterable[Learner] | None,
+) -> Iterator[_Unit]:
+    """Group the stream into units of work, checking that each learner's pieces are together."""
+    roster: dict[str, Learner] | None = None
+    if learners is not None:
+        roster, duplicates = _roster(learners)
+        if duplicates:
+            yield None, [], duplicates
+    # The first piece of each learner seen, to say where their evidence started.
+    seen: dict[str, Evidence] = {}
+    current: str | None = None
+    learner: Learner | None = None
+    pieces: list[Evidence] = []
+    loose: list[Rejection] = []
+    for item in evidence:
+        if isinstance(item, Rejection):
+            # A reader's rejection: reported after the learner whose rows it sits among.
+            loose.append(item)
+            continue
+        if item.learner == current:
+            pieces.append(item)
+            continue
+        if current is not None:
+            yield learner, pieces, []
+            current = None
+        if roster is not None and item.learner not in roster:
+            loose.append(
+                Rejection(
+                    "MK350",
+                    f"evidence for unknown learner `{item.learner}`",
+                    item.origin or Origin(),
+                    item,
+                )
+            )
+            continue
+        first = seen.get(item.learner)
+        if first is not None:
+            raise _out_of_order(item, first)
+        seen[item.learner] = item
+        if loose:
+            yield None, [], loose
+            loose = []
+        learner = Learner(item.learner) if roster is None else roster[item.learner]
+        current, pieces = item.learner, [item]
+    if current is not None:
+        yield learner, pieces, []
+    if loose:
+        yield None, [], loose
+    if roster is not None:
+        for learner_id, listed in roster.items():
+            if learner_id not in seen:
+                yield listed, [], []
+
+
+def _evaluate_unit(
+    policy: Policy, unit: _Unit, day: dt.date, first_proficient: Literal["pace", "all"]
+) -> EvaluationResult:
+    learner, pieces, loose = unit
+    if learner is None:
+        # Every record here was read and rejected (a listed-twice learner is not a record).
+        records = sum(1 for r in loose if r.code != "MK354")
+        return EvaluationResult(
+            policy.name,
+            policy.version,
+            day,
+            (),
+            tuple(loose),
+            EvidenceCounts(records, 0, records, 0, 0),
+        )
+    return evaluate(policy, learner, pieces, as_of=day, first_proficient=first_proficient)
+
+
+# Worker processes: the policy arrives once, pickled, and is kept for every chunk.
+_WORKER_POLICY: Policy | None = None
+
+
+def _start_worker(pickled: bytes) -> None:
+    global _WORKER_POLICY
+    _WORKER_POLICY = pickle.loads(pickled)  # our own bytes, from the parent
+
+
+def _evaluate_chunk(
+    units: list[_Unit], day: dt.date, first_proficient: Literal["pace", "all"]
+) -> list[EvaluationResult]:
+    policy = _WORKER_POLICY
+    if policy is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("worker process started without a policy")
+    results = [_evaluate_unit(policy, unit, day, first_proficient) for unit in units]
+    for result in results:
+        for learner in result.learners:
+            # Decisions word their next steps lazily, with a function that cannot travel
+            # between processes: word them here, where the function is.
+            for decision in (*learner.requirements.values(), *learner.advancements):
+                decision.next_steps  # noqa: B018
+            if learner.graduation is not None:
+                learner.graduation.next_steps  # noqa: B018
+    return results
+
+
+def _pickled(policy: Policy) -> bytes:
+    try:
+        return pickle.dumps(policy, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        raise TypeError(
+            f"policy `{policy.name}` cannot be sent to worker processes ({error}); "
+            "evaluate it with jobs=1, or define its plugin methods at module level"
+        ) from error
+
+
+def _parallel(
+    pickled: bytes,
+    units: Iterator[_Unit],
+    day: dt.date,
+    first_proficient: Literal["pace", "all"],
+    workers: int,
+    chunk: int,
+) -> Iterator[EvaluationResult]:
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickled,))
+    pending: deque[Future[list[EvaluationResult]]] = deque()
+    limit = workers * _MAX_CHUNKS_PER_JOB
+    failure: EvidenceError | None = None
+    try:
+        batch: list[_Unit] = []
+        while True:
+            try:
+                unit = next(units)
+            except StopIteration:
+                break
+            except EvidenceError as error:
+                # Out-of-order evidence: yield what came before it, as with jobs=1, then raise.
+                failure = error
+                break
+            batch.append(unit)
+            if len(batch) < chunk:
+                continue
+            pending.append(pool.submit(_evaluate_chunk, batch, day, first_proficient))
+            batch = []
+            while len(pending) >= limit:
+                yield from pending.popleft().result()
+        if batch:
+            pending.append(pool.submit(_evaluate_chunk, batch, day, first_proficient))
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+    if failure is not None:
+        raise failure

@@ -1,0 +1,264 @@
+"""Streaming a district's evidence, sorted by learner, through the engine on one or more cores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import multiprocessing
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from masterykit.diagnostics import EvidenceError, render_text
+from masterykit.engine import EvaluationResult, evaluate, evaluate_stream
+from masterykit.engine.evaluate import _rejection_key
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.loader import load_text
+
+AS_OF = dt.date(2026, 3, 1)
+
+POLICY = load_text(
+    """policy "Graduation" version "1"
+scale four_point { 1 Beginning 2 Developing 3 Proficient 4 Advanced }
+area MATH "Mathematics" {
+  competency MATH.1 "Number sense"
+  competency MATH.2 "Algebraic reasoning" after MATH.1
+}
+area CAP "Capstone" { competency CAP.1 "Exhibition" }
+calculate most_recent
+proficient at Proficient
+graduate when { all of MATH proficient }
+pace for MATH + CAP {
+  due learner.graduation_date
+  extend 1 year when learner.iep
+  measure over last 6 months
+  at risk within 3 months
+}
+""",
+    "graduation.mastery",
+)
+
+CODES = ["MATH.1", "MATH.2", "CAP.1", "ELA.9"]
+
+
+def piece(learner: str, code: str, score: str, day: str, line: int = 0) -> Evidence:
+    return Evidence(
+        learner,
+        code,
+        Decimal(score),
+        dt.date.fromisoformat(day),
+        origin=Origin("scores.csv", line) if line else None,
+    )
+
+
+def attributes(name: str) -> Learner:
+    return Learner(name, {"graduation_date": dt.date(2026, 6, 15), "iep": name.startswith("b")})
+
+
+def merged(results: Iterable[EvaluationResult]) -> tuple[list[object], list[Rejection], list[int]]:
+    """The stream's learner results, rejections (in ``evaluate``'s order) and summed counts."""
+    learners: list[object] = []
+    rejections: list[Rejection] = []
+    counts = [0, 0, 0, 0, 0]
+    for result in results:
+        learners.extend(result.learners)
+        rejections.extend(result.rejections)
+        c = result.counts
+        for i, value in enumerate((c.read, c.used, c.rejected, c.counted, c.not_counted)):
+            counts[i] += value
+    rejections.sort(key=_rejection_key)
+    return learners, rejections, counts
+
+
+def as_whole(result: EvaluationResult) -> tuple[list[object], list[Rejection], list[int]]:
+    c = result.counts
+    return (
+        list(result.learners),
+        list(result.rejections),
+        [c.read, c.used, c.rejected, c.counted, c.not_counted],
+    )
+
+
+def collect(results: Iterable[EvaluationResult], seen: list[str]) -> None:
+    """Note the id of each learner as their result arrives (up to an error)."""
+    for result in results:
+        seen.append(result.learners[0].learner.id)
+
+
+scores = st.sampled_from(["0", "1", "2", "3", "4", "2.5", "9"])
+days = st.dates(dt.date(2025, 6, 1), dt.date(2026, 4, 1)).map(dt.date.isoformat)
+groups = st.lists(
+    st.tuples(
+        st.sampled_from(["ana", "bo", "cy", "dee", "eve"]),
+        st.lists(st.tuples(st.sampled_from(CODES), scores, days), max_size=6),
+    ),
+    max_size=5,
+    unique_by=lambda group: group[0],
+)
+
+
+def flatten(generated: Sequence[tuple[str, list[tuple[str, str, str]]]]) -> list[Evidence]:
+    lines = itertools.count(2)
+    return [
+        piece(name, code, score, day, next(lines))
+        for name, items in generated
+        for code, score, day in items
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(groups, st.lists(st.sampled_from(["ana", "bo", "zed"]), max_size=4))
+def test_streaming_gives_what_one_evaluate_call_gives_for_listed_learners(
+    generated: list[tuple[str, list[tuple[str, str, str]]]], listed: list[str]
+) -> None:
+    evidence = flatten(generated)
+    roster = [attributes(name) for name in listed]
+    whole = as_whole(evaluate(POLICY, roster, evidence, as_of=AS_OF))
+    stream = merged(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
+    assert sorted(stream[0], key=lambda r: r.learner.id) == sorted(  # type: ignore[attr-defined]
+        whole[0],
+        key=lambda r: r.learner.id,  # type: ignore[attr-defined]
+    )
+    assert stream[1:] == whole[1:]
+
+
+@settings(max_examples=100, deadline=None)
+@given(groups)
+def test_streaming_every_learner_in_the_evidence_matches_evaluate_in_evidence_order(
+    generated: list[tuple[str, list[tuple[str, str, str]]]],
+) -> None:
+    evidence = flatten(generated)
+    whole = evaluate(POLICY, None, evidence, as_of=AS_OF)
+    results = list(evaluate_stream(POLICY, evidence, as_of=AS_OF))
+    order = [name for name, items in generated if items]
+    assert [r.learners[0].learner.id for r in results] == order
+    for result in results:
+        assert result.learners[0] == whole.learner(result.learners[0].learner.id)
+        counts = result.counts
+        assert counts.read == counts.used + counts.rejected
+    assert merged(results)[1:] == as_whole(whole)[1:]
+
+
+def test_listed_learners_without_evidence_come_last_in_the_order_given() -> None:
+    evidence = [piece("bo", "MATH.1", "3", "2026-01-05")]
+    roster = {"cy": attributes("cy"), "bo": attributes("bo"), "ana": attributes("ana")}
+    results = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
+    assert [r.learners[0].learner for r in results] == [roster["bo"], roster["cy"], roster["ana"]]
+    assert [r.counts.read for r in results] == [1, 0, 0]
+
+
+def test_unlisted_learners_and_listed_twice_are_rejected_as_evaluate_does() -> None:
+    evidence = [
+        piece("ana", "MATH.1", "3", "2026-01-05", 2),
+        piece("zed", "MATH.1", "3", "2026-01-05", 3),
+        piece("bo", "MATH.1", "2", "2026-01-05", 4),
+    ]
+    roster = [attributes("ana"), attributes("bo"), attributes("ana")]
+    results = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
+    summary = [
+        ([r.learner.id for r in result.learners], [(x.code, x.reason) for x in result.rejections])
+        for result in results
+    ]
+    assert summary == [
+        ([], [("MK354", "learner `ana` is listed more than once; the first entry is used")]),
+        (["ana"], []),
+        ([], [("MK350", "evidence for unknown learner `zed`")]),
+        (["bo"], []),
+    ]
+    assert [r.counts.read for r in results] == [0, 1, 1, 1]
+
+
+def test_a_readers_rejections_are_passed_through_and_counted_as_read_and_rejected() -> None:
+    bad = Rejection("MK303", "score `x` is not a number", Origin("scores.csv", 3))
+    evidence: list[Evidence | Rejection] = [
+        piece("ana", "MATH.1", "3", "2026-01-05", 2),
+        bad,
+        piece("ana", "MATH.2", "3", "2026-01-06", 4),
+        piece("bo", "MATH.1", "2", "2026-01-05", 5),
+    ]
+    results = list(evaluate_stream(POLICY, evidence, as_of=AS_OF))
+    assert [[r.learner.id for r in result.learners] for result in results] == [["ana"], [], ["bo"]]
+    assert results[0].counts.read == 2
+    assert results[1].rejections == (bad,)
+    assert (results[1].counts.read, results[1].counts.rejected) == (1, 1)
+
+
+def test_a_learner_whose_evidence_reappears_later_is_an_error_naming_where() -> None:
+    evidence = [
+        piece("ana", "MATH.1", "3", "2026-01-05", 2),
+        piece("bo", "MATH.1", "2", "2026-01-05", 3),
+        piece("ana", "MATH.2", "3", "2026-01-06", 4),
+    ]
+    seen: list[str] = []
+    with pytest.raises(EvidenceError) as raised:
+        collect(evaluate_stream(POLICY, evidence, as_of=AS_OF), seen)
+    assert seen == ["ana", "bo"]
+    (diagnostic,) = raised.value.diagnostics
+    assert render_text(diagnostic) == (
+        "error[MK356]: evidence for learner `ana` reappears at scores.csv line 4, after other "
+        "learners' evidence; it began at scores.csv line 2\n"
+        "  --> scores.csv line 4\n"
+        "  = help: sort the evidence by learner, or use `evaluate` for unsorted evidence"
+    )
+
+
+def test_bad_jobs_and_chunk_are_refused() -> None:
+    with pytest.raises(ValueError, match="chunk must be at least 1, not 0"):
+        evaluate_stream(POLICY, [], chunk=0)
+    with pytest.raises(ValueError, match="jobs must be 0 or more, not -1"):
+        evaluate_stream(POLICY, [], jobs=-1)
+
+
+def test_a_policy_that_cannot_reach_the_workers_is_refused_before_any_start() -> None:
+    local = attrs.evolve(
+        POLICY.methods["most_recent"], function=lambda scores, args, ctx: Decimal(0)
+    )
+    policy = attrs.evolve(POLICY, methods={**POLICY.methods, "most_recent": local})
+    with pytest.raises(TypeError, match="policy `Graduation` cannot be sent to worker processes"):
+        evaluate_stream(policy, [piece("ana", "MATH.1", "3", "2026-01-05")], jobs=2)
+
+
+def district(learners: int) -> list[Evidence]:
+    line = itertools.count(2)
+    return [
+        piece(f"l{n:03}", code, str(1 + (n + i) % 4), f"2026-01-{1 + i:02}", next(line))
+        for n in range(learners)
+        for i, code in enumerate(CODES[: 1 + n % 3])
+    ]
+
+
+def test_two_processes_give_the_same_results_in_the_same_order_as_one() -> None:
+    evidence = district(40)
+    roster = [attributes(f"l{n:03}") for n in range(42)]
+    one = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
+    two = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, jobs=2, chunk=3))
+    assert two == one
+    assert len(one) == 42
+
+
+def test_two_processes_yield_what_came_before_out_of_order_evidence_then_raise() -> None:
+    evidence = [*district(10), piece("l003", "MATH.1", "3", "2026-02-01", 99)]
+    seen: list[str] = []
+    with pytest.raises(EvidenceError, match=r"MK356.*`l003` reappears at scores.csv line 99"):
+        collect(evaluate_stream(POLICY, evidence, as_of=AS_OF, jobs=2, chunk=4), seen)
+    assert seen == [f"l{n:03}" for n in range(10)]
+
+
+def test_closing_the_stream_early_shuts_the_workers_down() -> None:
+    read: list[int] = []
+
+    def endless() -> Iterable[Evidence]:
+        for n in itertools.count():
+            read.append(n)
+            yield piece(f"l{n:06}", "MATH.1", "3", "2026-01-05")
+
+    stream = evaluate_stream(POLICY, endless(), as_of=AS_OF, jobs=2, chunk=2)
+    first = next(stream)
+    stream.close()  # type: ignore[attr-defined]
+    assert first.learners[0].learner.id == "l000000"
+    assert len(read) < 20  # only a bounded number of chunks were read ahead
+    assert not multiprocessing.active_children()

@@ -31,12 +31,16 @@ cy not_started 0
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import io
 import os
 import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
@@ -106,8 +110,38 @@ def evaluate_stream(
     day = normalise_as_of(as_of)
     units = _units(evidence, learners)
     if workers == 1:
-        return (_evaluate_unit(policy, unit, day, first_proficient) for unit in units)
+        return _serial(policy, units, day, first_proficient)
     return _parallel(_pickled(policy), units, day, first_proficient, workers, chunk)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading, packing and unpacking: it finds
+    nothing in what they allocate (as in :func:`~masterykit.engine.evaluate`), yet would walk
+    it all; it runs again between results, so the caller's own garbage is still collected."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _serial(
+    policy: Policy,
+    units: Iterator[_Unit],
+    day: dt.date,
+    first_proficient: Literal["pace", "all"],
+) -> Iterator[EvaluationResult]:
+    while True:
+        with _gc_paused():
+            unit = next(units, None)
+            if unit is None:
+                return
+            result = _evaluate_unit(policy, unit, day, first_proficient)
+        yield result
 
 
 def _roster(
@@ -220,8 +254,28 @@ def _evaluate_unit(
     return evaluate(policy, learner, pieces, as_of=day, first_proficient=first_proficient)
 
 
-# Worker processes: the policy arrives once, pickled, and is kept for every chunk.
+# Worker processes. The policy arrives once, pickled, and is kept for every chunk. Pickling
+# frozen values attribute by attribute costs more than evaluating them, so a chunk travels in a
+# compact form: each piece of evidence as a tuple of plain values, and the results come back
+# referring to the parent's own evidence and learners by number (pickle's persistent ids).
 _WORKER_POLICY: Policy | None = None
+
+#: A piece of evidence on its way to a worker: competency, the score (a decimal as text, any
+#: other value in a 1-tuple), the timestamp (a date as its ordinal, any other value in a
+#: 1-tuple), kind, rater, source id, whether it has an origin, and the origin's fields.
+_Piece: TypeAlias = tuple[
+    str,
+    "str | tuple[object]",
+    "int | tuple[object]",
+    str | None,
+    str | None,
+    str | None,
+    bool,
+    str | None,
+    int | None,
+    str | None,
+]
+_Packed: TypeAlias = tuple[Learner | None, list[_Piece], list[Rejection]]
 
 
 def _start_worker(pickled: bytes) -> None:
@@ -229,12 +283,93 @@ def _start_worker(pickled: bytes) -> None:
     _WORKER_POLICY = pickle.loads(pickled)  # our own bytes, from the parent
 
 
+def _pack(units: list[_Unit]) -> list[_Packed]:
+    date = dt.date
+    packed: list[_Packed] = []
+    for learner, pieces, loose in units:
+        rows: list[_Piece] = []
+        for piece in pieces:
+            score = piece.score
+            stamp = piece.timestamp
+            origin = piece.origin
+            rows.append(
+                (
+                    piece.competency,
+                    str(score) if type(score) is Decimal else (score,),
+                    stamp.toordinal() if type(stamp) is date else (stamp,),
+                    piece.kind,
+                    piece.rater,
+                    piece.source_id,
+                    origin is not None,
+                    origin.file if origin is not None else None,
+                    origin.line if origin is not None else None,
+                    origin.record if origin is not None else None,
+                )
+            )
+        packed.append((learner, rows, loose))
+    return packed
+
+
+def _unpack(packed: list[_Packed]) -> list[_Unit]:
+    from_ordinal = dt.date.fromordinal
+    units: list[_Unit] = []
+    for learner, rows, loose in packed:
+        name = learner.id if learner is not None else ""
+        pieces = [
+            Evidence(
+                name,
+                code,
+                Decimal(score) if type(score) is str else score[0],  # type: ignore[arg-type]
+                from_ordinal(stamp) if type(stamp) is int else stamp[0],  # type: ignore[arg-type,index]
+                kind,
+                rater,
+                source_id,
+                Origin(file, line, record) if has_origin else None,
+            )
+            for code, score, stamp, kind, rater, source_id, has_origin, file, line, record in rows
+        ]
+        units.append((learner, pieces, loose))
+    return units
+
+
+class _ResultPickler(pickle.Pickler):
+    """Pickles results, naming the chunk's evidence and learners by number."""
+
+    def __init__(self, file: io.BytesIO, units: list[_Unit]) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.numbers: dict[int, int] = {}
+        for number, (learner, _, _) in enumerate(units):
+            if learner is not None:
+                self.numbers[id(learner)] = -1 - number
+        flat = (piece for _, pieces, _ in units for piece in pieces)
+        self.numbers.update((id(piece), number) for number, piece in enumerate(flat))
+
+    def persistent_id(self, obj: object) -> int | None:
+        if type(obj) is Evidence or type(obj) is Learner:
+            return self.numbers.get(id(obj))
+        return None
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Reads results back, putting the parent's own evidence and learners in their place."""
+
+    def __init__(self, data: bytes, units: list[_Unit]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.learners = [learner for learner, _, _ in units]
+        self.pieces = [piece for _, pieces, _ in units for piece in pieces]
+
+    def persistent_load(self, pid: object) -> object:
+        assert isinstance(pid, int)
+        return self.pieces[pid] if pid >= 0 else self.learners[-1 - pid]
+
+
 def _evaluate_chunk(
-    units: list[_Unit], day: dt.date, first_proficient: Literal["pace", "all"]
-) -> list[EvaluationResult]:
+    packed: list[_Packed], day: dt.date, first_proficient: Literal["pace", "all"]
+) -> bytes:
     policy = _WORKER_POLICY
     if policy is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("worker process started without a policy")
+    units = _unpack(packed)
     results = [_evaluate_unit(policy, unit, day, first_proficient) for unit in units]
     for result in results:
         for learner in result.learners:
@@ -244,6 +379,13 @@ def _evaluate_chunk(
                 decision.next_steps  # noqa: B018
             if learner.graduation is not None:
                 learner.graduation.next_steps  # noqa: B018
+    buffer = io.BytesIO()
+    _ResultPickler(buffer, units).dump(results)
+    return buffer.getvalue()
+
+
+def _results(data: bytes, units: list[_Unit]) -> list[EvaluationResult]:
+    results: list[EvaluationResult] = _ResultUnpickler(data, units).load()
     return results
 
 
@@ -266,33 +408,44 @@ def _parallel(
     chunk: int,
 ) -> Iterator[EvaluationResult]:
     pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickled,))
-    pending: deque[Future[list[EvaluationResult]]] = deque()
+    pending: deque[tuple[Future[bytes], list[_Unit]]] = deque()
     limit = workers * _MAX_CHUNKS_PER_JOB
     failure: EvidenceError | None = None
+
+    def submit(batch: list[_Unit]) -> None:
+        future = pool.submit(_evaluate_chunk, _pack(batch), day, first_proficient)
+        pending.append((future, batch))
+
+    def collect() -> list[EvaluationResult]:
+        future, batch = pending.popleft()
+        data = future.result()
+        with _gc_paused():
+            return _results(data, batch)
+
     try:
         batch: list[_Unit] = []
         while True:
-            try:
-                unit = next(units)
-            except StopIteration:
-                break
-            except EvidenceError as error:
-                # Out-of-order evidence: yield what came before it, as with jobs=1, then raise.
-                failure = error
-                break
-            batch.append(unit)
-            if len(batch) < chunk:
-                continue
-            pending.append(pool.submit(_evaluate_chunk, batch, day, first_proficient))
+            with _gc_paused():
+                try:
+                    while len(batch) < chunk:
+                        batch.append(next(units))
+                except StopIteration:
+                    break
+                except EvidenceError as error:
+                    # Out-of-order evidence: yield what came before it, as with jobs=1, then
+                    # raise.
+                    failure = error
+                    break
+                submit(batch)
             batch = []
             while len(pending) >= limit:
-                yield from pending.popleft().result()
+                yield from collect()
         if batch:
-            pending.append(pool.submit(_evaluate_chunk, batch, day, first_proficient))
+            submit(batch)
         while pending:
-            yield from pending.popleft().result()
+            yield from collect()
     finally:
-        for future in pending:
+        for future, _ in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
     if failure is not None:

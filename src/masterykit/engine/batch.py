@@ -164,9 +164,9 @@ def _roster(
     return roster, duplicates
 
 
-def _out_of_order(piece: Evidence, first: Evidence) -> EvidenceError:
+def _out_of_order(piece: Evidence, first: Origin | None) -> EvidenceError:
     where = str(piece.origin or Origin())
-    earlier = str(first.origin or Origin())
+    earlier = str(first or Origin())
     return EvidenceError(
         [
             Diagnostic(
@@ -190,8 +190,8 @@ def _units(
         roster, duplicates = _roster(learners)
         if duplicates:
             yield None, [], duplicates
-    # The first piece of each learner seen, to say where their evidence started.
-    seen: dict[str, Evidence] = {}
+    # Where each learner's evidence started (only that is kept, so memory stays small).
+    seen: dict[str, Origin | None] = {}
     current: str | None = None
     learner: Learner | None = None
     pieces: list[Evidence] = []
@@ -217,10 +217,9 @@ def _units(
                 )
             )
             continue
-        first = seen.get(item.learner)
-        if first is not None:
-            raise _out_of_order(item, first)
-        seen[item.learner] = item
+        if item.learner in seen:
+            raise _out_of_order(item, seen[item.learner])
+        seen[item.learner] = item.origin
         if loose:
             yield None, [], loose
             loose = []

@@ -6,8 +6,13 @@ tallying; not interpreter start-up; CPU time, so a busy machine does not count),
 memory in KiB, and a tally of the decisions (so the runners can be checked against each other
 end to end). Runners:
 
-* ``engine``: masterykit's CSV reader, learners grouped as consecutive rows (the file is sorted
-  by learner), :func:`masterykit.engine.evaluate` one learner at a time; memory stays flat.
+* ``engine``: masterykit's CSV reader streamed through :func:`masterykit.engine.evaluate_stream`
+  (the file is sorted by learner, so each learner is evaluated once their rows have been read);
+  memory stays flat.
+* ``engine-2``: the same with ``jobs=2``: learners are evaluated in two worker processes. Its
+  seconds are wall-clock seconds (the workers' CPU time is not this process's) and its peak
+  memory is this process's plus two times the largest worker's (read with
+  ``RUSAGE_CHILDREN`` after the pool has shut down).
 * ``python``: :mod:`csv` and the hand-written evaluator, streamed the same way.
 * ``pandas``: :func:`pandas.read_csv` of the whole file and the group-by script (not streamed).
 """
@@ -54,9 +59,12 @@ def _tally(tally: Counter[str], graduated: bool, pace: str, proficient: int) -> 
     tally["proficient_competencies"] += proficient
 
 
-def _engine(policy_path: Path, learners_path: Path, evidence_path: Path) -> Counter[str]:
-    from masterykit.engine import evaluate
-    from masterykit.evidence import Evidence, Learner
+def _engine(
+    policy_path: Path, learners_path: Path, evidence_path: Path, jobs: int = 1
+) -> Counter[str]:
+    import masterykit.engine.batch
+    from masterykit.engine import evaluate_stream
+    from masterykit.evidence import Learner
     from masterykit.loader import load
     from masterykit.readers.tabular import read_csv
     from masterykit.registry import ReadRequest
@@ -65,33 +73,47 @@ def _engine(policy_path: Path, learners_path: Path, evidence_path: Path) -> Coun
     start = time.process_time()
     policy = load(policy_path)
     tally["load_microseconds"] = round((time.process_time() - start) * 1e6)
+    learners = {
+        learner_id: Learner(learner_id, a) for learner_id, a in read_learners(learners_path)
+    }
 
-    def accepted() -> Iterator[Evidence]:
-        for piece in read_csv(ReadRequest(evidence_path)):
-            if isinstance(piece, Evidence):
-                yield piece
-            else:
-                tally["rejected"] += 1
-
-    groups = itertools.groupby(accepted(), key=lambda piece: piece.learner)
-    pending = next(groups, None)
+    # With one process, the time spent evaluating (rather than reading) is measured by timing
+    # the engine's per-learner ``evaluate`` calls that ``evaluate_stream`` makes.
     evaluating = 0.0
-    for learner_id, attributes in read_learners(learners_path):
-        evidence: list[Evidence] = []
-        if pending is not None and pending[0] == learner_id:
-            evidence = list(pending[1])
-            pending = next(groups, None)
+    batch = masterykit.engine.batch
+    evaluate = getattr(batch, "evaluate")  # noqa: B009 - replaced below, then restored
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        nonlocal evaluating
         started = time.process_time()
-        result = evaluate(policy, Learner(learner_id, attributes), evidence, as_of=AS_OF)
-        evaluating += time.process_time() - started
-        learner = result.learners[0]
-        tally["rows"] += len(evidence)
-        _tally(
-            tally,
-            learner.graduation is not None and learner.graduation.held,
-            learner.pace.status.value if learner.pace is not None else "",
-            sum(1 for c in learner.competencies.values() if c.proficient),
-        )
+        try:
+            return evaluate(*args, **kwargs)
+        finally:
+            evaluating += time.process_time() - started
+
+    if jobs == 1:
+        setattr(batch, "evaluate", timed)  # noqa: B010
+    try:
+        for result in evaluate_stream(
+            policy,
+            read_csv(ReadRequest(evidence_path)),
+            learners=learners,
+            as_of=AS_OF,
+            jobs=jobs,
+        ):
+            if not result.learners:
+                tally["rejected"] += result.counts.rejected
+                continue
+            learner = result.learners[0]
+            tally["rows"] += result.counts.read
+            _tally(
+                tally,
+                learner.graduation is not None and learner.graduation.held,
+                learner.pace.status.value if learner.pace is not None else "",
+                sum(1 for c in learner.competencies.values() if c.proficient),
+            )
+    finally:
+        setattr(batch, "evaluate", evaluate)  # noqa: B010
     tally["evaluate_microseconds"] = round(evaluating * 1e6)
     return tally
 
@@ -155,8 +177,11 @@ def _pandas(learners_path: Path, evidence_path: Path) -> Counter[str]:
 def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, Any]:
     """Run one runner and return what :func:`main` prints."""
     start = time.process_time()
+    wall = time.perf_counter()
     if runner == "engine":
         tally = _engine(policy, learners, evidence)
+    elif runner == "engine-2":
+        tally = _engine(policy, learners, evidence, jobs=2)
     elif runner == "python":
         tally = _python(learners, evidence)
     elif runner == "pandas":
@@ -164,14 +189,24 @@ def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, 
     else:
         raise SystemExit(f"unknown runner `{runner}`")
     seconds = time.process_time() - start
+    wall_seconds = time.perf_counter() - wall
+    peak = peak_kib()
+    if runner == "engine-2":
+        # Worker processes' CPU time is not this process's: the figure is wall-clock time. The
+        # pool has been shut down, so its workers are reaped children; ``ru_maxrss`` of the
+        # children is the largest worker's peak, so the peak is this process's plus two times
+        # that (an upper bound: a forked worker's resident set counts pages it shares).
+        seconds = wall_seconds
+        peak += 2 * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "runner": runner,
         "learners": tally.pop("learners"),
         "rows": tally["rows"],
         "seconds": seconds,
+        "wall_seconds": wall_seconds,
         "load_seconds": tally.pop("load_microseconds", 0) / 1e6,
         "evaluate_seconds": tally.pop("evaluate_microseconds", 0) / 1e6,
-        "peak_kib": peak_kib(),
+        "peak_kib": peak,
         "tally": dict(sorted(tally.items())),
     }
 

@@ -11,7 +11,9 @@ The public API, in the order a host application meets it:
   :class:`~masterykit.evidence.Evidence`, or :func:`~masterykit.readers.read_evidence` and
   :func:`~masterykit.readers.read_learners` for CSV, JSON Lines, xAPI and OneRoster files;
 * evaluate: :func:`~masterykit.engine.evaluate` (or ``policy.evaluate``) for many learners,
-  ``Session`` for one learner whose evidence arrives a piece at a time; results explain
+  :func:`~masterykit.engine.evaluate_stream` for a district's evidence sorted by learner (in
+  flat memory, on several processes if asked), ``Session`` for one learner whose evidence
+  arrives a piece at a time; results explain
   themselves (:func:`~masterykit.engine.explain`, ``render_text``, ``to_json``);
 * run the worked examples written in a policy: :func:`~masterykit.examples.run_examples`;
 * extend it: ``hookimpl``, :class:`~masterykit.registry.Registry`,
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         Session,
         Status,
         evaluate,
+        evaluate_stream,
         explain,
         render_text,
         to_json,
@@ -105,6 +108,7 @@ __all__ = [
     "check_file",
     "default_registry",
     "evaluate",
+    "evaluate_stream",
     "explain",
     "format_policy",
     "format_text",
@@ -132,6 +136,7 @@ _LAZY = {
     "Session": "masterykit.engine",
     "Status": "masterykit.engine",
     "evaluate": "masterykit.engine",
+    "evaluate_stream": "masterykit.engine",
     "explain": "masterykit.engine",
     "render_text": "masterykit.engine",
     "to_json": "masterykit.engine",

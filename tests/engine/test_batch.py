@@ -232,12 +232,20 @@ def district(learners: int) -> list[Evidence]:
 
 
 def test_two_processes_give_the_same_results_in_the_same_order_as_one() -> None:
-    evidence = district(40)
-    roster = [attributes(f"l{n:03}") for n in range(42)]
+    evidence: list[Evidence | Rejection] = [
+        *district(40),
+        Rejection("MK303", "score `x` is not a number", Origin("scores.csv", 200)),
+        piece("zed", "MATH.1", "3", "2026-01-05", 201),  # not listed: MK350
+        Evidence("m1", "MATH.1", Decimal("3.0"), dt.datetime(2026, 1, 5, 9, 30)),  # no origin
+        Evidence("m1", "MATH.2", Decimal("7"), dt.date(2026, 1, 6)),  # off the scale: MK352
+    ]
+    roster = [attributes(f"l{n:03}") for n in range(42)] + [attributes("m1")]
     one = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
     two = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, jobs=2, chunk=3))
     assert two == one
-    assert len(one) == 42
+    assert [r.rejections for r in two] == [r.rejections for r in one]
+    assert sum(len(r.learners) for r in one) == 43
+    assert [x.code for r in one for x in r.rejections] == ["MK303", "MK350", "MK352"]
 
 
 def test_two_processes_yield_what_came_before_out_of_order_evidence_then_raise() -> None:

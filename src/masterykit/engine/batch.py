@@ -44,7 +44,7 @@ from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
-from masterykit.engine.evaluate import evaluate, normalise_as_of
+from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of
 from masterykit.engine.results import EvaluationResult, EvidenceCounts
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
@@ -152,13 +152,7 @@ def _roster(
     duplicates: list[Rejection] = []
     for learner in listed:
         if learner.id in roster:
-            duplicates.append(
-                Rejection(
-                    "MK354",
-                    f"learner `{learner.id}` is listed more than once; the first entry is used",
-                    Origin(record=learner.id),
-                )
-            )
+            duplicates.append(listed_twice(learner.id))
         else:
             roster[learner.id] = learner
     return roster, duplicates

@@ -21,7 +21,7 @@ from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerR
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
 
-__all__ = ["evaluate", "learners_from_evidence", "normalise_as_of"]
+__all__ = ["evaluate", "learners_from_evidence", "listed_twice", "normalise_as_of"]
 
 
 _learner = operator.attrgetter("learner")
@@ -34,6 +34,15 @@ def normalise_as_of(as_of: dt.date | dt.datetime | None) -> dt.date:
     if isinstance(as_of, dt.datetime):
         return as_of.date()
     return as_of
+
+
+def listed_twice(learner_id: str) -> Rejection:
+    """The rejection (``MK354``) of a learner listed again after their first entry."""
+    return Rejection(
+        "MK354",
+        f"learner `{learner_id}` is listed more than once; the first entry is used",
+        Origin(record=learner_id),
+    )
 
 
 def learners_from_evidence(evidence: Iterable[Evidence]) -> list[Learner]:
@@ -117,13 +126,7 @@ def _evaluate(
     ordered: list[Learner] = []
     for learner in roster:
         if learner.id in buckets:
-            rejections.append(
-                Rejection(
-                    "MK354",
-                    f"learner `{learner.id}` is listed more than once; the first entry is used",
-                    Origin(record=learner.id),
-                )
-            )
+            rejections.append(listed_twice(learner.id))
             continue
         buckets[learner.id] = {}
         ordered.append(learner)

@@ -473,9 +473,9 @@ def bench_batch(report: Report, size: str, learners: int, seed: int) -> None:
         "interpreter and imports included."
     )
     report.note(
-        "batch runs stream learner by learner from a CSV sorted by learner (the pandas script "
-        "reads the whole file); the engine's, the hand-written and the pandas tallies of "
-        "graduates, pace statuses and proficient competencies "
+        "batch runs stream learner by learner from learners and evidence CSVs sorted by "
+        "learner id (the pandas script reads the whole file); the engine's, the hand-written "
+        "and the pandas tallies of graduates, pace statuses and proficient competencies "
         + ("agree." if "batch" not in " ".join(report.failures) else "do NOT agree.")
     )
 

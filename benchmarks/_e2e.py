@@ -7,8 +7,9 @@ memory in KiB, and a tally of the decisions (so the runners can be checked again
 end to end). Runners:
 
 * ``engine``: masterykit's CSV reader streamed through :func:`masterykit.engine.evaluate_stream`
-  (the file is sorted by learner, so each learner is evaluated once their rows have been read);
-  memory stays flat.
+  (both files are sorted by learner id, so with ``sorted_by_id`` the learners are read alongside
+  the evidence and each learner is evaluated once their rows have been read); memory stays
+  flat, whatever the number of learners or rows.
 * ``engine-2``: the same with ``jobs=2``: learners are evaluated in two worker processes. Its
   seconds are wall-clock seconds (the workers' CPU time is not this process's) and its peak
   memory is this process's plus two times the largest worker's (read with
@@ -73,9 +74,8 @@ def _engine(
     start = time.process_time()
     policy = load(policy_path)
     tally["load_microseconds"] = round((time.process_time() - start) * 1e6)
-    learners = {
-        learner_id: Learner(learner_id, a) for learner_id, a in read_learners(learners_path)
-    }
+    # Both files are sorted by learner id, so the learners are read alongside the evidence.
+    learners = (Learner(learner_id, a) for learner_id, a in read_learners(learners_path))
 
     # With one process, the time spent evaluating (rather than reading) is measured by timing
     # the engine's per-learner ``evaluate`` calls that ``evaluate_stream`` makes.
@@ -100,6 +100,7 @@ def _engine(
             learners=learners,
             as_of=AS_OF,
             jobs=jobs,
+            sorted_by_id=True,
         ):
             if not result.learners:
                 tally["rejected"] += result.counts.rejected

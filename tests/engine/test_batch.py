@@ -270,3 +270,160 @@ def test_closing_the_stream_early_shuts_the_workers_down() -> None:
     assert first.learners[0].learner.id == "l000000"
     assert len(read) < 20  # only a bounded number of chunks were read ahead
     assert not multiprocessing.active_children()
+
+
+# Evidence and learners both sorted by id: a merge join that keeps nothing per learner.
+
+
+@settings(max_examples=100, deadline=None)
+@given(groups, st.lists(st.sampled_from(["ana", "bo", "cy", "zed"]), max_size=4))
+def test_sorted_by_id_gives_what_one_evaluate_call_gives_with_learners_in_id_order(
+    generated: list[tuple[str, list[tuple[str, str, str]]]], listed: list[str]
+) -> None:
+    evidence = flatten(sorted(generated))
+    roster = [attributes(name) for name in sorted(listed)]
+    whole = as_whole(evaluate(POLICY, roster, evidence, as_of=AS_OF))
+    results = list(
+        evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True)
+    )
+    stream = merged(results)
+    ids = [r.learner.id for r in stream[0]]  # type: ignore[attr-defined]
+    assert ids == sorted(set(listed))
+    assert sorted(stream[0], key=lambda r: r.learner.id) == sorted(  # type: ignore[attr-defined]
+        whole[0],
+        key=lambda r: r.learner.id,  # type: ignore[attr-defined]
+    )
+    assert stream[1:] == whole[1:]
+    for result in results:
+        assert result.counts.read == result.counts.used + result.counts.rejected
+
+
+@settings(max_examples=50, deadline=None)
+@given(groups)
+def test_sorted_by_id_without_learners_matches_the_stream_that_remembers_every_learner(
+    generated: list[tuple[str, list[tuple[str, str, str]]]],
+) -> None:
+    evidence = flatten(sorted(generated))
+    unsorted = list(evaluate_stream(POLICY, evidence, as_of=AS_OF))
+    assert list(evaluate_stream(POLICY, evidence, as_of=AS_OF, sorted_by_id=True)) == unsorted
+
+
+def test_sorted_by_id_evaluates_listed_learners_without_evidence_in_their_place() -> None:
+    evidence = [
+        piece("bo", "MATH.1", "3", "2026-01-05", 2),
+        piece("dee", "CAP.1", "3", "2026-01-05", 3),
+    ]
+    roster = [attributes(name) for name in ("ana", "bo", "cy", "dee", "eve")]
+    results = list(
+        evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True)
+    )
+    assert [r.learners[0].learner for r in results] == roster
+    assert [r.counts.read for r in results] == [0, 1, 0, 1, 0]
+
+
+def test_sorted_by_id_rejects_unlisted_learners_and_repeats_where_they_occur() -> None:
+    evidence = [
+        piece("ana", "MATH.1", "3", "2026-01-05", 2),
+        piece("bo", "MATH.1", "2", "2026-01-05", 3),
+        piece("bo", "MATH.2", "2", "2026-01-06", 4),
+        Rejection("MK303", "score `x` is not a number", Origin("scores.csv", 5)),
+        piece("cy", "MATH.1", "2", "2026-01-05", 6),
+        piece("cy", "MATH.2", "2", "2026-01-06", 7),
+        piece("eve", "MATH.1", "2", "2026-01-05", 8),
+    ]
+    roster = [attributes("ana"), attributes("ana"), attributes("bo"), attributes("dee")]
+    results = list(
+        evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True)
+    )
+    summary = [
+        (
+            [r.learner.id for r in result.learners],
+            [(x.code, str(x.origin)) for x in result.rejections],
+        )
+        for result in results
+    ]
+    assert summary == [
+        ([], [("MK354", "<input> ana")]),  # found as ana's entry is taken
+        (["ana"], []),
+        (["bo"], []),
+        (
+            [],
+            [
+                ("MK303", "scores.csv line 5"),
+                ("MK350", "scores.csv line 6"),
+                ("MK350", "scores.csv line 7"),
+            ],
+        ),
+        (["dee"], []),
+        ([], [("MK350", "scores.csv line 8")]),
+    ]
+    assert sum(r.counts.read for r in results) == len(evidence)
+
+
+def test_sorted_by_id_refuses_evidence_out_of_id_order_naming_where() -> None:
+    evidence = [
+        piece("ana", "MATH.1", "3", "2026-01-05", 2),
+        piece("cy", "MATH.1", "2", "2026-01-05", 3),
+        piece("bo", "MATH.2", "3", "2026-01-06", 4),
+    ]
+    seen: list[str] = []
+    with pytest.raises(EvidenceError) as raised:
+        collect(evaluate_stream(POLICY, evidence, as_of=AS_OF, sorted_by_id=True), seen)
+    assert seen == ["ana", "cy"]
+    (diagnostic,) = raised.value.diagnostics
+    assert render_text(diagnostic) == (
+        "error[MK357]: evidence for learner `bo` at scores.csv line 4 comes after `cy`, out of "
+        "learner id order\n"
+        "  --> scores.csv line 4\n"
+        "  = help: sort by learner id, or leave out `sorted_by_id` to accept any order of "
+        "learners"
+    )
+
+
+def test_sorted_by_id_refuses_learners_out_of_id_order() -> None:
+    evidence = [piece("cy", "MATH.1", "2", "2026-01-05", 2)]
+    roster = [attributes("bo"), attributes("ana")]
+    seen: list[str] = []
+    with pytest.raises(EvidenceError) as raised:
+        collect(
+            evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True),
+            seen,
+        )
+    assert seen == ["bo"]
+    (diagnostic,) = raised.value.diagnostics
+    assert render_text(diagnostic) == (
+        "error[MK357]: learner `ana` comes after `bo`, out of learner id order\n"
+        "  = help: sort by learner id, or leave out `sorted_by_id` to accept any order of "
+        "learners"
+    )
+
+
+def test_sorted_by_id_reads_the_learners_only_as_far_as_the_evidence_has_reached() -> None:
+    read: list[str] = []
+
+    def roster() -> Iterable[Learner]:
+        for n in range(1_000):
+            read.append(f"l{n:03}")
+            yield attributes(f"l{n:03}")
+
+    stream = evaluate_stream(
+        POLICY, district(10), learners=roster(), as_of=AS_OF, sorted_by_id=True
+    )
+    assert next(stream).learners[0].learner.id == "l000"
+    assert read == ["l000", "l001"]  # the first learner, and the one after to look ahead
+    assert len(list(stream)) == 999
+
+
+def test_sorted_by_id_on_two_processes_gives_what_one_gives() -> None:
+    evidence = [*district(30), piece("zed", "MATH.1", "3", "2026-01-05", 500)]
+    roster = [attributes(f"l{n:03}") for n in range(0, 34, 2)]
+    one = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True))
+    two = list(
+        evaluate_stream(
+            POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True, jobs=2, chunk=4
+        )
+    )
+    assert two == one
+    unlisted = {x.evidence.learner for r in one for x in r.rejections if x.evidence is not None}
+    assert unlisted == {f"l{n:03}" for n in range(1, 30, 2)} | {"zed"}
+    assert [r.learners[0].learner.id for r in one if r.learners] == [x.id for x in roster]

@@ -66,6 +66,7 @@ def evaluate_stream(
     first_proficient: Literal["pace", "all"] = "pace",
     jobs: int | None = 1,
     chunk: int = 64,
+    sorted_by_id: bool = False,
 ) -> Iterator[EvaluationResult]:
     """Evaluate ``policy`` for evidence sorted by learner, yielding one result per learner.
 
@@ -91,14 +92,22 @@ def evaluate_stream(
         jobs: how many worker processes evaluate learners; ``1`` evaluates in this process,
             ``0`` or ``None`` uses one per processor. Results are the same whatever ``jobs``.
         chunk: how many learners a worker evaluates at a time (``jobs`` above one only).
+        sorted_by_id: the evidence and ``learners`` both come sorted by learner id (in
+            ascending order of the ids as strings, as ``sort`` with ``LC_ALL=C`` leaves them).
+            The learners are then read alongside the evidence, each one when the evidence
+            reaches them, and nothing is kept per learner: memory stays flat however many
+            learners there are. Listed learners without evidence are evaluated in their
+            place in the order rather than at the end.
 
     Yields:
         One :class:`~masterykit.engine.results.EvaluationResult` per learner, in evidence
-        order, then one per listed learner without evidence.
+        order, then one per listed learner without evidence (or, with ``sorted_by_id``,
+        one per learner in id order).
 
     Raises:
-        EvidenceError: ``MK356`` when a learner's evidence reappears after another learner's
-            (the results before that point have been yielded).
+        EvidenceError: ``MK356`` when a learner's evidence reappears after another learner's,
+            or ``MK357`` when, with ``sorted_by_id``, the evidence or the learners are out of
+            id order (the results before that point have been yielded).
         TypeError: at once, with ``jobs`` above one, when the policy cannot be sent to worker
             processes (a plugin method that is not defined at module level).
     """
@@ -108,7 +117,7 @@ def evaluate_stream(
     if workers < 1:
         raise ValueError(f"jobs must be 0 or more, not {jobs}")
     day = normalise_as_of(as_of)
-    units = _units(evidence, learners)
+    units = _merged_units(evidence, learners) if sorted_by_id else _units(evidence, learners)
     if workers == 1:
         return _serial(policy, units, day, first_proficient)
     return _parallel(_pickled(policy), units, day, first_proficient, workers, chunk)
@@ -227,6 +236,100 @@ def _units(
         for learner_id, listed in roster.items():
             if learner_id not in seen:
                 yield listed, [], []
+
+
+def _unsorted(what: str, later: str, earlier: str, where: Origin | None = None) -> EvidenceError:
+    location = str(where) if where is not None else None
+    at = f" at {location}" if location is not None else ""
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK357",
+                f"{what} `{later}`{at} comes after `{earlier}`, out of learner id order",
+                help="sort by learner id, or leave out `sorted_by_id` to accept any order of "
+                "learners",
+                location=location,
+            )
+        ]
+    )
+
+
+def _merged_units(
+    evidence: Iterable[Evidence | Rejection],
+    learners: Mapping[str, Learner] | Iterable[Learner] | None,
+) -> Iterator[_Unit]:
+    """Group a stream sorted by learner id, reading the learners (sorted too) alongside it.
+
+    A merge join: nothing is remembered per learner, so memory is one learner's evidence
+    whatever the size of the roster or of the export.
+    """
+    listed = learners is not None
+    roster: Iterator[Learner] = iter(())
+    if learners is not None:
+        roster = iter(learners.values() if isinstance(learners, Mapping) else learners)
+    ahead = next(roster, None)
+    current: str | None = None  # the learner whose pieces are being gathered
+    last: str | None = None  # the last learner the evidence named, listed or not
+    learner: Learner | None = None
+    pieces: list[Evidence] = []
+    loose: list[Rejection] = []
+
+    def advance(passed: str) -> Iterator[_Unit]:
+        """Move past the learner ``passed``, rejecting any repeat of their id."""
+        nonlocal ahead
+        ahead = next(roster, None)
+        while ahead is not None and ahead.id == passed:
+            yield None, [], [listed_twice(passed)]
+            ahead = next(roster, None)
+        if ahead is not None and ahead.id < passed:
+            raise _unsorted("learner", ahead.id, passed)
+
+    for item in evidence:
+        if isinstance(item, Rejection):
+            loose.append(item)
+            continue
+        if item.learner == current:
+            pieces.append(item)
+            continue
+        if current is not None:
+            yield learner, pieces, []
+            current = None
+        if last is not None and item.learner < last:
+            raise _unsorted("evidence for learner", item.learner, last, item.origin or Origin())
+        last = item.learner
+        if listed:
+            while ahead is not None and ahead.id < item.learner:
+                if loose:
+                    yield None, [], loose
+                    loose = []
+                yield ahead, [], []
+                yield from advance(ahead.id)
+            if ahead is None or ahead.id != item.learner:
+                loose.append(
+                    Rejection(
+                        "MK350",
+                        f"evidence for unknown learner `{item.learner}`",
+                        item.origin or Origin(),
+                        item,
+                    )
+                )
+                continue
+        if loose:
+            yield None, [], loose
+            loose = []
+        if ahead is None:
+            learner = Learner(item.learner)
+        else:
+            learner = ahead
+            yield from advance(ahead.id)
+        current, pieces = item.learner, [item]
+    if current is not None:
+        yield learner, pieces, []
+    if loose:
+        yield None, [], loose
+    while ahead is not None:
+        yield ahead, [], []
+        yield from advance(ahead.id)
 
 
 def _evaluate_unit(

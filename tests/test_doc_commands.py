@@ -1,0 +1,62 @@
+"""Every ``$ masterykit …`` command shown in the documentation runs, and succeeds.
+
+The commands are read from the ``console`` code blocks of every page (continuation lines ending
+in ``\\`` joined) and run in-process from the project root, or, when the files they name live
+beside a page (the tutorial's ``district.mastery``), from that page's folder.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from masterykit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+BLOCK = re.compile(r"^\.\. code-block:: console\n\n((?:   .*\n|\n)+)", re.MULTILINE)
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """(page, command line) for every ``$ masterykit`` line of a console block."""
+    found: list[tuple[str, str]] = []
+    for page in sorted(DOCS.rglob("*.rst")):
+        if "_build" in page.parts:
+            continue
+        for block in BLOCK.findall(page.read_text("utf-8")):
+            text = re.sub(r"\\\n\s*", " ", block)
+            for line in text.splitlines():
+                line = line.strip()
+                if line.startswith("$ masterykit "):
+                    found.append((str(page.relative_to(DOCS)), line.removeprefix("$ ")))
+    return found
+
+
+COMMANDS = documented_commands()
+
+
+def folder_for(page: str, args: list[str]) -> Path:
+    """The project root, unless the files the command names are beside the page."""
+    named = [a for a in args if not a.startswith("-") and ("/" in a or "." in a)]
+    if all((ROOT / a).exists() for a in named):
+        return ROOT
+    return DOCS / Path(page).with_suffix("")
+
+
+def test_the_documentation_shows_commands_of_every_kind() -> None:
+    shown = {shlex.split(command)[1] for _, command in COMMANDS}
+    assert {"check", "test", "fmt", "evaluate", "explain", "demo", "schema"} <= shown
+
+
+@pytest.mark.parametrize(("page", "command"), COMMANDS, ids=[f"{p}: {c}" for p, c in COMMANDS])
+def test_documented_command_runs_and_succeeds(
+    page: str, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = shlex.split(command)[1:]
+    monkeypatch.chdir(folder_for(page, args))
+    result = CliRunner().invoke(cli, args, prog_name="masterykit")
+    assert result.exit_code == 0, f"{command}\n{result.output}\n{result.stderr}"

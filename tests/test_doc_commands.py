@@ -39,9 +39,26 @@ def documented_commands() -> list[tuple[str, str]]:
 COMMANDS = documented_commands()
 
 
+OUTPUT_FLAGS = ("--output", "-o")
+
+
+def outputs_into(args: list[str], folder: Path) -> list[str]:
+    """``args`` with each ``--output FILE`` moved into ``folder``, so the project stays clean."""
+    return [
+        str(folder / Path(arg).name) if i and args[i - 1] in OUTPUT_FLAGS else arg
+        for i, arg in enumerate(args)
+    ]
+
+
 def folder_for(page: str, args: list[str]) -> Path:
-    """The project root, unless the files the command names are beside the page."""
-    named = [a for a in args if not a.startswith("-") and ("/" in a or "." in a)]
+    """The project root, unless the files the command reads are beside the page."""
+    named = [
+        a
+        for i, a in enumerate(args)
+        if not a.startswith("-")
+        and ("/" in a or "." in a)
+        and not (i and args[i - 1] in OUTPUT_FLAGS)
+    ]
     if all((ROOT / a).exists() for a in named):
         return ROOT
     return DOCS / Path(page).with_suffix("")
@@ -54,9 +71,12 @@ def test_the_documentation_shows_commands_of_every_kind() -> None:
 
 @pytest.mark.parametrize(("page", "command"), COMMANDS, ids=[f"{p}: {c}" for p, c in COMMANDS])
 def test_documented_command_runs_and_succeeds(
-    page: str, command: str, monkeypatch: pytest.MonkeyPatch
+    page: str, command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     args = shlex.split(command)[1:]
     monkeypatch.chdir(folder_for(page, args))
-    result = CliRunner().invoke(cli, args, prog_name="masterykit")
+    result = CliRunner().invoke(cli, outputs_into(args, tmp_path), prog_name="masterykit")
     assert result.exit_code == 0, f"{command}\n{result.output}\n{result.stderr}"
+    for i, arg in enumerate(args):
+        if i and args[i - 1] in OUTPUT_FLAGS:
+            assert (tmp_path / Path(arg).name).stat().st_size > 0

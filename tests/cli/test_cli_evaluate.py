@@ -308,6 +308,19 @@ def test_strict_passes_on_clean_evidence(run, files):
             "  --> option columns\n",
         ),
         (
+            [*BASE, "--sorted"],
+            2,
+            "error[MK411]: `--sorted` writes learners as it goes, which `--format json` cannot "
+            "do\n"
+            "  = help: use `--format jsonl` or `--format csv` with `--sorted`\n",
+        ),
+        (
+            [*BASE, "--sorted", "--format", "jsonl", "--output", "no/such/folder/out.jsonl"],
+            1,
+            "error[MK413]: cannot write `no/such/folder/out.jsonl`: No such file or directory\n"
+            "  = help: check that the folder exists and that you may write to it\n",
+        ),
+        (
             [*BASE, "--output", "no/such/folder/out.json"],
             1,
             "error[MK413]: cannot write `no/such/folder/out.json`: No such file or directory\n"
@@ -347,3 +360,64 @@ def test_evaluating_in_batches_gives_the_result_of_one_evaluation(files):
     whole = evaluate(policy, learners, evidence, as_of=day)
     batched = evaluate_in_batches(policy, learners, evidence, day)
     assert unstructure(batched) == unstructure(whole)
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+@pytest.mark.parametrize("learners", [[], ["--learners", "learners.csv"]])
+def test_sorted_evidence_streams_to_the_same_output_as_a_whole_run(
+    run, files, output_format, learners
+):
+    # The evidence holds a reader's rejection (`x`), an unknown competency and, with the
+    # learners file, an unlisted learner; all must be reported and counted as before.
+    args = [*BASE, *learners, "--format", output_format]
+    whole = run(args)
+    streamed = run([*args, "--sorted"])
+    assert streamed.exit_code == whole.exit_code == 0
+    assert streamed.stdout == whole.stdout
+    assert streamed.stderr == whole.stderr
+
+
+def test_sorted_output_goes_to_a_file_and_strict_still_fails_on_rejections(run, files):
+    result = run([*BASE, "--sorted", "--format", "jsonl", "--strict", "-o", "out.jsonl"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "error[MK412]: 2 evidence records could not be used (`--strict`)\n"
+        "  = help: the rejections are listed in the output with the file and line of each\n"
+    )
+    lines = [json.loads(line) for line in (files / "out.jsonl").read_text("utf-8").splitlines()]
+    assert [line["type"] for line in lines] == [
+        "learner",
+        "learner",
+        "learner",
+        "rejection",
+        "rejection",
+        "summary",
+    ]
+    assert lines[-1]["counts"] == {
+        "read": 5,
+        "used": 3,
+        "rejected": 2,
+        "skipped": 0,
+        "counted": 2,
+        "not_counted": 1,  # cy's score comes after the as-of date
+    }
+
+
+def test_sorted_evidence_out_of_id_order_stops_with_where_after_writing_the_learners_before(
+    run, files
+):
+    (files / "unsorted.csv").write_text(
+        "learner,competency,score,timestamp\nbo,M.1,2,2026-01-10\nana,M.1,2,2026-01-11\n",
+        "utf-8",
+    )
+    unsorted = ["evaluate", "small.mastery", "--evidence", "unsorted.csv", "--as-of", "2026-06-01"]
+    result = run([*unsorted, "--format", "csv", "--sorted"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].startswith("bo,competency,M.1,proficient,2,Yes,")
+    assert result.stderr == (
+        "error[MK357]: evidence for learner `ana` at unsorted.csv line 3 comes after `bo`, out "
+        "of learner id order\n"
+        "  --> unsorted.csv line 3\n"
+        "  = help: sort by learner id, or leave out `sorted_by_id` to accept any order of "
+        "learners\n"
+    )

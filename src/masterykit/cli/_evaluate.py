@@ -15,11 +15,12 @@ rejected``. Rejected records are listed with the file and line they came from.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +32,18 @@ from masterykit.cli._common import (
     CliError,
     DateType,
     debug_option,
+    existing_file,
     plural,
 )
 from masterykit.cli._inputs import (
     echo_rejections,
     evaluate_in_batches,
     load_policy,
+    open_evidence,
     parse_reader_options,
     progress,
     read_inputs,
+    reader_errors,
     rejection_key,
     skipped,
 )
@@ -60,9 +64,11 @@ __all__ = [
     "csv_rows",
     "evaluate_command",
     "jsonl_lines",
+    "open_output",
     "policy_json",
     "result_document",
     "run_evaluation",
+    "stream_evaluation",
     "table_lines",
     "table_rows",
     "write_output",
@@ -160,22 +166,35 @@ def result_document(run: Run) -> dict[str, Any]:
 
 def jsonl_lines(run: Run) -> Iterator[str]:
     """The lines of ``--format jsonl``: learners, then rejections, then the summary."""
-    head = {"schema": RESULT_SCHEMA, "as_of": run.result.as_of.isoformat()}
+    lines = _JsonLines(run.result.as_of)
     for learner in run.result.learners:
-        yield json.dumps({"type": "learner", **head, **_learner_json(learner)}, ensure_ascii=False)
+        yield lines.learner(learner)
     for rejection in run.rejections:
-        yield json.dumps(
-            {"type": "rejection", **head, **_rejection_json(rejection)}, ensure_ascii=False
+        yield lines.rejection(rejection)
+    yield lines.summary(run.policy, run.counts())
+
+
+class _JsonLines:
+    """The lines of ``--format jsonl``, one at a time (each without its line break)."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.head = {"schema": RESULT_SCHEMA, "as_of": as_of.isoformat()}
+
+    def learner(self, learner: LearnerResult) -> str:
+        return json.dumps(
+            {"type": "learner", **self.head, **_learner_json(learner)}, ensure_ascii=False
         )
-    yield json.dumps(
-        {
-            "type": "summary",
-            **head,
-            "policy": policy_json(run.policy),
-            "counts": run.counts(),
-        },
-        ensure_ascii=False,
-    )
+
+    def rejection(self, rejection: Rejection) -> str:
+        return json.dumps(
+            {"type": "rejection", **self.head, **_rejection_json(rejection)}, ensure_ascii=False
+        )
+
+    def summary(self, policy: Policy, counts: dict[str, int]) -> str:
+        return json.dumps(
+            {"type": "summary", **self.head, "policy": policy_json(policy), "counts": counts},
+            ensure_ascii=False,
+        )
 
 
 def _held(held: bool) -> str:
@@ -185,35 +204,45 @@ def _held(held: bool) -> str:
 def csv_rows(run: Run) -> Iterator[tuple[str, ...]]:
     """The data rows of ``--format csv`` (without the header)."""
     for learner in run.result.learners:
-        who = learner.learner.id
-        for code, competency in learner.competencies.items():
-            yield (
-                who,
-                "competency",
-                code,
-                competency.status.value,
-                format_decimal(competency.score) if competency.score is not None else "",
-                competency.level or "",
-                f"{len(competency.used)} counted, {len(competency.unused)} not counted",
-            )
-        for decision in learner.decisions():
-            detail = ", ".join(f'pathway "{p}"' for p in decision.pathways)
-            yield (who, decision.kind, decision.name, _held(decision.held), "", "", detail)
-        if learner.pace is not None:
-            pace = learner.pace
-            projected = pace.projected.isoformat() if pace.projected else ""
-            yield (who, "pace", "pace", pace.status.value, "", "", projected or pace.reason)
+        yield from _csv_learner_rows(learner)
     for rejection in run.rejections:
-        piece = rejection.evidence
+        yield _csv_rejection_row(rejection)
+
+
+def _csv_learner_rows(learner: LearnerResult) -> Iterator[tuple[str, ...]]:
+    """The ``--format csv`` rows of one learner."""
+    who = learner.learner.id
+    for code, competency in learner.competencies.items():
         yield (
-            piece.learner if piece else "",
-            "rejection",
-            piece.competency if piece else "",
-            rejection.code,
-            format_decimal(piece.score) if piece else "",
-            "",
-            f"{rejection.origin}: {rejection.reason}",
+            who,
+            "competency",
+            code,
+            competency.status.value,
+            format_decimal(competency.score) if competency.score is not None else "",
+            competency.level or "",
+            f"{len(competency.used)} counted, {len(competency.unused)} not counted",
         )
+    for decision in learner.decisions():
+        detail = ", ".join(f'pathway "{p}"' for p in decision.pathways)
+        yield (who, decision.kind, decision.name, _held(decision.held), "", "", detail)
+    if learner.pace is not None:
+        pace = learner.pace
+        projected = pace.projected.isoformat() if pace.projected else ""
+        yield (who, "pace", "pace", pace.status.value, "", "", projected or pace.reason)
+
+
+def _csv_rejection_row(rejection: Rejection) -> tuple[str, ...]:
+    """The ``--format csv`` row of a record that could not be used."""
+    piece = rejection.evidence
+    return (
+        piece.learner if piece else "",
+        "rejection",
+        piece.competency if piece else "",
+        rejection.code,
+        format_decimal(piece.score) if piece else "",
+        "",
+        f"{rejection.origin}: {rejection.reason}",
+    )
 
 
 def _learner_summary(learner: LearnerResult) -> tuple[str, str, str, str, str]:
@@ -286,11 +315,19 @@ def _text(run: Run, output_format: str) -> str:
 
 def write_output(text: str, output: str | None) -> None:
     """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout."""
+    with open_output(output) as write:
+        write(text)
+
+
+@contextlib.contextmanager
+def open_output(output: str | None) -> Iterator[Callable[[str], object]]:
+    """A function that writes text to the file ``output`` (``MK413`` when it cannot be
+    opened for writing) or, for ``None`` or ``-``, to standard output."""
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        yield lambda text: click.echo(text, nl=False)
         return
     try:
-        Path(output).write_text(text, "utf-8")
+        stream = Path(output).open("w", encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as error:
         raise CliError(
             Diagnostic(
@@ -300,6 +337,8 @@ def write_output(text: str, output: str | None) -> None:
             ),
             status=EXIT_PROBLEM,
         ) from None
+    with stream:
+        yield stream.write
 
 
 def run_evaluation(
@@ -338,6 +377,88 @@ def run_evaluation(
         learners_path=learners_path,
         evidence_format=evidence_format,
     )
+
+
+def stream_evaluation(
+    policy_path: str,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    evidence_format: str | None,
+    option_pairs: Sequence[str],
+    output_format: str,
+    output: str | None,
+) -> tuple[list[Rejection], int]:
+    """``--sorted``: evaluate and write each learner as soon as their evidence has been read.
+
+    The evidence and the learners file are sorted by learner id, so the learners come out in
+    id order, as :func:`run_evaluation` orders them; only the rejections are kept until the
+    end, where they are written, sorted, as in a whole run. Returns the rejections and the
+    number of records read.
+    """
+    from masterykit.engine import evaluate_stream
+    from masterykit.readers import read_learners
+
+    policy = load_policy(policy_path)
+    options = parse_reader_options(option_pairs)
+    records = open_evidence(evidence_path, evidence_format, options, policy)
+    learners = (
+        read_learners(existing_file(learners_path, "learners file"))
+        if learners_path is not None
+        else None
+    )
+    day = as_of or dt.date.today()
+    rejections: list[Rejection] = []
+    read = used = rejected = counted = not_counted = 0
+    lines = _JsonLines(day)
+    with (
+        open_output(output) as write,
+        reader_errors(),
+        progress(None, "evaluating learners") as tick,
+    ):
+        rows = csv.writer(_Sink(write), lineterminator="\n")
+        if output_format == "csv":
+            rows.writerow(CSV_COLUMNS)
+        for result in evaluate_stream(
+            policy, records, learners=learners, as_of=day, sorted_by_id=True
+        ):
+            counts = result.counts
+            read += counts.read
+            used += counts.used
+            rejected += counts.rejected
+            counted += counts.counted
+            not_counted += counts.not_counted
+            rejections.extend(result.rejections)
+            for learner in result.learners:
+                if output_format == "csv":
+                    rows.writerows(_csv_learner_rows(learner))
+                else:
+                    write(lines.learner(learner) + "\n")
+            if tick is not None:
+                tick(counts.read)
+        rejections.sort(key=rejection_key)
+        if output_format == "csv":
+            rows.writerows(_csv_rejection_row(rejection) for rejection in rejections)
+        else:
+            for rejection in rejections:
+                write(lines.rejection(rejection) + "\n")
+            totals = {
+                "read": read,
+                "used": used,
+                "rejected": rejected,
+                "skipped": skipped(rejections),
+                "counted": counted,
+                "not_counted": not_counted,
+            }
+            write(lines.summary(policy, totals) + "\n")
+    return rejections, read
+
+
+class _Sink:
+    """A file-like object for :func:`csv.writer` that hands each piece of text on."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
 
 
 @click.command("evaluate")
@@ -399,6 +520,14 @@ def run_evaluation(
     is_flag=True,
     help="Exit 1 when any evidence record is rejected (the result is still written).",
 )
+@click.option(
+    "--sorted",
+    "sorted_by_id",
+    is_flag=True,
+    help="The evidence (and the learners file) are sorted by learner id: write each learner "
+    "as soon as their evidence has been read, so memory stays flat for files of any size. "
+    "Needs `--format jsonl` or `--format csv`; the output is the same as without it.",
+)
 @debug_option
 def evaluate_command(
     policy_path: str,
@@ -410,6 +539,7 @@ def evaluate_command(
     evidence_format: str | None,
     option_pairs: tuple[str, ...],
     strict: bool,
+    sorted_by_id: bool,
 ) -> int:
     """Evaluate a policy for every learner.
 
@@ -419,17 +549,38 @@ def evaluate_command(
     Exit status: 0 done, 1 policy or data problems (or rejected evidence with `--strict`),
     2 usage error.
     """
-    run = run_evaluation(
-        policy_path, evidence_path, learners_path, as_of, evidence_format, option_pairs
-    )
-    write_output(_text(run, output_format), output)
-    rejections = run.rejections
+    if sorted_by_id:
+        if output_format not in ("jsonl", "csv"):
+            raise CliError(
+                Diagnostic(
+                    "MK411",
+                    f"`--sorted` writes learners as it goes, which `--format {output_format}` "
+                    "cannot do",
+                    help="use `--format jsonl` or `--format csv` with `--sorted`",
+                )
+            )
+        rejections, read = stream_evaluation(
+            policy_path,
+            evidence_path,
+            learners_path,
+            as_of,
+            evidence_format,
+            option_pairs,
+            output_format,
+            output,
+        )
+    else:
+        run = run_evaluation(
+            policy_path, evidence_path, learners_path, as_of, evidence_format, option_pairs
+        )
+        write_output(_text(run, output_format), output)
+        rejections, read = list(run.rejections), run.inputs.read
     if rejections and output_format == "table":
         echo_rejections(rejections)
     elif len(rejections) > skipped(rejections):
         problems = len(rejections) - skipped(rejections)
         click.echo(
-            f"note: {problems} of {plural(run.inputs.read, 'evidence record')} could not be "
+            f"note: {problems} of {plural(read, 'evidence record')} could not be "
             "used; each is listed under `rejections` with its file and line",
             err=True,
         )

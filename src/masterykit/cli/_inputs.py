@@ -35,9 +35,11 @@ __all__ = [
     "evaluate_in_batches",
     "load_policy",
     "no_learner",
+    "open_evidence",
     "parse_reader_options",
     "progress",
     "read_inputs",
+    "reader_errors",
     "rejection_key",
     "skipped",
 ]
@@ -126,6 +128,39 @@ def read_inputs(
         CliError: a file named on the command line does not exist (exit status 2).
         EvidenceError: a file cannot be read or has no reader (exit status 1).
     """
+    from masterykit.readers import read_learners
+
+    records = open_evidence(evidence_path, evidence_format, options, policy)
+    learners: tuple[Learner, ...] | None = None
+    if learners_path is not None:
+        learners = read_learners(existing_file(learners_path, "learners file"))
+    evidence: list[Evidence] = []
+    rejections: list[Rejection] = []
+    read = 0
+    with reader_errors():
+        for record in records:
+            read += 1
+            if isinstance(record, Evidence):
+                evidence.append(record)
+            else:
+                rejections.append(record)
+            if tick is not None and read % 1000 == 0:
+                tick(1000)
+    return Inputs(tuple(evidence), tuple(rejections), learners, read)
+
+
+def open_evidence(
+    evidence_path: str,
+    evidence_format: str | None,
+    options: Mapping[str, Any] | None,
+    policy: Policy | None,
+) -> Iterator[Evidence | Rejection]:
+    """Start reading the evidence file (``-`` is standard input), lazily; read it inside
+    :func:`reader_errors`.
+
+    Raises:
+        CliError: standard input without a format, or a file that does not exist (exit 2).
+    """
     if evidence_path == "-" and evidence_format is None:
         raise CliError(
             Diagnostic(
@@ -137,37 +172,32 @@ def read_inputs(
     folder = Path(evidence_path).is_dir() and evidence_format in (None, "oneroster")
     if evidence_path != "-" and not folder:
         existing_file(evidence_path, "evidence file")
-    from masterykit.readers import read_evidence, read_learners
+    from masterykit.readers import read_evidence
 
-    learners: tuple[Learner, ...] | None = None
-    if learners_path is not None:
-        learners = read_learners(existing_file(learners_path, "learners file"))
     registry = _registry()
-    evidence: list[Evidence] = []
-    rejections: list[Rejection] = []
-    read = 0
-    try:
-        records = read_evidence(
+
+    def records() -> Iterator[Evidence | Rejection]:
+        yield from read_evidence(
             evidence_path,
             format=evidence_format,
             options=dict(options or {}),
             registry=registry if registry.readers else None,
             policy=policy,
         )
-        for record in records:
-            read += 1
-            if isinstance(record, Evidence):
-                evidence.append(record)
-            else:
-                rejections.append(record)
-            if tick is not None and read % 1000 == 0:
-                tick(1000)
+
+    return records()
+
+
+@contextlib.contextmanager
+def reader_errors() -> Iterator[None]:
+    """Turn a reader's complaint about a flag the user typed (an unknown format name, a wrong
+    reader option) into a usage error (exit 2); other reading errors pass through (exit 1)."""
+    try:
+        yield
     except EvidenceError as error:
-        # An unknown format name or a wrong reader option is a flag the user typed: exit 2.
         if all(d.code in _FLAG_CODES for d in error.diagnostics):
             raise CliError(error.diagnostics, sources=error.sources) from None
         raise
-    return Inputs(tuple(evidence), tuple(rejections), learners, read)
 
 
 def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:

@@ -127,6 +127,53 @@ def test_quoted_row_spanning_lines_counts_all_its_bytes(tmp_path: Path) -> None:
     assert results == [Rejection("MK305", "row is longer than 64 bytes", Origin(str(path), 2))]
 
 
+def test_quote_never_closed_is_rejected_instead_of_swallowing_the_rows_after_it(
+    tmp_path: Path,
+) -> None:
+    rows = 'ana,MATH.1,3,2026-01-10,"quiz,,\nben,MATH.1,2,2026-01-11,quiz,,\n'
+    path = write(tmp_path, "e.csv", HEADER + rows)
+    assert list(read_evidence(path)) == [
+        Rejection(
+            "MK349",
+            "a quote opened on line 2 is never closed: the file ends inside it",
+            Origin(str(path), 2),
+        )
+    ]
+
+
+def test_text_after_a_closing_quote_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
+    rows = 'ana,MATH.1,3,2026-01-10,"quiz" 2,,\nben,MATH.1,2,2026-01-11,quiz,,\n'
+    path = write(tmp_path, "e.csv", HEADER + rows)
+    results = list(read_evidence(path))
+    assert results[0] == Rejection(
+        "MK349",
+        "a quoted cell on line 2 is followed by other text before the next comma: a quote "
+        'inside a quoted cell is written twice (`""`)',
+        Origin(str(path), 2),
+    )
+    assert isinstance(results[1], Evidence)
+    assert results[1].origin == Origin(str(path), 3)
+
+
+def test_a_quote_left_open_past_the_cell_size_csv_allows_is_rejected_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    rows = 'ana,MATH.1,3,2026-01-10,"quiz,,\n' + "ben,MATH.1,2,2026-01-11,quiz,,\n" * 5_000
+    path = write(tmp_path, "e.csv", HEADER + rows)
+    results = list(read_evidence(path, options={"max_record_bytes": 1_000_000}))
+    # The lines the open cell swallowed are named; reading goes on after them.
+    assert results[0] == Rejection(
+        "MK349",
+        "a quoted cell runs over lines 2 to 4230 and grows past 131,072 characters: a quote "
+        "is probably never closed",
+        Origin(str(path), 2),
+    )
+    rest = results[1:]
+    assert all(isinstance(r, Evidence) for r in rest)
+    assert [r.origin for r in rest[:1]] == [Origin(str(path), 4231)]
+    assert len(rest) == 5_002 - 4_230  # lines 4231 to 5002
+
+
 def test_duplicate_source_id_is_rejected_naming_the_first_line(tmp_path: Path) -> None:
     rows = "ana,MATH.1,3,2026-01-10,,,q-1\nben,MATH.1,3,2026-01-10,,,q-1\n"
     path = write(tmp_path, "e.csv", HEADER + rows)

@@ -44,7 +44,7 @@ from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
-from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of
+from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of, unlisted_learner
 from masterykit.engine.results import EvaluationResult, EvidenceCounts
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
@@ -211,14 +211,7 @@ def _units(
             yield learner, pieces, []
             current = None
         if roster is not None and item.learner not in roster:
-            loose.append(
-                Rejection(
-                    "MK350",
-                    f"evidence for unknown learner `{item.learner}`",
-                    item.origin or Origin(),
-                    item,
-                )
-            )
+            loose.append(unlisted_learner(item))
             continue
         if item.learner in seen:
             raise _out_of_order(item, seen[item.learner])
@@ -305,14 +298,7 @@ def _merged_units(
                 yield ahead, [], []
                 yield from advance(ahead.id)
             if ahead is None or ahead.id != item.learner:
-                loose.append(
-                    Rejection(
-                        "MK350",
-                        f"evidence for unknown learner `{item.learner}`",
-                        item.origin or Origin(),
-                        item,
-                    )
-                )
+                loose.append(unlisted_learner(item))
                 continue
         if loose:
             yield None, [], loose

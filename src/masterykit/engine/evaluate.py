@@ -45,6 +45,13 @@ def listed_twice(learner_id: str) -> Rejection:
     )
 
 
+def unlisted_learner(piece: Evidence) -> Rejection:
+    """The rejection (``MK350``) of evidence for a learner who is not being evaluated."""
+    return Rejection(
+        "MK350", f"evidence for unknown learner `{piece.learner}`", piece.origin or Origin(), piece
+    )
+
+
 def learners_from_evidence(evidence: Iterable[Evidence]) -> list[Learner]:
     """One learner (without attributes) per learner id in ``evidence``, sorted by id."""
     return [Learner(learner_id) for learner_id in sorted({e.learner for e in evidence})]
@@ -138,15 +145,7 @@ def _evaluate(
     for learner_id, run in groupby(evidence, _learner):
         per_learner = buckets.get(learner_id)
         if per_learner is None:
-            rejections.extend(
-                Rejection(
-                    "MK350",
-                    f"evidence for unknown learner `{piece.learner}`",
-                    piece.origin or Origin(),
-                    piece,
-                )
-                for piece in run
-            )
+            rejections.extend(unlisted_learner(piece) for piece in run)
             continue
         get = per_learner.get
         for piece in run:

@@ -37,14 +37,14 @@ from masterykit.engine._plan import (
     updated_views,
     views_of,
 )
-from masterykit.engine.evaluate import normalise_as_of
+from masterykit.engine.evaluate import normalise_as_of, unlisted_learner
 from masterykit.engine.results import (
     CompetencyResult,
     DecisionResult,
     LearnerResult,
     PaceResult,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 
 __all__ = ["Changes", "CompetencyChange", "DecisionChange", "PaceChange", "Session"]
@@ -161,12 +161,7 @@ class Session:
 
     def _prepare(self, piece: Evidence) -> Evidence | Rejection:
         if piece.learner != self.learner.id:
-            return Rejection(
-                "MK350",
-                f"evidence for unknown learner `{piece.learner}`",
-                piece.origin or Origin(),
-                piece,
-            )
+            return unlisted_learner(piece)
         return self._plan.prepare(piece)
 
     def add(self, evidence: Evidence | Iterable[Evidence]) -> Changes:

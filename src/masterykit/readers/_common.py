@@ -94,6 +94,7 @@ CODES: Mapping[str, str] = {
     "MK346": "a CFAssociation lacks its origin, destination or type",
     "MK347": "a CFItem is its own ancestor through `isChildOf`",
     "MK348": "a day offset gives a date outside the calendar",
+    "MK349": "a CSV row whose quotes do not close properly",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).
@@ -661,23 +662,54 @@ def csv_rows(
     if source.binary:
         yield reject("MK303", "file is binary, not UTF-8 text", file)
         return
-    reader = csv.reader(iter(source), strict=False)
+    # Strict, so that a quote left open ends in an error here rather than swallowing the rows
+    # after it into one cell; after an error the reader goes on at the next line.
+    reader = csv.reader(iter(source), strict=True)
     header_seen = False
     last_line = 0
     bytes_before = 0
     too_long, not_utf8 = source.too_long, source.not_utf8
-    for row in reader:
-        first, last_line = last_line + 1, source.line
-        size, bytes_before = source.bytes_read - bytes_before, source.bytes_read
-        problem = source.problem(first, last_line) if too_long or not_utf8 else None
-        if problem is None and size > limit:
-            problem = ("MK305", f"row is longer than {limit} bytes")
-        if problem is not None:
-            yield reject(problem[0], problem[1], file, first)
+    while True:
+        try:
+            for row in reader:
+                first, last_line = last_line + 1, source.line
+                size, bytes_before = source.bytes_read - bytes_before, source.bytes_read
+                problem = source.problem(first, last_line) if too_long or not_utf8 else None
+                if problem is None and size > limit:
+                    problem = ("MK305", f"row is longer than {limit} bytes")
+                if problem is not None:
+                    yield reject(problem[0], problem[1], file, first)
+                    if not header_seen:
+                        return
+                    continue
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                header_seen = True
+                yield (first, row)
+            return
+        except csv.Error as error:
+            first, last_line = last_line + 1, source.line
+            bytes_before = source.bytes_read
+            problem = source.problem(first, last_line) if too_long or not_utf8 else None
+            code, reason = problem or ("MK349", _quoting_problem(str(error), first, last_line))
+            yield reject(code, reason, file, first)
             if not header_seen:
                 return
-            continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        header_seen = True
-        yield (first, row)
+
+
+def _quoting_problem(error: str, first: int, last: int) -> str:
+    """What :mod:`csv` found wrong with the row on lines ``first`` to ``last``, in our words."""
+    lines = f"line {first}" if first == last else f"lines {first} to {last}"
+    if error.startswith("unexpected end of data"):
+        return f"a quote opened on line {first} is never closed: the file ends inside it"
+    if error.startswith("field larger than field limit"):
+        return (
+            f"a quoted cell runs over {lines} and grows past {csv.field_size_limit():,} "
+            "characters: a quote is probably never closed"
+        )
+    if "expected after" in error:
+        return (
+            f"a quoted cell on {lines} is followed by other text before the next comma: a quote "
+            'inside a quoted cell is written twice (`""`)'
+        )
+    return f"the row on {lines} is not valid CSV ({error})"

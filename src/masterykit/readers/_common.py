@@ -67,7 +67,7 @@ CODES: Mapping[str, str] = {
     "MK319": "a JSON field has the wrong type",
     "MK320": "an xAPI file is not valid JSON",
     "MK321": "an xAPI statement is not a JSON object",
-    "MK322": "an xAPI statement was voided by another statement",
+    "MK322": "an xAPI statement was voided by another statement (skipped)",
     "MK323": "an xAPI statement voids another statement (skipped)",
     "MK324": "an xAPI statement has no score (skipped)",
     "MK325": "an xAPI activity has no entry in the `activities` mapping",
@@ -98,7 +98,7 @@ CODES: Mapping[str, str] = {
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).
-SKIP_CODES = frozenset({"MK323", "MK324", "MK332", "MK333"})
+SKIP_CODES = frozenset({"MK322", "MK323", "MK324", "MK332", "MK333"})
 
 
 def display_name(path: Path) -> str:

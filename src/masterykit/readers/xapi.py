@@ -17,7 +17,7 @@ or one rejection:
 Voiding: a statement with verb ``http://adlnet.gov/expapi/verbs/voided`` and a ``StatementRef``
 object retracts the statement it names. The reader makes two passes over the file: the first
 collects the ids of voided statements (only the ids are kept), the second reports each voided
-statement as rejected (``MK322``), wherever the voiding statement stands. Standard input is
+statement as skipped (``MK322``), wherever the voiding statement stands. Standard input is
 spooled to a temporary file for the two passes.
 """
 
@@ -232,7 +232,10 @@ def _statement(
         return no("MK325", f"activity `{activity}` is not in the `activities` mapping")
     learner = _learner(statement.get("actor"))
     if learner is None:
-        return no("MK326", "statement has no learner: the actor has no account, mbox or openid")
+        return no(
+            "MK326",
+            "statement has no learner: the actor has no account, mbox, mbox_sha1sum or openid",
+        )
     stamp = statement.get("timestamp") or statement.get("stored")
     if not isinstance(stamp, str):
         return no("MK327", "statement has no `timestamp` or `stored` time")

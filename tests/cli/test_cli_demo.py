@@ -42,8 +42,8 @@ def test_without_the_example_files_the_demo_says_what_to_do(run, tmp_path, monke
     assert result.stderr == (
         f"error[MK414]: the demo needs the example files in `{tmp_path / 'missing'}`, "
         "which are not there\n"
-        "  = help: run the demo from a source checkout of masterykit (`make demo`), where the "
-        "`examples` folder sits next to `src`\n"
+        "  = help: reinstall masterykit, whose package carries the example files, or run "
+        "`make demo` in a source checkout\n"
     )
 
 
@@ -68,3 +68,27 @@ def test_colour_is_off_when_output_is_not_a_terminal(run):
 def test_module_path_points_at_the_checkout():
     assert demo_module.demo_folder().parts[-2:] == ("examples", "lake-county")
     assert Path(demo_module.__file__).is_file()
+
+
+def test_an_installed_package_runs_the_demo_from_the_copy_it_carries(tmp_path, monkeypatch):
+    import masterykit
+
+    package = tmp_path / "site-packages" / "masterykit"
+    monkeypatch.setattr(masterykit, "__file__", str(package / "__init__.py"))
+    assert demo_module.demo_folder() == package / "_demo_data" / "lake-county"
+
+
+def test_the_wheel_carries_the_demo_files():
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8")
+    assert '"examples/lake-county" = "masterykit/_demo_data/lake-county"' in pyproject
+
+
+def test_the_demo_suggests_a_command_with_paths_the_user_can_type(run, monkeypatch):
+    folder = demo_module.demo_folder()
+    if not (folder / "learners.csv").is_file():
+        pytest.skip("not a source checkout")
+    monkeypatch.chdir(folder)
+    result = run(["demo", "--as-of", "2026-11-13"])
+    assert "  masterykit explain district.mastery --evidence evidence.csv --learners " in (
+        result.stdout
+    )

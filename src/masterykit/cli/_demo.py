@@ -34,10 +34,23 @@ _STYLES = {
 
 
 def demo_folder() -> Path:
-    """The Lake County example folder of a source checkout (``<checkout>/examples/lake-county``)."""
+    """The Lake County example folder: ``examples/lake-county`` of a source checkout, else the
+    copy installed with the package (``masterykit/_demo_data/lake-county``)."""
     import masterykit
 
-    return Path(masterykit.__file__).resolve().parents[2] / "examples" / "lake-county"
+    package = Path(masterykit.__file__).resolve().parent
+    checkout = package.parents[1] / "examples" / "lake-county"
+    if checkout.is_dir():
+        return checkout
+    return package / "_demo_data" / "lake-county"
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a user would type it here: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _missing(folder: Path) -> CliError:
@@ -45,14 +58,14 @@ def _missing(folder: Path) -> CliError:
         Diagnostic(
             "MK414",
             f"the demo needs the example files in `{folder}`, which are not there",
-            help="run the demo from a source checkout of masterykit (`make demo`), where the "
-            "`examples` folder sits next to `src`",
+            help="reinstall masterykit, whose package carries the example files, or run "
+            "`make demo` in a source checkout",
         ),
         status=EXIT_PROBLEM,
     )
 
 
-def _print(result: EvaluationResult, schools: dict[str, str], total: int) -> None:
+def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -106,9 +119,9 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int) -> Non
         )
         console.print(f"Why is {chosen.learner.id} where they are? Ask masterykit:")
         console.print(
-            "  masterykit explain examples/lake-county/district.mastery "
-            "--evidence examples/lake-county/evidence.csv "
-            f"--learners examples/lake-county/learners.csv --learner {chosen.learner.id} "
+            f"  masterykit explain {shown_path(folder / 'district.mastery')} "
+            f"--evidence {shown_path(folder / 'evidence.csv')} "
+            f"--learners {shown_path(folder / 'learners.csv')} --learner {chosen.learner.id} "
             f"--as-of {result.as_of}",
             soft_wrap=True,
         )
@@ -142,5 +155,5 @@ def demo(as_of: dt.date | None) -> int:
     schools = {
         learner.id: str(learner.attributes.get("school", "")) for learner in inputs.learners or ()
     }
-    _print(result, schools, inputs.read)
+    _print(result, schools, inputs.read, folder)
     return EXIT_OK

@@ -307,11 +307,13 @@ class LineSource:
     consumed so far.
     """
 
-    def __init__(self, stream: IO[bytes], limit: int = DEFAULT_MAX_RECORD_BYTES) -> None:
+    def __init__(
+        self, stream: IO[bytes], limit: int = DEFAULT_MAX_RECORD_BYTES, *, after_line: int = 0
+    ) -> None:
         buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(cast(Any, stream))
         self._stream: io.BufferedReader = buffered
         self.limit = limit
-        self.line = 0
+        self.line = after_line
         self.bytes_read = 0
         self.too_long: set[int] = set()
         self.not_utf8: set[int] = set()
@@ -649,7 +651,7 @@ class _JsonScanner:
 
 
 def csv_rows(
-    stream: IO[bytes], limit: int, file: str
+    stream: IO[bytes], limit: int, file: str, *, after_line: int | None = None
 ) -> Iterator[tuple[int, list[str]] | Rejection]:
     """The rows of a CSV byte stream: the header first, then each data row, with line numbers.
 
@@ -657,16 +659,19 @@ def csv_rows(
     :class:`Rejection` instead; a problem in the header, or a binary file (``MK303``), comes as a
     rejection and ends the rows. Blank lines are not rows. Quoted cells may span lines; the line
     of a row is its first line.
+
+    ``after_line`` reads a part of a file that starts after its line ``after_line`` (the header
+    is not part of the stream then): every row is a data row, numbered as in the whole file.
     """
-    source = LineSource(stream, limit)
+    source = LineSource(stream, limit, after_line=after_line or 0)
     if source.binary:
         yield reject("MK303", "file is binary, not UTF-8 text", file)
         return
     # Strict, so that a quote left open ends in an error here rather than swallowing the rows
     # after it into one cell; after an error the reader goes on at the next line.
     reader = csv.reader(iter(source), strict=True)
-    header_seen = False
-    last_line = 0
+    header_seen = after_line is not None
+    last_line = after_line or 0
     bytes_before = 0
     too_long, not_utf8 = source.too_long, source.not_utf8
     while True:

@@ -15,6 +15,7 @@ are not rows. Options (all optional) adapt real exports, see :class:`TabularOpti
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -40,9 +41,13 @@ from masterykit.registry import ReadRequest
 __all__ = [
     "FIELDS",
     "REQUIRED_FIELDS",
+    "CsvPart",
+    "CsvSplit",
     "TabularOptions",
     "read_csv",
+    "read_csv_part",
     "read_jsonl",
+    "split_csv",
 ]
 
 #: The evidence fields, in the documented column order.
@@ -434,7 +439,190 @@ def read_csv(request: ReadRequest) -> Iterator[Evidence | Rejection]:
     return _read_csv(stream, options, display_name(request.path))
 
 
-def _read_csv(stream: Any, options: TabularOptions, file: str) -> Iterator[Evidence | Rejection]:
+@attrs.frozen(slots=True)
+class CsvPart:
+    """A part of a CSV evidence file sorted by learner, from one learner's first row on.
+
+    ``start`` and ``end`` are byte offsets (``end`` is ``None`` for the end of the file);
+    ``after_line`` is the number of lines before ``start``; ``learner`` is the learner id of the
+    part's first row (``None`` for the first part, which starts after the header).
+    """
+
+    start: int
+    end: int | None
+    after_line: int
+    learner: str | None
+
+
+@attrs.frozen(slots=True)
+class CsvSplit:
+    """A CSV evidence file cut into parts at learner boundaries (see :func:`split_csv`)."""
+
+    header: tuple[str, ...]
+    parts: tuple[CsvPart, ...]
+
+
+def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
+    """Cut a CSV evidence file sorted by learner into about ``parts`` parts of similar size,
+    each starting at the first row of a learner, so that each can be read on its own.
+
+    The file is read once, byte by byte counts only: cuts land at line starts outside quoted
+    cells (an even number of ``"`` before them) and between two single-line rows of different
+    learners, so no learner's rows are split and no quoted cell is cut. Returns ``None`` when
+    the file cannot be split (it cannot be read, has no learner column in its first line, or is
+    too small); read it whole then, and its reader reports any problem as usual.
+
+    Raises:
+        EvidenceError: ``MK357`` when the rows at a cut are out of learner id order.
+    """
+    import csv
+    import os
+
+    from masterykit.diagnostics import Diagnostic, EvidenceError
+
+    options = TabularOptions.from_options(request.options)
+    path = request.path
+    try:
+        size = os.path.getsize(path)
+        stream = path.open("rb")
+    except OSError:
+        return None
+    with stream:
+        first = stream.readline(options.max_record_bytes + 1)
+        try:
+            header = tuple(
+                cell.strip() for cell in next(csv.reader([first.decode("utf-8-sig")]), [])
+            )
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        if options.column("learner") not in header or not first.endswith(b"\n"):
+            return None
+        column = header.index(options.column("learner"))
+
+        def learner_of(raw: bytes) -> str | None:
+            """The learner of a line that is a whole row by itself, else ``None``."""
+            if raw.count(b'"') % 2 or not raw.endswith(b"\n"):
+                return None
+            try:
+                row = next(csv.reader([raw.decode("utf-8")], strict=True), [])
+            except (UnicodeDecodeError, csv.Error):
+                return None
+            return row[column].strip() if column < len(row) else None
+
+        found: list[CsvPart] = [CsvPart(len(first), None, 1, None)]
+        position, lines, quotes = len(first), 1, 0
+        for k in range(1, parts):
+            target = max(size * k // parts, position)
+            while position < target:
+                block = stream.read(min(1 << 22, target - position))
+                if not block:
+                    break
+                position += len(block)
+                lines += block.count(b"\n")
+                quotes += block.count(b'"')
+            partial = stream.readline()  # the rest of the line the target fell in
+            position += len(partial)
+            lines += partial.count(b"\n")
+            quotes += partial.count(b'"')
+            before: str | None = None
+            while True:
+                start, after = position, lines
+                raw = stream.readline(options.max_record_bytes + 1)
+                if not raw:
+                    return CsvSplit(header, _ended(found))
+                position += len(raw)
+                lines += raw.count(b"\n")
+                outside = quotes % 2 == 0
+                quotes += raw.count(b'"')
+                learner = learner_of(raw) if outside else None
+                if learner is None or before is None:
+                    before = learner
+                    continue
+                if learner == before:
+                    continue
+                if learner < before:
+                    where = f"{display_name(path)} line {after + 1}"
+                    raise EvidenceError(
+                        [
+                            Diagnostic(
+                                "MK357",
+                                f"evidence for learner `{learner}` at {where} comes after "
+                                f"`{before}`, out of learner id order",
+                                help="sort by learner id, or leave out `sorted_by_id` to "
+                                "accept any order of learners",
+                                location=where,
+                            )
+                        ]
+                    )
+                found.append(CsvPart(start, None, after, learner))
+                break
+    return CsvSplit(header, _ended(found))
+
+
+def _ended(parts: list[CsvPart]) -> tuple[CsvPart, ...]:
+    """``parts`` with each one's end set to the start of the next."""
+    return tuple(
+        attrs.evolve(part, end=parts[i + 1].start) if i + 1 < len(parts) else part
+        for i, part in enumerate(parts)
+    )
+
+
+def read_csv_part(
+    request: ReadRequest, split: CsvSplit, part: CsvPart
+) -> Iterator[Evidence | Rejection]:
+    """Read one part of a CSV evidence file cut by :func:`split_csv`: what ``read_csv``
+    gives for those rows, numbered as in the whole file."""
+    options = TabularOptions.from_options(request.options)
+    stream = open_binary(request.path)
+    stream.seek(part.start)
+    length = None if part.end is None else part.end - part.start
+    return _read_csv(
+        _Slice(stream, length),
+        options,
+        display_name(request.path),
+        header=list(split.header),
+        after_line=part.after_line,
+    )
+
+
+class _Slice(io.RawIOBase):
+    """At most ``length`` bytes of ``inner`` from where it stands (all of it for ``None``)."""
+
+    def __init__(self, inner: Any, length: int | None) -> None:
+        self._inner = inner
+        self._left = length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer) if self._left is None else min(len(buffer), self._left)
+        data = self._inner.read(size)
+        buffer[: len(data)] = data
+        if self._left is not None:
+            self._left -= len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def _read_csv(
+    stream: Any,
+    options: TabularOptions,
+    file: str,
+    *,
+    header: list[str] | None = None,
+    after_line: int = 0,
+) -> Iterator[Evidence | Rejection]:
+    if header is not None:
+        with stream:
+            mapper = _RowMapper(options, file)
+            mapper.use_header(header)
+            rows = csv_rows(stream, options.max_record_bytes, file, after_line=after_line)
+            yield from mapper.map_rows(rows)
+        return
     with stream:
         mapper = _RowMapper(options, file)
         items = csv_rows(stream, options.max_record_bytes, file)

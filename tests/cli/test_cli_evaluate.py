@@ -421,3 +421,66 @@ def test_sorted_evidence_out_of_id_order_stops_with_where_after_writing_the_lear
         "  = help: sort by learner id, or leave out `sorted_by_id` to accept any order of "
         "learners\n"
     )
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+@pytest.mark.parametrize("learners", [[], ["--learners", "learners.csv"]])
+def test_two_processes_write_what_one_writes(run, files, output_format, learners):
+    # Sorted by learner, with a score that is no number (l030) and an unknown competency (l031).
+    rows = "".join(
+        f"l{n:03},M.{1 + n % 2},{1 + n % 2},2026-01-{1 + n % 28:02},quiz\n"
+        + {30: "l030,M.1,x,2026-01-05,quiz\n", 31: "l031,M.7,2,2026-01-05,quiz\n"}.get(n, "")
+        for n in range(60)
+    )
+    (files / "export.csv").write_text("learner,competency,score,timestamp,kind\n" + rows, "utf-8")
+    (files / "learners.csv").write_text(
+        "id,portfolio\n" + "".join(f"l{n:03},{n % 3 == 0}\n".lower() for n in range(0, 70, 2)),
+        "utf-8",
+    )
+    args = ["evaluate", "small.mastery", "--evidence", "export.csv", "--as-of", "2026-06-01"]
+    args += [*learners, "--format", output_format, "--sorted"]
+    one = run(args)
+    two = run([*args, "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert two.stdout == one.stdout
+    assert two.stderr == one.stderr
+
+
+def test_jobs_with_evidence_that_cannot_be_cut_runs_in_one_process_and_says_why(run, files):
+    (files / "evidence.jsonl").write_text(
+        '{"learner": "ana", "competency": "M.1", "score": 2, "timestamp": "2026-01-10"}\n'
+        '{"learner": "bo", "competency": "M.1", "score": 1, "timestamp": "2026-01-12"}\n',
+        "utf-8",
+    )
+    args = ["evaluate", "small.mastery", "--evidence", "evidence.jsonl", "--as-of", "2026-06-01"]
+    one = run([*args, "--sorted", "--format", "jsonl"])
+    two = run([*args, "--sorted", "--format", "jsonl", "--jobs", "2"])
+    assert two.exit_code == 0
+    assert two.stdout == one.stdout
+    assert (
+        two.stderr
+        == "note: evaluating in one process: only a CSV evidence file can be cut into parts\n"
+    )
+
+
+def test_jobs_keeps_source_ids_checked_across_the_whole_file(run, files):
+    rows = "".join(f"l{n:03},M.1,2,2026-01-05,quiz,s{n % 40}\n" for n in range(80))
+    (files / "ids.csv").write_text(
+        "learner,competency,score,timestamp,kind,source_id\n" + rows, "utf-8"
+    )
+    args = ["evaluate", "small.mastery", "--evidence", "ids.csv", "--as-of", "2026-06-01"]
+    result = run([*args, "--sorted", "--format", "csv", "--jobs", "2"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        "note: evaluating in one process: source ids must be checked across the whole file\n"
+    )
+    assert result.stdout.count(",rejection,,MK314,") == 40
+
+
+def test_jobs_without_sorted_is_a_usage_error(run, files):
+    result = run([*BASE, "--jobs", "2"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error[MK418]: `--jobs` cuts a sorted export into parts, so it needs `--sorted`\n"
+        "  = help: sort the evidence by learner id and add `--sorted`, or leave out `--jobs`\n"
+    )

@@ -20,7 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,7 @@ __all__ = [
     "RESULT_SCHEMA",
     "TABLE_HEADER",
     "Run",
+    "Tally",
     "csv_rows",
     "evaluate_command",
     "jsonl_lines",
@@ -71,6 +72,7 @@ __all__ = [
     "stream_evaluation",
     "table_lines",
     "table_rows",
+    "write_learners",
     "write_output",
 ]
 
@@ -388,60 +390,62 @@ def stream_evaluation(
     option_pairs: Sequence[str],
     output_format: str,
     output: str | None,
+    jobs: int = 1,
 ) -> tuple[list[Rejection], int]:
     """``--sorted``: evaluate and write each learner as soon as their evidence has been read.
 
     The evidence and the learners file are sorted by learner id, so the learners come out in
     id order, as :func:`run_evaluation` orders them; only the rejections are kept until the
-    end, where they are written, sorted, as in a whole run. Returns the rejections and the
-    number of records read.
+    end, where they are written, sorted, as in a whole run. With ``jobs`` above one, a CSV
+    file is cut into parts evaluated on that many processes (see :mod:`._parallel`), with
+    the same output. Returns the rejections and the number of records read.
     """
+    from masterykit.cli import _parallel
     from masterykit.engine import evaluate_stream
     from masterykit.readers import read_learners
 
     policy = load_policy(policy_path)
     options = parse_reader_options(option_pairs)
     records = open_evidence(evidence_path, evidence_format, options, policy)
-    learners = (
-        read_learners(existing_file(learners_path, "learners file"))
-        if learners_path is not None
-        else None
-    )
+    if learners_path is not None:
+        existing_file(learners_path, "learners file")
     day = as_of or dt.date.today()
-    rejections: list[Rejection] = []
-    read = used = rejected = counted = not_counted = 0
-    lines = _JsonLines(day)
-    with (
-        open_output(output) as write,
-        reader_errors(),
-        progress(None, "evaluating learners") as tick,
-    ):
-        rows = csv.writer(_Sink(write), lineterminator="\n")
+    tally = Tally()
+    with open_output(output) as write, reader_errors():
         if output_format == "csv":
-            rows.writerow(CSV_COLUMNS)
-        for result in evaluate_stream(
-            policy, records, learners=learners, as_of=day, sorted_by_id=True
-        ):
-            counts = result.counts
-            read += counts.read
-            used += counts.used
-            rejected += counts.rejected
-            counted += counts.counted
-            not_counted += counts.not_counted
-            rejections.extend(result.rejections)
-            for learner in result.learners:
-                if output_format == "csv":
-                    rows.writerows(_csv_learner_rows(learner))
-                else:
-                    write(lines.learner(learner) + "\n")
-            if tick is not None:
-                tick(counts.read)
-        rejections.sort(key=rejection_key)
+            write(",".join(CSV_COLUMNS) + "\n")
+        cut = _parallel.plan(evidence_path, evidence_format, jobs) if jobs > 1 else None
+        if cut is not None and cut.split is not None:
+            _parallel.run(
+                cut.split,
+                policy_path=policy_path,
+                evidence_path=evidence_path,
+                learners_path=learners_path,
+                options=options,
+                day=day,
+                output_format=output_format,
+                write=write,
+                rejections=tally.rejections,
+                counts=tally.counts,
+            )
+        else:
+            if cut is not None:
+                click.echo(f"note: evaluating in one process: {cut.reason}", err=True)
+            learners = read_learners(learners_path) if learners_path is not None else None
+            with progress(None, "evaluating learners") as tick:
+                results = evaluate_stream(
+                    policy, records, learners=learners, as_of=day, sorted_by_id=True
+                )
+                write_learners(results, output_format, write, day, tally, tick)
+        rejections = sorted(tally.rejections, key=rejection_key)
+        lines = _JsonLines(day)
         if output_format == "csv":
+            rows = csv.writer(_Sink(write), lineterminator="\n")
             rows.writerows(_csv_rejection_row(rejection) for rejection in rejections)
         else:
             for rejection in rejections:
                 write(lines.rejection(rejection) + "\n")
+            read, used, rejected, counted, not_counted = tally.counts
             totals = {
                 "read": read,
                 "used": used,
@@ -451,7 +455,46 @@ def stream_evaluation(
                 "not_counted": not_counted,
             }
             write(lines.summary(policy, totals) + "\n")
-    return rejections, read
+    return rejections, tally.counts[0]
+
+
+class Tally:
+    """What the results written so far add up to: their rejections and their counts (read,
+    used, rejected, counted, not counted)."""
+
+    def __init__(self) -> None:
+        self.rejections: list[Rejection] = []
+        self.counts = [0, 0, 0, 0, 0]
+
+
+def write_learners(
+    results: Iterable[EvaluationResult],
+    output_format: str,
+    write: Callable[[str], object],
+    day: dt.date,
+    tally: Tally,
+    tick: Callable[[int], None] | None = None,
+) -> None:
+    """Write each result's learners as ``jsonl`` lines or ``csv`` rows, adding its rejections
+    and counts to ``tally``; ``tick`` is told how many records each result read."""
+    rows = csv.writer(_Sink(write), lineterminator="\n")
+    lines = _JsonLines(day)
+    counts = tally.counts
+    for result in results:
+        c = result.counts
+        counts[0] += c.read
+        counts[1] += c.used
+        counts[2] += c.rejected
+        counts[3] += c.counted
+        counts[4] += c.not_counted
+        tally.rejections.extend(result.rejections)
+        for learner in result.learners:
+            if output_format == "csv":
+                rows.writerows(_csv_learner_rows(learner))
+            else:
+                write(lines.learner(learner) + "\n")
+        if tick is not None:
+            tick(c.read)
 
 
 class _Sink:
@@ -528,6 +571,16 @@ class _Sink:
     "as soon as their evidence has been read, so memory stays flat for files of any size. "
     "Needs `--format jsonl` or `--format csv`; the output is the same as without it.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="With `--sorted` and a CSV evidence file: cut the file at learner boundaries and "
+    "evaluate the parts on N processes (one per core is best); the output is the same.",
+)
 @debug_option
 def evaluate_command(
     policy_path: str,
@@ -540,6 +593,7 @@ def evaluate_command(
     option_pairs: tuple[str, ...],
     strict: bool,
     sorted_by_id: bool,
+    jobs: int,
 ) -> int:
     """Evaluate a policy for every learner.
 
@@ -549,6 +603,14 @@ def evaluate_command(
     Exit status: 0 done, 1 policy or data problems (or rejected evidence with `--strict`),
     2 usage error.
     """
+    if jobs > 1 and not sorted_by_id:
+        raise CliError(
+            Diagnostic(
+                "MK418",
+                "`--jobs` cuts a sorted export into parts, so it needs `--sorted`",
+                help="sort the evidence by learner id and add `--sorted`, or leave out `--jobs`",
+            )
+        )
     if sorted_by_id:
         if output_format not in ("jsonl", "csv"):
             raise CliError(
@@ -568,6 +630,7 @@ def evaluate_command(
             option_pairs,
             output_format,
             output,
+            jobs,
         )
     else:
         run = run_evaluation(

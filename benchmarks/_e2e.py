@@ -10,10 +10,11 @@ end to end). Runners:
   (both files are sorted by learner id, so with ``sorted_by_id`` the learners are read alongside
   the evidence and each learner is evaluated once their rows have been read); memory stays
   flat, whatever the number of learners or rows.
-* ``engine-2``: the same with ``jobs=2``: learners are evaluated in two worker processes. Its
-  seconds are wall-clock seconds (the workers' CPU time is not this process's) and its peak
-  memory is this process's plus two times the largest worker's (read with
-  ``RUSAGE_CHILDREN`` after the pool has shut down).
+* ``parts-2``: the evidence file cut in two at a learner boundary
+  (:func:`masterykit.readers.tabular.split_csv`), each part read and evaluated by its own
+  process as ``evaluate --sorted --jobs 2`` does. Its seconds are wall-clock seconds (the
+  workers' CPU time is not this process's) and its peak memory is this process's plus two times
+  the largest worker's (read with ``RUSAGE_CHILDREN`` after the pool has shut down).
 * ``python``: :mod:`csv` and the hand-written evaluator, streamed the same way.
 * ``pandas``: :func:`pandas.read_csv` of the whole file and the group-by script (not streamed).
 """
@@ -119,6 +120,59 @@ def _engine(
     return tally
 
 
+def _part(task: tuple[Path, Path, Path, Any, int]) -> Counter[str]:
+    """Read and evaluate one part of the evidence file in a worker process."""
+    from masterykit.engine import evaluate_stream
+    from masterykit.evidence import Learner
+    from masterykit.loader import load
+    from masterykit.readers.tabular import read_csv_part
+    from masterykit.registry import ReadRequest
+
+    policy_path, learners_path, evidence_path, split, index = task
+    policy = load(policy_path)
+    low = split.parts[index].learner
+    high = split.parts[index + 1].learner if index + 1 < len(split.parts) else None
+    learners = (
+        Learner(learner_id, a)
+        for learner_id, a in read_learners(learners_path)
+        if (low is None or learner_id >= low) and (high is None or learner_id < high)
+    )
+    tally: Counter[str] = Counter()
+    records = read_csv_part(ReadRequest(evidence_path), split, split.parts[index])
+    for result in evaluate_stream(
+        policy, records, learners=learners, as_of=AS_OF, sorted_by_id=True
+    ):
+        if not result.learners:
+            tally["rejected"] += result.counts.rejected
+            continue
+        learner = result.learners[0]
+        tally["rows"] += result.counts.read
+        _tally(
+            tally,
+            learner.graduation is not None and learner.graduation.held,
+            learner.pace.status.value if learner.pace is not None else "",
+            sum(1 for c in learner.competencies.values() if c.proficient),
+        )
+    return tally
+
+
+def _parts(policy_path: Path, learners_path: Path, evidence_path: Path, jobs: int) -> Counter[str]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from masterykit.readers.tabular import split_csv
+    from masterykit.registry import ReadRequest
+
+    split = split_csv(ReadRequest(evidence_path), jobs)
+    if split is None:
+        raise SystemExit(f"{evidence_path} cannot be cut into parts")
+    tasks = [(policy_path, learners_path, evidence_path, split, i) for i in range(len(split.parts))]
+    tally: Counter[str] = Counter()
+    with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
+        for part in pool.map(_part, tasks):
+            tally.update(part)
+    return tally
+
+
 def _rows(evidence_path: Path) -> Iterator[EvidenceRow]:
     with evidence_path.open(newline="", encoding="utf-8") as stream:
         reader = csv.reader(stream)
@@ -181,8 +235,8 @@ def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, 
     wall = time.perf_counter()
     if runner == "engine":
         tally = _engine(policy, learners, evidence)
-    elif runner == "engine-2":
-        tally = _engine(policy, learners, evidence, jobs=2)
+    elif runner == "parts-2":
+        tally = _parts(policy, learners, evidence, jobs=2)
     elif runner == "python":
         tally = _python(learners, evidence)
     elif runner == "pandas":
@@ -192,7 +246,7 @@ def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, 
     seconds = time.process_time() - start
     wall_seconds = time.perf_counter() - wall
     peak = peak_kib()
-    if runner == "engine-2":
+    if runner == "parts-2":
         # Worker processes' CPU time is not this process's: the figure is wall-clock time. The
         # pool has been shut down, so its workers are reaped children; ``ru_maxrss`` of the
         # children is the largest worker's peak, so the peak is this process's plus two times

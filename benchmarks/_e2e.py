@@ -61,6 +61,21 @@ def _tally(tally: Counter[str], graduated: bool, pace: str, proficient: int) -> 
     tally["proficient_competencies"] += proficient
 
 
+def _tally_result(tally: Counter[str], result: Any) -> None:
+    """Add one of ``evaluate_stream``'s results (a learner, or rejections only) to ``tally``."""
+    if not result.learners:
+        tally["rejected"] += result.counts.rejected
+        return
+    learner = result.learners[0]
+    tally["rows"] += result.counts.read
+    _tally(
+        tally,
+        learner.graduation is not None and learner.graduation.held,
+        learner.pace.status.value if learner.pace is not None else "",
+        sum(1 for c in learner.competencies.values() if c.proficient),
+    )
+
+
 def _engine(
     policy_path: Path, learners_path: Path, evidence_path: Path, jobs: int = 1
 ) -> Counter[str]:
@@ -103,17 +118,7 @@ def _engine(
             jobs=jobs,
             sorted_by_id=True,
         ):
-            if not result.learners:
-                tally["rejected"] += result.counts.rejected
-                continue
-            learner = result.learners[0]
-            tally["rows"] += result.counts.read
-            _tally(
-                tally,
-                learner.graduation is not None and learner.graduation.held,
-                learner.pace.status.value if learner.pace is not None else "",
-                sum(1 for c in learner.competencies.values() if c.proficient),
-            )
+            _tally_result(tally, result)
     finally:
         setattr(batch, "evaluate", evaluate)  # noqa: B010
     tally["evaluate_microseconds"] = round(evaluating * 1e6)
@@ -142,17 +147,7 @@ def _part(task: tuple[Path, Path, Path, Any, int]) -> Counter[str]:
     for result in evaluate_stream(
         policy, records, learners=learners, as_of=AS_OF, sorted_by_id=True
     ):
-        if not result.learners:
-            tally["rejected"] += result.counts.rejected
-            continue
-        learner = result.learners[0]
-        tally["rows"] += result.counts.read
-        _tally(
-            tally,
-            learner.graduation is not None and learner.graduation.held,
-            learner.pace.status.value if learner.pace is not None else "",
-            sum(1 for c in learner.competencies.values() if c.proficient),
-        )
+        _tally_result(tally, result)
     return tally
 
 

@@ -76,9 +76,7 @@ def _tally_result(tally: Counter[str], result: Any) -> None:
     )
 
 
-def _engine(
-    policy_path: Path, learners_path: Path, evidence_path: Path, jobs: int = 1
-) -> Counter[str]:
+def _engine(policy_path: Path, learners_path: Path, evidence_path: Path) -> Counter[str]:
     import masterykit.engine.batch
     from masterykit.engine import evaluate_stream
     from masterykit.evidence import Learner
@@ -93,8 +91,8 @@ def _engine(
     # Both files are sorted by learner id, so the learners are read alongside the evidence.
     learners = (Learner(learner_id, a) for learner_id, a in read_learners(learners_path))
 
-    # With one process, the time spent evaluating (rather than reading) is measured by timing
-    # the engine's per-learner ``evaluate`` calls that ``evaluate_stream`` makes.
+    # The time spent evaluating (rather than reading) is measured by timing the engine's
+    # per-learner ``evaluate`` calls that ``evaluate_stream`` makes.
     evaluating = 0.0
     batch = masterykit.engine.batch
     evaluate = getattr(batch, "evaluate")  # noqa: B009 - replaced below, then restored
@@ -107,15 +105,13 @@ def _engine(
         finally:
             evaluating += time.process_time() - started
 
-    if jobs == 1:
-        setattr(batch, "evaluate", timed)  # noqa: B010
+    setattr(batch, "evaluate", timed)  # noqa: B010
     try:
         for result in evaluate_stream(
             policy,
             read_csv(ReadRequest(evidence_path)),
             learners=learners,
             as_of=AS_OF,
-            jobs=jobs,
             sorted_by_id=True,
         ):
             _tally_result(tally, result)
@@ -135,12 +131,10 @@ def _part(task: tuple[Path, Path, Path, Any, int]) -> Counter[str]:
 
     policy_path, learners_path, evidence_path, split, index = task
     policy = load(policy_path)
-    low = split.parts[index].learner
-    high = split.parts[index + 1].learner if index + 1 < len(split.parts) else None
     learners = (
         Learner(learner_id, a)
         for learner_id, a in read_learners(learners_path)
-        if (low is None or learner_id >= low) and (high is None or learner_id < high)
+        if split.holds(index, learner_id)
     )
     tally: Counter[str] = Counter()
     records = read_csv_part(ReadRequest(evidence_path), split, split.parts[index])

@@ -20,6 +20,8 @@ from typing import TypeAlias
 
 import attrs
 
+from masterykit.diagnostics import Diagnostic, EvidenceError
+
 __all__ = [
     "AttributeValue",
     "Evidence",
@@ -116,3 +118,20 @@ class Rejection:
     reason: str
     origin: Origin
     evidence: Evidence | None = None
+
+
+def out_of_id_order(what: str, later: str, earlier: str, where: str | None = None) -> EvidenceError:
+    """``MK357``: in a stream said to be sorted by learner id, ``what`` ``later`` (at ``where``)
+    comes after ``earlier``."""
+    at = f" at {where}" if where is not None else ""
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK357",
+                f"{what} `{later}`{at} comes after `{earlier}`, out of learner id order",
+                help="sort by learner id, or leave out `sorted_by_id` to accept any order of "
+                "learners",
+                location=where,
+            )
+        ]
+    )

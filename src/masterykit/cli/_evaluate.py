@@ -62,6 +62,7 @@ __all__ = [
     "TABLE_HEADER",
     "Run",
     "Tally",
+    "counts_json",
     "csv_rows",
     "evaluate_command",
     "jsonl_lines",
@@ -112,14 +113,24 @@ class Run:
         """Records read, used, rejected (of which skipped), counted and not counted."""
         engine = self.result.counts
         rejected = len(self.inputs.rejections) + engine.rejected
-        return {
-            "read": self.inputs.read,
-            "used": engine.used,
-            "rejected": rejected,
-            "skipped": skipped(self.rejections),
-            "counted": engine.counted,
-            "not_counted": engine.not_counted,
-        }
+        return counts_json(
+            (self.inputs.read, engine.used, rejected, engine.counted, engine.not_counted),
+            self.rejections,
+        )
+
+
+def counts_json(counts: Sequence[int], rejections: Sequence[Rejection]) -> dict[str, int]:
+    """The ``counts`` object of the output from the counts read, used, rejected, counted and
+    not counted, with how many of ``rejections`` were skipped."""
+    read, used, rejected, counted, not_counted = counts
+    return {
+        "read": read,
+        "used": used,
+        "rejected": rejected,
+        "skipped": skipped(rejections),
+        "counted": counted,
+        "not_counted": not_counted,
+    }
 
 
 def _learner_json(learner: LearnerResult) -> dict[str, Any]:
@@ -406,6 +417,8 @@ def stream_evaluation(
 
     policy = load_policy(policy_path)
     options = parse_reader_options(option_pairs)
+    # Checks the files are there before any output is written; nothing is read until the
+    # records are iterated (not at all when the parts are read by worker processes).
     records = open_evidence(evidence_path, evidence_format, options, policy)
     if learners_path is not None:
         existing_file(learners_path, "learners file")
@@ -445,16 +458,7 @@ def stream_evaluation(
         else:
             for rejection in rejections:
                 write(lines.rejection(rejection) + "\n")
-            read, used, rejected, counted, not_counted = tally.counts
-            totals = {
-                "read": read,
-                "used": used,
-                "rejected": rejected,
-                "skipped": skipped(rejections),
-                "counted": counted,
-                "not_counted": not_counted,
-            }
-            write(lines.summary(policy, totals) + "\n")
+            write(lines.summary(policy, counts_json(tally.counts, rejections)) + "\n")
     return rejections, tally.counts[0]
 
 

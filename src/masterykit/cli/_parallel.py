@@ -79,21 +79,19 @@ def _part(task: _Task) -> tuple[list[Rejection], list[int]]:
     from masterykit.readers import policy_scales, read_learners
 
     policy = load(task.policy_path)
-    parts = task.split.parts
-    low = parts[task.index].learner
-    high = parts[task.index + 1].learner if task.index + 1 < len(parts) else None
+    split = task.split
     learners: list[Learner] | None = None
     if task.learners_path is not None:
         learners = [
             learner
             for learner in read_learners(task.learners_path)
-            if (low is None or learner.id >= low) and (high is None or learner.id < high)
+            if split.holds(task.index, learner.id)
         ]
     options = dict(task.options)
     if options.get("scale") is None:
         options = policy_scales(policy, options)
     records = read_csv_part(
-        ReadRequest(Path(task.evidence_path), options), task.split, parts[task.index]
+        ReadRequest(Path(task.evidence_path), options), split, split.parts[task.index]
     )
     tally = Tally()
     with Path(task.out).open("w", encoding="utf-8") as stream:

@@ -46,7 +46,7 @@ from typing import Literal, TypeAlias
 from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of, unlisted_learner
 from masterykit.engine.results import EvaluationResult, EvidenceCounts
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Rejection, out_of_id_order
 from masterykit.policy import Policy
 
 __all__ = ["evaluate_stream"]
@@ -231,22 +231,6 @@ def _units(
                 yield listed, [], []
 
 
-def _unsorted(what: str, later: str, earlier: str, where: Origin | None = None) -> EvidenceError:
-    location = str(where) if where is not None else None
-    at = f" at {location}" if location is not None else ""
-    return EvidenceError(
-        [
-            Diagnostic(
-                "MK357",
-                f"{what} `{later}`{at} comes after `{earlier}`, out of learner id order",
-                help="sort by learner id, or leave out `sorted_by_id` to accept any order of "
-                "learners",
-                location=location,
-            )
-        ]
-    )
-
-
 def _merged_units(
     evidence: Iterable[Evidence | Rejection],
     learners: Mapping[str, Learner] | Iterable[Learner] | None,
@@ -275,7 +259,7 @@ def _merged_units(
             yield None, [], [listed_twice(passed)]
             ahead = next(roster, None)
         if ahead is not None and ahead.id < passed:
-            raise _unsorted("learner", ahead.id, passed)
+            raise out_of_id_order("learner", ahead.id, passed)
 
     for item in evidence:
         if isinstance(item, Rejection):
@@ -288,7 +272,9 @@ def _merged_units(
             yield learner, pieces, []
             current = None
         if last is not None and item.learner < last:
-            raise _unsorted("evidence for learner", item.learner, last, item.origin or Origin())
+            raise out_of_id_order(
+                "evidence for learner", item.learner, last, str(item.origin or Origin())
+            )
         last = item.learner
         if listed:
             while ahead is not None and ahead.id < item.learner:

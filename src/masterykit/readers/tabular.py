@@ -14,16 +14,18 @@ are not rows. Options (all optional) adapt real exports, see :class:`TabularOpti
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
 import attrs
 
-from masterykit.evidence import Evidence, Origin, Rejection
+from masterykit.evidence import Evidence, Origin, Rejection, out_of_id_order
 from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
     LineSource,
@@ -461,25 +463,28 @@ class CsvSplit:
     header: tuple[str, ...]
     parts: tuple[CsvPart, ...]
 
+    def holds(self, index: int, learner_id: str) -> bool:
+        """Whether ``learner_id`` falls in the id range of part ``index``: from its first
+        learner up to the next part's (a listed learner without evidence belongs there too)."""
+        low = self.parts[index].learner
+        high = self.parts[index + 1].learner if index + 1 < len(self.parts) else None
+        return (low is None or learner_id >= low) and (high is None or learner_id < high)
+
 
 def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
     """Cut a CSV evidence file sorted by learner into about ``parts`` parts of similar size,
     each starting at the first row of a learner, so that each can be read on its own.
 
-    The file is read once, byte by byte counts only: cuts land at line starts outside quoted
-    cells (an even number of ``"`` before them) and between two single-line rows of different
-    learners, so no learner's rows are split and no quoted cell is cut. Returns ``None`` when
+    The file is scanned once, counting line breaks and quotes rather than parsing it: cuts land
+    at line starts outside quoted cells (an even number of ``"`` before them) and between two
+    one-line rows of different learners, so no learner's rows are split and no quoted cell is
+    cut. Returns ``None`` when
     the file cannot be split (it cannot be read, has no learner column in its first line, or is
     too small); read it whole then, and its reader reports any problem as usual.
 
     Raises:
         EvidenceError: ``MK357`` when the rows at a cut are out of learner id order.
     """
-    import csv
-    import os
-
-    from masterykit.diagnostics import Diagnostic, EvidenceError
-
     options = TabularOptions.from_options(request.options)
     path = request.path
     try:
@@ -520,10 +525,14 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
                 position += len(block)
                 lines += block.count(b"\n")
                 quotes += block.count(b'"')
-            partial = stream.readline()  # the rest of the line the target fell in
-            position += len(partial)
-            lines += partial.count(b"\n")
-            quotes += partial.count(b'"')
+            partial = b""  # the rest of the line the target fell in, a block at a time
+            while not partial.endswith(b"\n"):
+                partial = stream.readline(1 << 16)
+                if not partial:
+                    break
+                position += len(partial)
+                lines += partial.count(b"\n")
+                quotes += partial.count(b'"')
             before: str | None = None
             while True:
                 start, after = position, lines
@@ -542,18 +551,7 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
                     continue
                 if learner < before:
                     where = f"{display_name(path)} line {after + 1}"
-                    raise EvidenceError(
-                        [
-                            Diagnostic(
-                                "MK357",
-                                f"evidence for learner `{learner}` at {where} comes after "
-                                f"`{before}`, out of learner id order",
-                                help="sort by learner id, or leave out `sorted_by_id` to "
-                                "accept any order of learners",
-                                location=where,
-                            )
-                        ]
-                    )
+                    raise out_of_id_order("evidence for learner", learner, before, where)
                 found.append(CsvPart(start, None, after, learner))
                 break
     return CsvSplit(header, _ended(found))

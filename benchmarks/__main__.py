@@ -291,7 +291,7 @@ def bench_evaluate(report: Report, learners: int, seed: int, repeats: int) -> di
         report.failures.append("hand-written ratio target")
     if rates["engine"] < TARGET_LEARNERS_PER_SECOND:
         report.failures.append("learners/s target")
-    return {"policy": policy, "inputs": inputs, "run_engine": run_engine}
+    return {"policy": policy, "inputs": inputs, "run_engine": run_engine, "expected": expected}
 
 
 # --- 3. online update ------------------------------------------------------------------------
@@ -392,8 +392,25 @@ def _subprocess(runner: str, learners_csv: Path, evidence_csv: Path) -> dict[str
     return result
 
 
-def bench_batch(report: Report, size: str, learners: int, seed: int) -> None:
-    """Evaluate a generated CSV data set end to end, each runner in its own process."""
+def _warehouse_available() -> list[str]:
+    """The hand-written warehouse baselines whose libraries are installed."""
+    import importlib.util
+
+    return [name for name in ("duckdb", "polars") if importlib.util.find_spec(name) is not None]
+
+
+def bench_batch(
+    report: Report,
+    size: str,
+    learners: int,
+    seed: int,
+    expected: list[baseline_python.Summary] | None = None,
+) -> None:
+    """Evaluate a generated CSV data set end to end, each runner in its own process.
+
+    ``expected`` are the engine's decisions for the first learners of the data set (from the
+    per-learner measurement): the warehouse baselines are checked against them decision by
+    decision, and against the engine's tally for the whole run."""
     start = time.perf_counter()
     learners_csv, evidence_csv = write_csv(DATA, learners, seed)
     report.note(
@@ -403,7 +420,10 @@ def bench_batch(report: Report, size: str, learners: int, seed: int) -> None:
     )
     others = ["python"] + (["pandas"] if learners <= 10_000 else [])
     runners = ["engine", "parts-2", *others]
-    results = {runner: _subprocess(runner, learners_csv, evidence_csv) for runner in runners}
+    warehouse = _warehouse_available()
+    results = {
+        runner: _subprocess(runner, learners_csv, evidence_csv) for runner in runners + warehouse
+    }
     engine = results["engine"]
     for runner in others:
         if results[runner]["tally"] != {
@@ -473,12 +493,67 @@ def bench_batch(report: Report, size: str, learners: int, seed: int) -> None:
         "once per run); each runner's peak memory is that of its own process (VmHWM), "
         "interpreter and imports included."
     )
+    _warehouse_rows(report, results, warehouse, evidence_csv, expected or [])
     report.note(
         "batch runs stream learner by learner from learners and evidence CSVs sorted by "
         "learner id (the pandas script reads the whole file); the engine's, the hand-written "
         "and the pandas tallies of graduates, pace statuses and proficient competencies "
         + ("agree." if "batch" not in " ".join(report.failures) else "do NOT agree.")
     )
+
+
+def _warehouse_rows(
+    report: Report,
+    results: dict[str, dict[str, Any]],
+    warehouse: list[str],
+    evidence_csv: Path,
+    expected: list[baseline_python.Summary],
+) -> None:
+    """Check the warehouse baselines against the engine, then set the two-core run beside them."""
+    from benchmarks._e2e import warehouse_output
+    from benchmarks.baseline_warehouse import read_summaries
+
+    if not warehouse:
+        report.note(
+            "batch: the DuckDB and Polars baselines were not run (install the `bench` extra)."
+        )
+        return
+    engine, two = results["engine"], results["parts-2"]
+    decisions = {k: v for k, v in engine["tally"].items() if k not in ("rows", "rejected")}
+    names = {"duckdb": "DuckDB query", "polars": "Polars script"}
+    for runner in warehouse:
+        found = read_summaries(warehouse_output(runner, evidence_csv))[: len(expected)]
+        wrong = disagreements(expected, found)
+        tally = {k: v for k, v in results[runner]["tally"].items() if k != "rows"}
+        if wrong or tally != decisions:
+            report.failures.append(f"{names[runner]} disagrees with the engine")
+            report.note(
+                f"batch: the {names[runner]} DISAGREES with the engine: "
+                + "; ".join(wrong or [f"tally {tally} against {decisions}"])
+            )
+        else:
+            report.note(
+                f"batch: the {names[runner]} agrees with the engine on every decision of the "
+                f"first {len(expected):,} learners (status and score of every competency, "
+                "requirements, advancements, graduation, pathways, pace) and on the whole run's "
+                "tally."
+            )
+    for i, runner in enumerate(warehouse):
+        other = results[runner]
+        report.add(
+            "batch end to end, 2 cores (wall clock)" if i == 0 else "",
+            _rate(two["learners"] / two["seconds"]),
+            f"{names[runner]} {_rate(other['learners'] / other['seconds'])}",
+            _x(two["seconds"] / other["seconds"]),
+        )
+    for i, runner in enumerate(warehouse):
+        other = results[runner]
+        report.add(
+            "  peak memory" if i == 0 else "",
+            f"{two['peak_kib'] / 1024:,.0f} MiB",
+            f"{names[runner]} {other['peak_kib'] / 1024:,.0f} MiB",
+            _x(two["peak_kib"] / other["peak_kib"]),
+        )
 
 
 # --- profile ---------------------------------------------------------------------------------
@@ -566,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_update(report, context, 50 if args.quick else 200, 5)
     if not args.no_batch:
         learners = 200 if args.quick else SIZES[args.size]
-        bench_batch(report, args.size, learners, args.seed)
+        bench_batch(report, args.size, learners, args.seed, context["expected"])
     profile = profile_evaluation(context)
 
     if not args.no_record:

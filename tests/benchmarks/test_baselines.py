@@ -88,3 +88,29 @@ def test_batch_runners_agree_end_to_end(tmp_path: Path) -> None:
         assert one["learners"] == two["learners"] == 12
         assert one["tally"] == two["tally"]
     assert results[0]["peak_kib"] > 0
+
+
+@pytest.mark.parametrize("runner", ["duckdb", "polars"])
+def test_warehouse_baselines_agree_with_the_engine(
+    runner: str, engine_summaries: list[Summary], tmp_path: Path
+) -> None:
+    from benchmarks import baseline_warehouse
+
+    pytest.importorskip(runner, reason=f"{runner} comes with the bench extra")
+    learners_csv, evidence_csv = write_csv(tmp_path, LEARNERS, seed=SEED)
+    outdir = tmp_path / runner
+    if runner == "duckdb":
+        baseline_warehouse.run_duckdb(evidence_csv, learners_csv, AS_OF, outdir, threads=1)
+    else:
+        baseline_warehouse.run_polars(evidence_csv, learners_csv, AS_OF, outdir)
+    assert disagreements(engine_summaries, baseline_warehouse.read_summaries(outdir)) == []
+
+
+def test_warehouse_runner_tallies_match_the_engine(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb", reason="duckdb comes with the bench extra")
+    learners_csv, evidence_csv = write_csv(tmp_path, 12, seed=SEED)
+    engine = run("engine", POLICY_PATH, learners_csv, evidence_csv)
+    duckdb = run("duckdb", POLICY_PATH, learners_csv, evidence_csv)
+    assert duckdb["learners"] == 12
+    decisions = {k: v for k, v in engine["tally"].items() if k not in ("rows", "rejected")}
+    assert {k: v for k, v in duckdb["tally"].items() if k != "rows"} == decisions

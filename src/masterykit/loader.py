@@ -73,6 +73,7 @@ __all__ = [
     "default_registry",
     "load",
     "load_text",
+    "read_policy",
 ]
 
 #: The longest path ``extends`` or ``import framework`` may write, in characters.
@@ -219,6 +220,37 @@ class _Unreadable(Exception):
         self.problem = problem
         self.error = error
         super().__init__(problem.message)
+
+
+def read_policy(path: str | os.PathLike[str], name: str | None = None) -> Source:
+    """Read a policy file as text, holding at most
+    :data:`~masterykit.dsl.parser.MAX_FILE_BYTES` bytes of it (see
+    :func:`~masterykit.diagnostics.read_limited`).
+
+    ``name`` is how diagnostics name the file (default: the path as given).
+
+    Raises:
+        PolicySyntaxError: the file cannot be read (``MK100``, ``MK130``, ``MK131``), is too
+            large (``MK103``) or is not UTF-8 text (``MK101``, ``MK102``).
+    """
+    label = name if name is not None else os.fspath(path)
+    try:
+        data = _read_policy(Path(path), label)
+    except _Unreadable as error:
+        problem = error.problem
+        raise PolicySyntaxError(
+            [Diagnostic(problem.code, problem.message, help=problem.help, location=label)]
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        parse(data, label)  # raises the parser's own MK101 or MK102, with the place
+        raise PolicySyntaxError(
+            [Diagnostic("MK101", "this file is not UTF-8 text", location=label)]
+        )  # pragma: no cover - the parser refuses every such file
+    return Source(label, text)
 
 
 def _text(data: bytes) -> str:

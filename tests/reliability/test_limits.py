@@ -266,3 +266,85 @@ def test_the_record_limit_cannot_be_set_below_16_bytes(tmp_path: Path, reader: s
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
         ("MK302", "option `max_record_bytes` must be a whole number of at least 16")
     ]
+
+
+# --- how deep conditions nest through requirements (MK282) --------------------------------------
+
+LIMIT_HEAD = """policy "Deep" version "1"
+scale two { 1 NotYet 2 Yes }
+area MATH "Mathematics" { competency MATH.1 "Number sense" }
+calculate highest
+proficient at Yes
+"""
+
+
+def _at_the_limit(shape: str) -> str:
+    """A policy whose graduation and advancement nest exactly 64 deep, as a long chain of
+    requirements or as two requirements full of blocks."""
+    if shape == "chain":  # graduate when (2) + 31 requirements of 2 levels each
+        lines = [f"requirement r{i} {{ requirement r{i + 1} }}\n" for i in range(1, 31)]
+        lines.append("requirement r31 { all of MATH proficient }\n")
+    else:  # graduate when (2) + r1 (1 + 29 + 1) + r2 (1 + 29 + 1 - 1 for the test itself)
+
+        def blocks(inner: str) -> str:
+            for level in range(29):
+                inner = (
+                    ["any { ", "not ", "all { "][level % 3]
+                    + inner
+                    + ("" if level % 3 == 1 else " }")
+                )
+            return inner
+
+        lines = [
+            f"requirement r1 {{ {blocks('requirement r2')} }}\n",
+            f"requirement r2 {{ {blocks('all of MATH proficient')} }}\n",
+        ]
+    return (
+        LIMIT_HEAD
+        + "".join(lines)
+        + (
+            "graduate when { requirement r1 }\n"
+            'advance "Grade 9" to "Grade 10" when { requirement r1 }\n'
+        )
+    )
+
+
+@pytest.mark.parametrize("shape", ["chain", "blocks"])
+def test_decisions_nested_exactly_to_the_limit_evaluate_and_explain(
+    tmp_path: Path, shape: str
+) -> None:
+    from click.testing import CliRunner
+
+    from masterykit.cli import cli
+    from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH
+
+    assert MAX_CONDITION_DEPTH == 64
+    policy = tmp_path / "deep.mastery"
+    policy.write_text(_at_the_limit(shape), "utf-8")
+    one_more = _at_the_limit(shape).replace(
+        "graduate when { requirement r1 }", "graduate when { not requirement r1 }"
+    )
+    assert _check_error(one_more)[0][:2] == (
+        "MK282",
+        "`graduate when` nests its conditions 65 deep through r1 → "
+        + (
+            "r2 → r3 → r4 → r5 → … (21 more) → r27 → r28 → r29 → r30 → r31"
+            if shape == "chain"
+            else "r2"
+        )
+        + "; the limit is 64",
+    )
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text("learner,competency,score,timestamp\nana,MATH.1,2,2026-01-10\n", "utf-8")
+    common = ["--evidence", str(evidence), "--as-of", "2026-06-01"]
+    runner = CliRunner()
+    evaluated = runner.invoke(cli, ["evaluate", str(policy), *common, "--format", "json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    [learner] = json.loads(evaluated.stdout)["learners"]
+    assert learner["graduation"]["held"] is True
+    assert [a["held"] for a in learner["advancements"]] == [True]
+    for output in ("text", "json"):
+        explained = runner.invoke(
+            cli, ["explain", str(policy), *common, "--learner", "ana", "--format", output]
+        )
+        assert explained.exit_code == 0, explained.output

@@ -147,3 +147,15 @@ def test_each_circle_is_reported_once_from_its_first_requirement() -> None:
         ("MK265", "requirement `x` depends on itself: x → y → x", 6),
         ("MK265", "requirement `self` depends on itself: self → self", 9),
     ]
+
+
+def test_a_chain_of_a_thousand_groups_resolves() -> None:
+    # Resolving each group inside the one that names it ended in a RecursionError.
+    text = HEAD + "".join(f"group g{i} = g{i + 1}\n" for i in range(1, 1000))
+    text += "group g1000 = MATH.1\nrequirement r { all of g1 proficient }\n"
+    assert load_text(text).groups["g1"] == ("MATH.1",)
+
+
+def test_a_circle_of_a_thousand_groups_is_one_error() -> None:
+    text = HEAD + "".join(f"group g{i} = g{i % 1000 + 1}\n" for i in range(1, 1001))
+    assert problems(text) == [("MK234", "group `g1` is defined in terms of itself", 6)]

@@ -651,8 +651,52 @@ def _declare_groups(ns: Namespace) -> None:
                 )
                 continue
             ns.groups[stmt.name.value] = GroupInfo(stmt, layer.index)
-    for name in list(ns.groups):
-        ns.group_codes(name)
+    _resolve_groups(ns)
+
+
+def _group_names(selection: n.Selection, groups: Mapping[str, GroupInfo]) -> list[str]:
+    """The groups ``selection`` names, in the order written."""
+    found: list[str] = []
+    todo = [selection]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, n.NameSelection) and current.name.value in groups:
+            found.append(current.name.value)
+        elif isinstance(current, (n.UnionSelection, n.DifferenceSelection)):
+            todo.extend((current.right, current.left))
+    return found
+
+
+def _resolve_groups(ns: Namespace) -> None:
+    """Resolve every group after the groups it names, depth first and without recursion, so
+    that a chain of groups of any length resolves one group at a time; a group met again while
+    the groups it leads to are being resolved is in a circle (``MK234``, reported by
+    :meth:`Namespace.group_codes`)."""
+    graph = {
+        name: _group_names(group.decl.selection, ns.groups) for name, group in ns.groups.items()
+    }
+    state: dict[str, int] = {}  # 1: on the way down, 2: resolved
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        work = [(root, 0)]
+        while work:
+            node, edge = work[-1]
+            edges = graph[node]
+            if edge < len(edges):
+                work[-1] = (node, edge + 1)
+                nxt = edges[edge]
+                if nxt not in state:
+                    state[nxt] = 1
+                    work.append((nxt, 0))
+                elif state[nxt] == 1 and ns.groups[nxt].state == 0:
+                    ns.groups[nxt].state = 1  # as if resolving it led back to it
+                    ns.group_codes(nxt)
+                continue
+            work.pop()
+            state[node] = 2
+            ns.group_codes(node)
 
 
 def _check_prerequisites(ns: Namespace) -> dict[str, tuple[str, ...]]:

@@ -281,3 +281,14 @@ def test_a_named_pipe_nobody_writes_to_reads_as_empty_instead_of_waiting(run, tm
         1,
         [("MK104", "the policy file is empty", str(tmp_path / "pipe.mastery"), 1)],
     )
+
+
+@pytest.mark.parametrize("command", ["check", "fmt"])
+def test_a_file_name_too_long_to_look_at_is_a_usage_error(run, tmp_path, command):
+    name = str(tmp_path / LONG_NAME)
+    result = run([command, name])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error[MK404]: policy file `{name}` does not exist\n"
+        "  = help: check the path; relative paths start from the current folder\n",
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from masterykit.diagnostics import PolicyCheckError
-from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH
+from masterykit.dsl.check import MAX_CONDITION_DEPTH
 from masterykit.loader import load_text
 
 HEAD = """policy "Chain" version "1"

@@ -316,9 +316,8 @@ def test_decisions_nested_exactly_to_the_limit_evaluate_and_explain(
     from click.testing import CliRunner
 
     from masterykit.cli import cli
-    from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH
 
-    assert MAX_CONDITION_DEPTH == 64
+    assert check_module.MAX_CONDITION_DEPTH == 64
     policy = tmp_path / "deep.mastery"
     policy.write_text(_at_the_limit(shape), "utf-8")
     one_more = _at_the_limit(shape).replace(
@@ -348,3 +347,12 @@ def test_decisions_nested_exactly_to_the_limit_evaluate_and_explain(
             cli, ["explain", str(policy), *common, "--learner", "ana", "--format", output]
         )
         assert explained.exit_code == 0, explained.output
+
+
+def test_the_loader_and_framework_limits_have_their_documented_values() -> None:
+    from masterykit import frameworks, loader
+
+    assert (loader.MAX_PATH_CHARS, loader.MAX_NAME_BYTES) == (1024, 255)
+    assert frameworks.MAX_FRAMEWORK_BYTES == 64 * 1024 * 1024
+    assert (frameworks.MAX_JSON_DEPTH, frameworks.MAX_JSON_DIGITS) == (64, 4300)
+    assert check_module.MAX_CONDITION_DEPTH == 64

@@ -487,3 +487,27 @@ def test_an_endless_device_is_read_only_to_the_limit(monkeypatch: pytest.MonkeyP
     assert caught.value.diagnostics[0].message == (
         "`/dev/zero` is more than 1,024 bytes; a framework file may be at most 1,024 bytes"
     )
+
+
+def test_checking_a_policy_reports_a_hostile_framework_on_its_import_line(tmp_path: Path) -> None:
+    from masterykit.loader import check_file
+
+    text = json.dumps({"CFDocument": DOC, "CFItems": [item("i-1", "M\ud800")]})
+    package(tmp_path, text, "state.json")
+    policy = tmp_path / "district.mastery"
+    policy.write_text(
+        'policy "D" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+        'import framework "state.json"\ncalculate highest\nproficient at Yes\n',
+        encoding="utf-8",
+    )
+    [diagnostic] = check_file(policy).diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.span and diagnostic.span.line) == (
+        "MK203",
+        "framework `state.json` cannot be read: the text holds `\\ud800`, half of a surrogate "
+        "pair, which is not a character",
+        3,
+    )
+    assert [r.message for r in diagnostic.related] == [
+        "the text holds `\\ud800`, half of a surrogate pair, which is not a character "
+        f"({tmp_path / 'state.json'} $.CFItems[0].humanCodingScheme)"
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -184,6 +184,20 @@ def _walk(data: object) -> Iterator[tuple[str, int, object]]:
             )
 
 
+def _too_deep(data: object) -> bool:
+    """Whether arrays and objects nest deeper than :data:`MAX_JSON_DEPTH`: a quick walk, level
+    by level, over the arrays and objects only."""
+    level: list[object] = [data] if isinstance(data, (dict, list)) else []
+    for _depth in range(MAX_JSON_DEPTH):
+        below: list[object] = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            assert isinstance(children, Iterable)
+            below.extend([child for child in children if isinstance(child, (dict, list))])
+        level = below
+    return any(level)
+
+
 def _check_values(data: object, file: str, surrogates: bool) -> None:
     """Refuse values masterykit cannot hold safely: nesting over :data:`MAX_JSON_DEPTH`
     (``MK614``), whole numbers over :data:`MAX_JSON_DIGITS` digits (``MK615``) and, when the
@@ -226,6 +240,14 @@ def _check_values(data: object, file: str, surrogates: bool) -> None:
 
 def _read_json(path: Path, file: str) -> object:
     """The parsed JSON of a framework file, or an :class:`EvidenceError`."""
+    long_numbers: list[int] = []
+
+    def parse_int(text: str) -> int | _LongNumber:
+        number = _parse_int(text)
+        if isinstance(number, _LongNumber):
+            long_numbers.append(number.digits)
+        return number
+
     try:
         raw = read_limited(path, MAX_FRAMEWORK_BYTES)
     except FileTooLarge as err:
@@ -244,7 +266,7 @@ def _read_json(path: Path, file: str) -> object:
             [Diagnostic("MK300", f"cannot read `{file}`: {why}", location=file)]
         ) from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_int=_parse_int)
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
     except UnicodeDecodeError:
         raise _error("MK340", f"`{file}` is not valid JSON: not UTF-8 text", file, _TOP) from None
     except json.JSONDecodeError as err:
@@ -263,7 +285,9 @@ def _read_json(path: Path, file: str) -> object:
             _TOP,
             help="a CASE package nests a few levels deep; this file is not one",
         ) from None
-    _check_values(data, file, _SURROGATE_ESCAPE.search(raw) is not None)
+    surrogates = _SURROGATE_ESCAPE.search(raw) is not None
+    if surrogates or long_numbers or _too_deep(data):
+        _check_values(data, file, surrogates)  # finds the value at fault, with its path
     return data
 
 

@@ -255,3 +255,30 @@ def test_fmt_leaves_a_file_that_is_not_text_alone(run, tmp_path, data, expected)
     result = run(["fmt", str(path)])
     assert (result.exit_code, result.stderr) == (1, expected.format(path=path))
     assert path.read_bytes() == data
+
+
+def test_a_link_pointed_outside_while_its_file_is_formatted_is_not_followed(
+    run, tmp_path, monkeypatch
+):
+    from masterykit.cli import _fmt
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    inside = write(folder, "inside.mastery", MESSY)
+    outside = write(tmp_path, "outside.mastery", MESSY)
+    link = folder / "link.mastery"
+    link.symlink_to(inside)
+    real_format = _fmt._format
+
+    def relink_then_format(text: str, name: str) -> str:
+        link.unlink()
+        link.symlink_to(outside)
+        return real_format(text, name)
+
+    monkeypatch.setattr(_fmt, "_format", relink_then_format)
+    result = run(["fmt", str(link)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error[MK441]: cannot write `{link}`: it changed while it was being formatted\n"
+    )
+    assert (inside.read_text("utf-8"), outside.read_text("utf-8")) == (MESSY, MESSY)

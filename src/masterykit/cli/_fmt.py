@@ -64,11 +64,13 @@ def _write_error(path: Path, why: str) -> Diagnostic:
     )
 
 
-def _write(path: Path, text: str) -> Diagnostic | None:
-    """Replace the file at ``path`` (the file a link leads to, for a link) with ``text`` in one
-    step: written beside it under a temporary name, then renamed over it. ``MK441`` when it
-    cannot be written; the file is then left as it was."""
-    target = _real(path)
+def _write(path: Path, target: Path, text: str) -> Diagnostic | None:
+    """Replace ``target`` (the file ``path`` is, or leads to) with ``text`` in one step: written
+    beside it under a temporary name, then renamed over it. ``MK441`` when it cannot be
+    written, or when ``path`` no longer leads to ``target`` (a link changed meanwhile); the
+    file is then left as it was."""
+    if _real(path) != target:
+        return _write_error(path, "it changed while it was being formatted")
     try:
         info = target.stat()
         if not os.access(target, os.W_OK):
@@ -107,10 +109,11 @@ def _outside(path: Path, folder: str) -> Diagnostic:
     )
 
 
-def _targets(files: tuple[str, ...]) -> tuple[list[Path], list[Diagnostic]]:
-    """The files to format, each once, and a warning for each link that leads out of a folder
-    named on the command line."""
-    found: list[Path] = []
+def _targets(files: tuple[str, ...]) -> tuple[list[tuple[Path, Path]], list[Diagnostic]]:
+    """The files to format, each once, as (the path found, the file it is once links are
+    followed), and a warning for each link that leads out of a folder named on the command
+    line."""
+    found: list[tuple[Path, Path]] = []
     skipped: list[Diagnostic] = []
     seen: set[Path] = set()
     for name in files:
@@ -124,7 +127,7 @@ def _targets(files: tuple[str, ...]) -> tuple[list[Path], list[Diagnostic]]:
                 skipped.append(_outside(path, name))
             elif real not in seen:
                 seen.add(real)
-                found.append(path)
+                found.append((path, real))
     return found, skipped
 
 
@@ -212,7 +215,7 @@ def fmt(files: tuple[str, ...], check_only: bool) -> int:
     paths, skipped = _targets(files)
     if skipped:
         emit_diagnostics(skipped, err=True)
-    for path in paths:
+    for path, real in paths:
         try:
             source = read_policy(path, str(path))
             formatted = _format(source.text, source.name)
@@ -227,7 +230,7 @@ def fmt(files: tuple[str, ...], check_only: bool) -> int:
             click.echo(f"would reformat {path}")
             status = EXIT_PROBLEM
             continue
-        problem = _write(path, formatted)
+        problem = _write(path, real, formatted)
         if problem is not None:
             emit_diagnostics([problem], err=True)
             status = EXIT_PROBLEM

@@ -4,11 +4,20 @@ walk; circles of requirements are reported once each (``MK265``) in linear time.
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from masterykit.diagnostics import PolicyCheckError
-from masterykit.dsl.check import MAX_CONDITION_DEPTH
+from masterykit.dsl.check import MAX_CONDITION_DEPTH, check
+from masterykit.dsl.parser import parse
+from masterykit.frameworks import Framework, FrameworkItem
 from masterykit.loader import load_text
+from masterykit.plugins import default_registry
+
+BUILTIN = default_registry(load_entry_points=False)
 
 HEAD = """policy "Chain" version "1"
 scale two { 1 NotYet 2 Yes }
@@ -159,3 +168,40 @@ def test_a_chain_of_a_thousand_groups_resolves() -> None:
 def test_a_circle_of_a_thousand_groups_is_one_error() -> None:
     text = HEAD + "".join(f"group g{i} = g{i % 1000 + 1}\n" for i in range(1, 1001))
     assert problems(text) == [("MK234", "group `g1` is defined in terms of itself", 6)]
+
+
+# --- framework trees -----------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    parents=st.lists(st.integers(min_value=-1, max_value=30), min_size=1, max_size=25),
+    order=st.randoms(use_true_random=False),
+)
+def test_an_imported_tree_selects_each_item_with_everything_below_it(
+    parents: list[int], order: random.Random
+) -> None:
+    # item i's parent is an earlier item or none; the items are listed in any order
+    parent_of = {i: (p % i if p >= 0 and i > 0 else None) for i, p in enumerate(parents)}
+    items = [
+        FrameworkItem(f"F.{i}", None, f"i-{i}", parent=f"F.{p}" if p is not None else None)
+        for i, p in parent_of.items()
+    ]
+    order.shuffle(items)
+    framework = Framework("Tree", "doc", tuple(items))
+    tree = parse(HEAD + 'import framework "tree.json"\n', "tree.mastery")
+    policy, found = check([tree], BUILTIN, frameworks={("tree.mastery", "tree.json"): framework})
+    assert found == [] and policy is not None
+    listed = [item.code for item in items]
+    for code, area in policy.areas.items():
+        if code == "MATH":
+            continue
+        below = {code}
+        todo = [code]
+        while todo:  # the plain way: every item whose parent is already below
+            current = todo.pop()
+            for item in items:
+                if item.parent == current and item.code not in below:
+                    below.add(item.code)
+                    todo.append(item.code)
+        assert area.competencies == tuple(c for c in listed if c in below)

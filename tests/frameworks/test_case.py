@@ -511,3 +511,22 @@ def test_checking_a_policy_reports_a_hostile_framework_on_its_import_line(tmp_pa
         "the text holds `\\ud800`, half of a surrogate pair, which is not a character "
         f"({tmp_path / 'state.json'} $.CFItems[0].humanCodingScheme)"
     ]
+
+
+def test_a_policy_selects_a_subtree_whatever_order_the_items_are_listed_in(
+    tmp_path: Path,
+) -> None:
+    from masterykit.loader import load
+
+    data = chain(6)
+    data["CFItems"].reverse()  # the deepest item first, the top last
+    package(tmp_path, data, "reversed.json")
+    policy_path = tmp_path / "reversed.mastery"
+    policy_path.write_text(
+        'policy "R" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+        'import framework "reversed.json"\ncalculate highest\nproficient at Yes\n',
+        encoding="utf-8",
+    )
+    areas = load(policy_path).areas
+    assert areas["C.0"].competencies == ("C.5", "C.4", "C.3", "C.2", "C.1", "C.0")
+    assert areas["C.3"].competencies == ("C.5", "C.4", "C.3")

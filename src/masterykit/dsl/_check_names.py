@@ -602,7 +602,12 @@ def _subtrees(ns: Namespace, framework: Framework) -> Callable[[str], list[str]]
     order: list[str] = []  # the walk's order (preorder)
     start: dict[str, int] = {}
     end: dict[str, int] = {}
-    for root in [item.code for item in framework.items] + list(children):
+    codes = [item.code for item in framework.items]
+    known = set(codes)
+    tops = [item.code for item in framework.items if item.parent not in known]
+    # The tops first, so that each subtree is walked from its top; then any item left over (only
+    # in a framework whose parents form a circle, which load_case refuses).
+    for root in tops + codes:
         if root in start:
             continue
         start[root] = len(order)

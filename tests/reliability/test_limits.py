@@ -4,8 +4,12 @@ The limits are listed in ``docs/limits.rst``. Limits tested elsewhere are not re
 nesting depth (``MK105``, ``tests/dsl/test_parser.py``), a CSV row over 64 KiB and a custom
 ``max_record_bytes`` (``MK305``, ``tests/readers/test_tabular.py``), an xAPI statement over a
 custom ``max_record_bytes`` (``MK330``, ``tests/readers/test_xapi.py``), method parameters
-(``MK245``, ``tests/dsl/data/check/methods.mastery``) and every evidence rejection of the engine
-(``MK350``–``MK355``, ``tests/engine/test_evaluate.py``).
+(``MK245``, ``tests/dsl/data/check/methods.mastery``), every evidence rejection of the engine
+(``MK350``–``MK355``, ``tests/engine/test_evaluate.py``), paths and files read before their size
+(``MK103``, ``MK130``, ``MK131``, ``tests/cli/test_cli_check.py`` and ``test_cli_fmt.py``),
+chains of requirements and groups (``MK282``, ``MK265``, ``MK234``,
+``tests/dsl/test_check_depth.py``) and framework files (``MK612``–``MK615``,
+``tests/frameworks/test_case.py``).
 """
 
 from __future__ import annotations

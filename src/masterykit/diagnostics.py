@@ -34,7 +34,10 @@ error[MK114]: unexpected word `proficent`
 from __future__ import annotations
 
 import enum
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -43,6 +46,7 @@ import attrs
 __all__ = [
     "Diagnostic",
     "EvidenceError",
+    "FileTooLarge",
     "MasteryError",
     "PolicyCheckError",
     "PolicySyntaxError",
@@ -51,6 +55,7 @@ __all__ = [
     "Source",
     "Span",
     "has_errors",
+    "read_limited",
     "render_json",
     "render_text",
     "sort_key",
@@ -324,3 +329,68 @@ class PolicyCheckError(MasteryError):
 
 class EvidenceError(MasteryError):
     """Evidence, learner or framework data could not be used (``MK3xx``)."""
+
+
+# --- reading files with a size bound -----------------------------------------------------------
+
+
+class FileTooLarge(Exception):
+    """A file holds more bytes than its reader allows.
+
+    ``size`` is the file's size when the file system knows it (a regular file), ``None`` for a
+    device or a pipe, of which only ``limit + 1`` bytes were read.
+    """
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(size, limit)
+
+    def __str__(self) -> str:
+        if self.size is None:
+            return f"more than {self.limit:,} bytes"
+        return f"{self.size:,} bytes"
+
+
+_CHUNK = 1 << 20
+
+
+def read_limited(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the file at ``path``, never more than ``limit`` of them in memory at once.
+
+    A regular file larger than ``limit`` is refused from its size, before a byte is read; any
+    other file (a device such as ``/dev/zero``, a pipe) is read up to ``limit + 1`` bytes. A named
+    pipe that no program writes to reads as empty instead of waiting.
+
+    Raises:
+        FileTooLarge: the file holds more than ``limit`` bytes.
+        IsADirectoryError: ``path`` is a folder.
+        OSError: the file cannot be opened or read (its ``errno`` says why).
+
+    .. versionadded:: 0.1
+    """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        regular = stat.S_ISREG(info.st_mode)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if regular and info.st_size > limit:
+            raise FileTooLarge(info.st_size, limit)
+        if getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise FileTooLarge(None, limit)
+    return data

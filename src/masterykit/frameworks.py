@@ -11,19 +11,32 @@ summary, never as errors.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import attrs
 
-from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.diagnostics import Diagnostic, EvidenceError, FileTooLarge, read_limited
 
 __all__ = [
+    "MAX_FRAMEWORK_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_DIGITS",
     "ExternalReference",
     "Framework",
     "FrameworkItem",
     "load_case",
 ]
+
+#: The largest framework file :func:`load_case` reads: 64 MiB, room for the 20,000 competencies a
+#: policy may hold with every association and attribute CASE gives them.
+MAX_FRAMEWORK_BYTES = 64 * 1024 * 1024
+#: How deep arrays and objects may nest in a framework file (a CASE package nests about 5 deep).
+MAX_JSON_DEPTH = 64
+#: The most digits a whole number in a framework file may have (Python's own default limit on
+#: turning text into whole numbers).
+MAX_JSON_DIGITS = 4300
 
 
 @attrs.frozen(slots=True)
@@ -117,6 +130,214 @@ def _attributes(item: Mapping[str, object]) -> dict[str, str]:
     return attributes
 
 
+class _LongNumber:
+    """A whole number too long to convert, kept as its digit count until it is reported."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int | _LongNumber:
+    digits = len(text.lstrip("-"))
+    return _LongNumber(digits) if digits > MAX_JSON_DIGITS else int(text)
+
+
+# A `\uD800`–`\uDFFF` escape: the only way JSON text in UTF-8 can hold a surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _key_path(parent: str, key: str) -> str:
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{parent}.{key}"
+    return f"{parent}[{json.dumps(key)}]"
+
+
+def _lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in ``text``, written as a JSON escape (``\\ud800``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return f"\\u{ord(text[err.start]):04x}"
+    return None
+
+
+def _walk(data: object) -> Iterator[tuple[str, int, object]]:
+    """Every value of a parsed JSON document with its JSON path and depth, without recursion;
+    arrays and objects deeper than :data:`MAX_JSON_DEPTH` are not entered."""
+    todo: list[tuple[str, int, object]] = [(_TOP, 0, data)]
+    while todo:
+        where, depth, value = todo.pop()
+        yield where, depth, value
+        if depth >= MAX_JSON_DEPTH:
+            continue
+        if isinstance(value, dict):
+            todo.extend(
+                (_key_path(where, key), depth + 1, item) for key, item in reversed(value.items())
+            )
+        elif isinstance(value, list):
+            todo.extend(
+                (f"{where}[{index}]", depth + 1, item)
+                for index, item in reversed(list(enumerate(value)))
+            )
+
+
+def _too_deep(data: object) -> bool:
+    """Whether arrays and objects nest deeper than :data:`MAX_JSON_DEPTH`: a quick walk, level
+    by level, over the arrays and objects only."""
+    level: list[object] = [data] if isinstance(data, (dict, list)) else []
+    for _depth in range(MAX_JSON_DEPTH):
+        below: list[object] = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            assert isinstance(children, Iterable)
+            below.extend([child for child in children if isinstance(child, (dict, list))])
+        level = below
+    return any(level)
+
+
+def _check_values(data: object, file: str, surrogates: bool) -> None:
+    """Refuse values masterykit cannot hold safely: nesting over :data:`MAX_JSON_DEPTH`
+    (``MK614``), whole numbers over :data:`MAX_JSON_DIGITS` digits (``MK615``) and, when the
+    text has surrogate escapes, text with half of a surrogate pair (``MK613``)."""
+    for where, depth, value in _walk(data):
+        if isinstance(value, (dict, list)) and depth >= MAX_JSON_DEPTH and value:
+            raise _error(
+                "MK614",
+                f"arrays and objects are nested more than {MAX_JSON_DEPTH} deep",
+                file,
+                where,
+                help="a CASE package nests a few levels deep; this file is not one",
+            )
+        if isinstance(value, _LongNumber):
+            raise _error(
+                "MK615",
+                f"a number has {value.digits:,} digits; numbers in a framework file have at "
+                f"most {MAX_JSON_DIGITS:,}",
+                file,
+                where,
+            )
+        if not surrogates:
+            continue
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, dict):
+            texts = list(value)
+        for text in texts:
+            half = _lone_surrogate(text)
+            if half is not None:
+                kind = "a key" if text is not value else "the text"
+                raise _error(
+                    "MK613",
+                    f"{kind} holds `{half}`, half of a surrogate pair, which is not a character",
+                    file,
+                    where,
+                    help="UTF-16 surrogates come in pairs, such as `\\ud83d\\ude00`; fix the "
+                    "program that wrote this file",
+                )
+
+
+def _read_json(path: Path, file: str) -> object:
+    """The parsed JSON of a framework file, or an :class:`EvidenceError`."""
+    long_numbers: list[int] = []
+
+    def parse_int(text: str) -> int | _LongNumber:
+        number = _parse_int(text)
+        if isinstance(number, _LongNumber):
+            long_numbers.append(number.digits)
+        return number
+
+    try:
+        raw = read_limited(path, MAX_FRAMEWORK_BYTES)
+    except FileTooLarge as err:
+        raise _error(
+            "MK612",
+            f"`{file}` is {err}; a framework file may be at most {MAX_FRAMEWORK_BYTES:,} bytes",
+            file,
+            _TOP,
+            help="import the framework in parts, one file per subject",
+        ) from None
+    except OSError as err:
+        why = {FileNotFoundError: "no such file", IsADirectoryError: "it is a folder"}.get(
+            type(err), (err.strerror or str(err)).lower()
+        )
+        raise EvidenceError(
+            [Diagnostic("MK300", f"cannot read `{file}`: {why}", location=file)]
+        ) from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=parse_int)
+    except UnicodeDecodeError:
+        raise _error("MK340", f"`{file}` is not valid JSON: not UTF-8 text", file, _TOP) from None
+    except json.JSONDecodeError as err:
+        raise _error(
+            "MK340",
+            f"`{file}` is not valid JSON: {err.msg.lower()}",
+            file,
+            f"line {err.lineno} column {err.colno}",
+        ) from None
+    except RecursionError:
+        # Deeper than Python's own parser goes, far deeper than MAX_JSON_DEPTH.
+        raise _error(
+            "MK614",
+            f"arrays and objects are nested more than {MAX_JSON_DEPTH} deep",
+            file,
+            _TOP,
+            help="a CASE package nests a few levels deep; this file is not one",
+        ) from None
+    surrogates = _SURROGATE_ESCAPE.search(raw) is not None
+    if surrogates or long_numbers or _too_deep(data):
+        _check_values(data, file, surrogates)  # finds the value at fault, with its path
+    return data
+
+
+def _chain_text(cycle: list[str], at: int) -> str:
+    """``A → B → A``: the cycle read from its member at index ``at`` back to it, the middle of a
+    long one left out."""
+    size = len(cycle)
+    steps = list(range(size + 1))
+    if size + 1 > 12:
+        steps = [*range(5), -1, *range(size - 4, size + 1)]
+    return " → ".join(
+        f"… ({size - 9:,} more)" if step < 0 else cycle[(at + step) % size] for step in steps
+    )
+
+
+def _parent_cycles(
+    codes: list[str], parents: Mapping[str, str | None], by_code: Mapping[str, int], file: str
+) -> list[Diagnostic]:
+    """``MK347`` for each item that is its own ancestor, following each parent link once."""
+    state: dict[str, int] = {}  # 1: on the walk being followed, 2: done
+    cycle_of: dict[str, tuple[list[str], int]] = {}
+    for code in codes:
+        walk: list[str] = []
+        node: str | None = code
+        while node is not None and node not in state:
+            state[node] = 1
+            walk.append(node)
+            node = parents.get(node)
+        if node is not None and state[node] == 1:
+            cycle = walk[walk.index(node) :]
+            for at, member in enumerate(cycle):
+                cycle_of[member] = (cycle, at)
+        for member in walk:
+            state[member] = 2
+    problems = []
+    for code in codes:
+        found = cycle_of.get(code)
+        if found is None:
+            continue
+        problems.append(
+            Diagnostic(
+                "MK347",
+                f"CFItem `{code}` is its own ancestor through `isChildOf`",
+                help="the chain is " + _chain_text(*found),
+                location=f"{file} $.CFItems[{by_code[code]}]",
+            )
+        )
+    return problems
+
+
 def load_case(path: str | Path) -> Framework:
     """Load a 1EdTech CASE 1.0 package (CFPackage JSON) as a :class:`Framework`.
 
@@ -131,35 +352,19 @@ def load_case(path: str | Path) -> Framework:
     package becomes an :class:`ExternalReference`.
 
     Raises:
-        EvidenceError: ``MK300`` unreadable file, ``MK340`` not JSON, ``MK341`` not a CASE
-            package, ``MK342`` an item without identifier, ``MK343`` two items with one code,
-            ``MK344`` an entry that is not an object, ``MK345`` two items with one identifier,
-            ``MK346`` an association without origin, destination or type, ``MK347`` an item
-            that is its own ancestor through ``isChildOf``. Each diagnostic's
+        EvidenceError: ``MK300`` unreadable file, ``MK612`` a file larger than
+            :data:`MAX_FRAMEWORK_BYTES`, ``MK613`` text that holds half of a surrogate pair,
+            ``MK614`` arrays and objects nested deeper than :data:`MAX_JSON_DEPTH`, ``MK615`` a
+            number longer than :data:`MAX_JSON_DIGITS` digits, ``MK340`` not JSON, ``MK341``
+            not a CASE package, ``MK342`` an item without identifier, ``MK343`` two items with
+            one code, ``MK344`` an entry that is not an object, ``MK345`` two items with one
+            identifier, ``MK346`` an association without origin, destination or type, ``MK347``
+            an item that is its own ancestor through ``isChildOf``. Each diagnostic's
             ``location`` names the file and the JSON path (``$.CFItems[3]``).
     """
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        why = {FileNotFoundError: "no such file", IsADirectoryError: "it is a folder"}.get(
-            type(err), (err.strerror or str(err)).lower()
-        )
-        raise EvidenceError(
-            [Diagnostic("MK300", f"cannot read `{file}`: {why}", location=file)]
-        ) from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise _error("MK340", f"`{file}` is not valid JSON: not UTF-8 text", file, _TOP) from None
-    except json.JSONDecodeError as err:
-        raise _error(
-            "MK340",
-            f"`{file}` is not valid JSON: {err.msg.lower()}",
-            file,
-            f"line {err.lineno} column {err.colno}",
-        ) from None
+    data = _read_json(path, file)
     if not isinstance(data, dict) or not isinstance(data.get("CFDocument"), dict):
         raise _error(
             "MK341",
@@ -261,21 +466,7 @@ def load_case(path: str | Path) -> Framework:
         else:
             association = _text(assoc.get("identifier")) or f"$.CFAssociations[{index}]"
             external.append(ExternalReference(association, origin, destination, kind))
-    for code in codes:
-        seen = [code]
-        parent = parents.get(code)
-        while parent is not None and parent not in seen:
-            seen.append(parent)
-            parent = parents.get(parent)
-        if parent == code:
-            problems.append(
-                Diagnostic(
-                    "MK347",
-                    f"CFItem `{code}` is its own ancestor through `isChildOf`",
-                    help="the chain is " + " → ".join([*seen, code]),
-                    location=f"{file} $.CFItems[{by_code[code]}]",
-                )
-            )
+    problems.extend(_parent_cycles(codes, parents, by_code, file))
     if problems:
         raise EvidenceError(problems)
     items = tuple(

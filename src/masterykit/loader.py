@@ -9,7 +9,12 @@ check them into one :class:`~masterykit.policy.Policy`.
 
 Files named by ``extends`` and ``import framework`` are found relative to the folder of the file
 that names them, and must stay inside the folder of the policy being loaded (the top of the
-chain): a policy cannot make masterykit read ``../../etc/passwd``.
+chain): a policy cannot make masterykit read ``../../etc/passwd``. A path is at most
+:data:`MAX_PATH_CHARS` characters, each name in it at most :data:`MAX_NAME_BYTES` bytes; a path
+the file system cannot follow (too long, symbolic links in a circle, a file where a folder
+should be) is a diagnostic on the line that names it, never an exception. Every file is read
+with its size checked first and at most :data:`~masterykit.dsl.parser.MAX_FILE_BYTES` bytes
+held (see :func:`masterykit.diagnostics.read_limited`).
 
 >>> policy = load_text('''policy "Demo" version "1"
 ... scale two { 1 NotYet 2 Yes }
@@ -31,7 +36,9 @@ masterykit.diagnostics.PolicyCheckError: error[MK230]: unknown competency, area 
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,6 +46,7 @@ import attrs
 
 from masterykit.diagnostics import (
     Diagnostic,
+    FileTooLarge,
     MasteryError,
     PolicyCheckError,
     PolicySyntaxError,
@@ -46,17 +54,33 @@ from masterykit.diagnostics import (
     Source,
     Span,
     has_errors,
+    read_limited,
     sort_key,
 )
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_text import suggest
 from masterykit.dsl.check import check
-from masterykit.dsl.parser import parse, read_source
+from masterykit.dsl.parser import MAX_FILE_BYTES, parse
 from masterykit.frameworks import Framework
 from masterykit.policy import Policy
 from masterykit.registry import ImporterSpec, Registry
 
-__all__ = ["CheckResult", "check_file", "default_registry", "load", "load_text"]
+__all__ = [
+    "MAX_NAME_BYTES",
+    "MAX_PATH_CHARS",
+    "CheckResult",
+    "check_file",
+    "default_registry",
+    "load",
+    "load_text",
+    "read_policy",
+]
+
+#: The longest path ``extends`` or ``import framework`` may write, in characters.
+MAX_PATH_CHARS = 1024
+#: The longest name (one part of a path, between slashes) ``extends`` or ``import framework``
+#: may write, in bytes of UTF-8: what most file systems allow.
+MAX_NAME_BYTES = 255
 
 
 @attrs.frozen(slots=True)
@@ -88,12 +112,150 @@ def default_registry() -> Registry:
     return registry
 
 
+def _real(path: Path) -> Path:
+    """``path`` with its symbolic links and ``..`` followed as far as they go; never raises
+    (a link in a circle or a path too long is left for opening the file to report)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root)
+        _real(path).relative_to(root)
     except ValueError:
         return False
     return True
+
+
+def _shown(written: str) -> str:
+    """A path as a message shows it: a long one with its middle left out."""
+    return written if len(written) <= 60 else f"{written[:28]}…{written[-28:]}"
+
+
+@attrs.frozen(slots=True)
+class _Problem:
+    """Why a file cannot be read: the code, message and help of the diagnostic to report."""
+
+    code: str
+    message: str
+    help: str | None = None
+    #: ``"missing"`` or ``"folder"`` when that is why, so a caller can say it its own way.
+    reason: str = ""
+
+
+def _too_long(written: str) -> _Problem | None:
+    """``MK130`` for a path longer than the limits, before the file system sees it."""
+    if len(written) > MAX_PATH_CHARS:
+        return _Problem(
+            "MK130",
+            f"the path `{_shown(written)}` is {len(written):,} characters long; a path may have "
+            f"at most {MAX_PATH_CHARS:,}",
+            "name a file nearer the policy, or move the files closer together",
+        )
+    for name in written.replace("\\", "/").split("/"):
+        size = len(name.encode("utf-8", "surrogatepass"))
+        if size > MAX_NAME_BYTES:
+            return _Problem(
+                "MK130",
+                f"the name `{_shown(name)}` in the path is {size:,} bytes long; a name may have "
+                f"at most {MAX_NAME_BYTES}",
+                "rename the file (or folder) to a shorter name",
+            )
+    return None
+
+
+def _os_problem(error: OSError, written: str, kind: str) -> _Problem:
+    """The diagnostic for ``error``, met opening the ``kind`` of file at ``written``."""
+    shown = _shown(written)
+    if error.errno == errno.ELOOP:
+        return _Problem(
+            "MK131",
+            f"`{shown}` cannot be opened: its symbolic links lead round in a circle",
+            "a symbolic link on the way points back to itself or to another link that leads "
+            "back; make it point to the file",
+        )
+    if error.errno == errno.ENAMETOOLONG:
+        return _Problem(
+            "MK130",
+            f"the path `{shown}` is too long for the file system",
+            "name a file nearer the policy, or move the files closer together",
+        )
+    return _Problem(
+        "MK100" if kind == "policy" else "MK203",
+        f"{kind} file `{written}` cannot be read: {error.strerror or error}",
+    )
+
+
+def _read_policy(path: Path, label: str) -> bytes:
+    """The bytes of the policy file at ``path`` (named ``label``), or :class:`_Unreadable`."""
+    try:
+        return read_limited(path, MAX_FILE_BYTES)
+    except FileTooLarge as error:
+        raise _Unreadable(
+            _Problem(
+                "MK103",
+                f"the policy file is {error}; the limit is {MAX_FILE_BYTES:,}",
+                "split it into a district file and overlays that `extends` it",
+            )
+        ) from None
+    except IsADirectoryError:
+        problem = _Problem("MK100", f"`{label}` is a folder, not a policy file", reason="folder")
+        raise _Unreadable(problem) from None
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            problem = _Problem("MK100", f"policy file `{label}` does not exist", reason="missing")
+            raise _Unreadable(problem) from None
+        raise _Unreadable(_os_problem(error, label, "policy"), error) from None
+    except ValueError as error:  # a NUL byte in a path given from Python
+        problem = _Problem("MK100", f"policy file `{label}` cannot be read: {error}")
+        raise _Unreadable(problem) from None
+
+
+class _Unreadable(Exception):
+    """A file of the chain cannot be read; carries the diagnostic's code, message and help."""
+
+    def __init__(self, problem: _Problem, error: OSError | None = None) -> None:
+        self.problem = problem
+        self.error = error
+        super().__init__(problem.message)
+
+
+def read_policy(path: str | os.PathLike[str], name: str | None = None) -> Source:
+    """Read a policy file as text, holding at most
+    :data:`~masterykit.dsl.parser.MAX_FILE_BYTES` bytes of it (see
+    :func:`~masterykit.diagnostics.read_limited`).
+
+    ``name`` is how diagnostics name the file (default: the path as given).
+
+    Raises:
+        PolicySyntaxError: the file cannot be read (``MK100``, ``MK130``, ``MK131``), is too
+            large (``MK103``) or is not UTF-8 text (``MK101``, ``MK102``).
+    """
+    label = name if name is not None else os.fspath(path)
+    try:
+        data = _read_policy(Path(path), label)
+    except _Unreadable as error:
+        problem = error.problem
+        raise PolicySyntaxError(
+            [Diagnostic(problem.code, problem.message, help=problem.help, location=label)]
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        parse(data, label)  # raises the parser's own MK101 or MK102, with the place
+        raise PolicySyntaxError(
+            [Diagnostic("MK101", "this file is not UTF-8 text", location=label)]
+        )  # pragma: no cover - the parser refuses every such file
+    return Source(label, text)
+
+
+def _text(data: bytes) -> str:
+    """The text of policy bytes :func:`parse` has accepted (UTF-8, with or without a BOM)."""
+    return data.decode("utf-8-sig")
 
 
 def _label(parent: str, written: str) -> str:
@@ -113,7 +275,7 @@ class _Reader:
     def chain(self, top: n.PolicyFile, top_path: Path) -> list[n.PolicyFile] | None:
         """The files of the chain, base first; ``None`` when a base cannot be used."""
         files = [top]
-        paths = [top_path.resolve()]
+        paths = [_real(top_path)]
         current, current_path = top, top_path
         while current.extends is not None:
             ident = current.extends
@@ -128,7 +290,11 @@ class _Reader:
                     ident.span,
                 )
                 return None
-            resolved = base_path.resolve()
+            too_long = _too_long(written)
+            if too_long is not None:
+                self.report(too_long, ident.span)
+                return None
+            resolved = _real(base_path)
             if resolved in paths:
                 names = [f.source_name for f in files]
                 cycle = " → ".join(f"`{name}`" for name in [*names, label])
@@ -136,45 +302,51 @@ class _Reader:
                     "MK201", f"the policies extend each other in a circle: {cycle}", ident.span
                 )
                 return None
-            if base_path.is_dir():
-                self.error(
-                    "MK200",
-                    f"`{written}` is a folder, not a policy file",
-                    ident.span,
-                    help="name the base policy's file, such as `district/district.mastery`",
-                )
-                return None
-            if not base_path.is_file():
-                self.error(
-                    "MK200",
-                    f"`{written}` does not exist",
-                    ident.span,
-                    help=_nearby(base_path, written)
-                    or f"the base policy is looked for at `{label}`, relative to this file",
-                )
+            try:
+                data = _read_policy(base_path, label)
+            except _Unreadable as error:
+                self.report(self._base_problem(error, base_path, written, label), ident.span)
                 return None
             try:
-                source = read_source(base_path, label)
+                base = parse(data, label)
             except PolicySyntaxError as error:
-                # The base cannot be read (MK100) or is too large (MK103): point at the
-                # `extends` that names it, since the base has no line to show.
+                # A base that is not text (MK101, MK102) has no line to show: point at the
+                # `extends` that names it.
                 self.diagnostics.extend(
                     attrs.evolve(d, span=ident.span) if d.span is None else d
                     for d in error.diagnostics
                 )
-                return None
-            try:
-                self.sources[source.name] = source
-                base = parse(source.text, source.name)
-            except PolicySyntaxError as error:
-                self.diagnostics.extend(error.diagnostics)
                 self.sources.update(error.sources)
                 return None
+            source = Source(label, _text(data))
+            self.sources[source.name] = source
             files.append(base)
             paths.append(resolved)
             current, current_path = base, base_path
         files.reverse()
         return files
+
+    def _base_problem(
+        self, unreadable: _Unreadable, path: Path, written: str, label: str
+    ) -> _Problem:
+        """How a base that cannot be read is reported on the ``extends`` line naming it."""
+        problem = unreadable.problem
+        if problem.code in ("MK130", "MK131") and unreadable.error is not None:
+            return _os_problem(unreadable.error, written, "policy")
+        if problem.reason == "missing":
+            return _Problem(
+                "MK200",
+                f"`{written}` does not exist",
+                _nearby(path, written)
+                or f"the base policy is looked for at `{label}`, relative to this file",
+            )
+        if problem.reason == "folder":
+            return _Problem(
+                "MK200",
+                f"`{written}` is a folder, not a policy file",
+                "name the base policy's file, such as `district/district.mastery`",
+            )
+        return problem
 
     def load_frameworks(self, tree: n.PolicyFile, path: Path) -> None:
         for stmt in tree.statements:
@@ -193,8 +365,25 @@ class _Reader:
                 stmt.path.span,
             )
             return None
-        if not target.is_file():
-            self.error("MK203", f"framework file `{written}` does not exist", stmt.path.span)
+        too_long = _too_long(written)
+        if too_long is not None:
+            self.report(too_long, stmt.path.span)
+            return None
+        try:
+            found = target.stat()
+        except OSError as error:
+            if error.errno in (errno.ENOENT, errno.ENOTDIR):
+                self.error("MK203", f"framework file `{written}` does not exist", stmt.path.span)
+            else:
+                self.report(_os_problem(error, written, "framework"), stmt.path.span)
+            return None
+        except ValueError as error:
+            self.error("MK203", f"framework `{written}` cannot be read: {error}", stmt.path.span)
+            return None
+        if stat.S_ISDIR(found.st_mode):
+            self.error(
+                "MK203", f"framework file `{written}` is a folder, not a file", stmt.path.span
+            )
             return None
         importer = self._importer(target)
         if importer is None:
@@ -220,7 +409,10 @@ class _Reader:
                     if d.location or d.span
                 ),
             )
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            problem = _os_problem(error, written, "framework")
+            self.report(problem, stmt.path.span)
+        except ValueError as error:
             self.error("MK203", f"framework `{written}` cannot be read: {error}", stmt.path.span)
         return None
 
@@ -234,6 +426,9 @@ class _Reader:
         if best is not None:
             return best[1]
         return self.registry.importers.get("case")
+
+    def report(self, problem: _Problem, span: Span | None) -> None:
+        self.error(problem.code, problem.message, span, help=problem.help)
 
     def error(
         self,
@@ -264,7 +459,7 @@ def _nearby(path: Path, written: str) -> str | None:
 def _check_tree(
     tree: n.PolicyFile, path: Path, root: Path, registry: Registry, sources: dict[str, Source]
 ) -> CheckResult:
-    reader = _Reader(root.resolve(), registry, sources=sources)
+    reader = _Reader(_real(root), registry, sources=sources)
     files = reader.chain(tree, path)
     if files is None:
         return CheckResult(None, tuple(sorted(reader.diagnostics, key=sort_key)), reader.sources)
@@ -296,14 +491,17 @@ def check_file(path: str | os.PathLike[str], *, registry: Registry | None = None
     registry = registry if registry is not None else default_registry()
     label = os.fspath(path)
     try:
-        source = read_source(Path(path), label)
+        data = _read_policy(Path(path), label)
+    except _Unreadable as error:
+        problem = error.problem
+        return CheckResult(
+            None, (Diagnostic(problem.code, problem.message, help=problem.help, location=label),)
+        )
+    try:
+        tree = parse(data, label)
     except PolicySyntaxError as error:
         return CheckResult(None, error.diagnostics, error.sources)
-    sources = {source.name: source}
-    try:
-        tree = parse(source.text, source.name)
-    except PolicySyntaxError as error:
-        return CheckResult(None, error.diagnostics, {**sources, **error.sources})
+    sources = {label: Source(label, _text(data))}
     top = Path(path)
     return _check_tree(tree, top, top.parent, registry, sources)
 

@@ -112,3 +112,183 @@ def test_a_file_that_is_not_text_is_a_policy_problem(run, tmp_path):
     result = run(["check", str(policy)])
     assert result.exit_code == 1
     assert result.stdout.startswith("error[MK102]: this file is not text (it contains NUL bytes)\n")
+
+
+# --- paths the file system cannot follow -------------------------------------------------------
+
+GOOD = (
+    'policy "Good" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+    'area MATH "Mathematics" { competency MATH.1 "Number sense" }\n'
+    "calculate highest\nproficient at Yes\n"
+)
+LONG_NAME = "standards-" * 30 + ".mastery"  # 308 bytes: longer than any file system allows
+
+
+def json_diagnostics(run, *paths: Path) -> tuple[int, list[tuple[str, str, str, int | None]]]:
+    result = run(["check", "--format", "json", *map(str, paths)])
+    assert "Traceback" not in result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    return result.exit_code, [(d["code"], d["message"], d["file"], d["line"]) for d in found]
+
+
+def linked_in_a_circle(folder: Path) -> None:
+    (folder / "loop-a.mastery").symlink_to("loop-b.mastery")
+    (folder / "loop-b.mastery").symlink_to("loop-a.mastery")
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "message"),
+    [
+        (
+            LONG_NAME,
+            "MK130",
+            "the name `standards-standards-standard…standards-standards-.mastery` in the path is "
+            "308 bytes long; a name may have at most 255",
+        ),
+        (
+            "a/" * 600 + "b.mastery",
+            "MK130",
+            "the path `a/a/a/a/a/a/a/a/a/a/a/a/a/a/…/a/a/a/a/a/a/a/a/a/b.mastery` is 1,209 "
+            "characters long; a path may have at most 1,024",
+        ),
+        (
+            "loop-a.mastery",
+            "MK131",
+            "`loop-a.mastery` cannot be opened: its symbolic links lead round in a circle",
+        ),
+    ],
+    ids=["long-name", "long-path", "link-circle"],
+)
+@pytest.mark.parametrize("statement", ["extends", "import framework"])
+def test_a_path_the_file_system_cannot_follow_is_reported_on_its_line(
+    run, tmp_path, written, code, message, statement
+):
+    linked_in_a_circle(tmp_path)
+    if statement == "extends":
+        text = f'policy "Bad" version "1" extends "{written}"\n'
+    else:
+        text = GOOD + f'import framework "{written}"\n'
+    (tmp_path / "bad.mastery").write_text(text, "utf-8")
+    (tmp_path / "good.mastery").write_text(GOOD, "utf-8")
+    line = 1 if statement == "extends" else 6
+    exit_code, found = json_diagnostics(run, tmp_path / "bad.mastery", tmp_path / "good.mastery")
+    assert (exit_code, found) == (1, [(code, message, str(tmp_path / "bad.mastery"), line)])
+
+
+def test_checking_a_folder_reports_every_file_whatever_one_of_them_names(run, tmp_path):
+    linked_in_a_circle(tmp_path)
+    (tmp_path / "a-long.mastery").write_text(
+        f'policy "Long" version "1" extends "{LONG_NAME}"\n', "utf-8"
+    )
+    (tmp_path / "b-loop.mastery").write_text(
+        'policy "Loop" version "1" extends "loop-a.mastery"\n', "utf-8"
+    )
+    (tmp_path / "c-typo.mastery").write_text(MISSPELLED, "utf-8")
+    (tmp_path / "d-good.mastery").write_text(GOOD, "utf-8")
+    result = run(["check", "--format", "json", str(tmp_path)])
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [(f["path"].removeprefix(f"{tmp_path}/"), f["ok"]) for f in document["files"]] == [
+        ("a-long.mastery", False),
+        ("b-loop.mastery", False),
+        ("c-typo.mastery", False),
+        ("d-good.mastery", True),
+    ]
+    assert [d["code"] for d in document["diagnostics"]] == ["MK130", "MK131", "MK114"]
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        (36, "MK130", "the path `base.mastery` is too long for the file system"),
+        (13, "MK100", "policy file `{folder}/base.mastery` cannot be read: Permission denied"),
+        (5, "MK100", "policy file `{folder}/base.mastery` cannot be read: Input/output error"),
+    ],
+    ids=["ENAMETOOLONG", "EACCES", "EIO"],
+)
+def test_every_error_opening_a_base_is_a_diagnostic_on_the_extends_line(
+    run, tmp_path, monkeypatch, error, code, message
+):
+    import os
+
+    from masterykit import loader
+
+    real = loader.read_limited
+
+    def failing(path, limit):
+        if Path(path).name == "base.mastery":
+            raise OSError(error, os.strerror(error), str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(loader, "read_limited", failing)
+    (tmp_path / "base.mastery").write_text(GOOD, "utf-8")
+    top = tmp_path / "top.mastery"
+    top.write_text('policy "Top" version "1" extends "base.mastery"\n', "utf-8")
+    message = message.format(folder=tmp_path)
+    assert json_diagnostics(run, top) == (1, [(code, message, str(top), 1)])
+
+
+def test_a_base_that_is_a_file_where_a_folder_should_be_does_not_exist(run, tmp_path):
+    (tmp_path / "district.mastery").write_text(GOOD, "utf-8")
+    top = tmp_path / "top.mastery"
+    top.write_text('policy "Top" version "1" extends "district.mastery/x.mastery"\n', "utf-8")
+    assert json_diagnostics(run, top) == (
+        1,
+        [("MK200", "`district.mastery/x.mastery` does not exist", str(top), 1)],
+    )
+
+
+# --- files larger than the limit, devices and pipes --------------------------------------------
+
+
+def test_a_2_gib_base_is_refused_from_its_size_without_being_read(run, tmp_path):
+    huge = tmp_path / "huge.mastery"
+    with huge.open("wb") as stream:  # sparse: takes no room on disk
+        stream.truncate(2 * 1024**3)
+    top = tmp_path / "top.mastery"
+    top.write_text('policy "Top" version "1" extends "huge.mastery"\n', "utf-8")
+    assert json_diagnostics(run, top) == (
+        1,
+        [("MK103", "the policy file is 2,147,483,648 bytes; the limit is 4,194,304", str(top), 1)],
+    )
+
+
+def test_an_endless_device_is_read_only_up_to_the_limit(tmp_path):
+    from masterykit.loader import check_file
+
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    result = check_file("/dev/zero")
+    assert [(d.code, d.message, d.location) for d in result.diagnostics] == [
+        (
+            "MK103",
+            "the policy file is more than 4,194,304 bytes; the limit is 4,194,304",
+            "/dev/zero",
+        )
+    ]
+
+
+def test_a_named_pipe_nobody_writes_to_reads_as_empty_instead_of_waiting(run, tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes")
+    os.mkfifo(tmp_path / "pipe.mastery")
+    top = tmp_path / "top.mastery"
+    top.write_text('policy "Top" version "1" extends "pipe.mastery"\n', "utf-8")
+    exit_code, found = json_diagnostics(run, top)
+    assert (exit_code, found) == (
+        1,
+        [("MK104", "the policy file is empty", str(tmp_path / "pipe.mastery"), 1)],
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "fmt"])
+def test_a_file_name_too_long_to_look_at_is_a_usage_error(run, tmp_path, command):
+    name = str(tmp_path / LONG_NAME)
+    result = run([command, name])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error[MK404]: policy file `{name}` does not exist\n"
+        "  = help: check the path; relative paths start from the current folder\n",
+    )

@@ -334,3 +334,199 @@ def test_random_packages_keep_their_tree_and_prerequisites(
         expected.get(i, []) for i in range(len(parents))
     ]
     assert framework.external == ()
+
+
+# --- hostile packages ----------------------------------------------------------------------------
+
+
+def chain(depth: int) -> dict[str, Any]:
+    """A package whose items each sit under the one before: ``C.0`` at the top, ``C.{depth-1}``
+    at the bottom."""
+    return {
+        "CFDocument": DOC,
+        "CFItems": [item(f"i-{i}", f"C.{i}") for i in range(depth)],
+        "CFAssociations": [
+            assoc("isChildOf", f"i-{i}", f"i-{i - 1}" if i else "doc-1", f"c-{i}")
+            for i in range(depth)
+        ],
+    }
+
+
+def test_a_chain_3000_items_deep_loads_with_its_whole_tree(tmp_path: Path) -> None:
+    # Checking each item's ancestors by walking the chain again took minutes at this depth.
+    framework = load_case(package(tmp_path, chain(3000)))
+    assert len(framework.items) == 3000
+    assert framework.items[0].parent is None
+    assert [i.parent for i in framework.items[1:]] == [f"C.{i}" for i in range(2999)]
+
+
+def test_a_policy_importing_a_3000_deep_chain_selects_each_subtree(tmp_path: Path) -> None:
+    from masterykit.loader import load
+
+    package(tmp_path, chain(3000), "deep.json")
+    policy_path = tmp_path / "deep.mastery"
+    policy_path.write_text(
+        'policy "Deep" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+        'import framework "deep.json"\ncalculate highest\nproficient at Yes\n',
+        encoding="utf-8",
+    )
+    policy = load(policy_path)
+    assert len(policy.competencies) == 3000
+    assert policy.areas["C.2996"].competencies == ("C.2996", "C.2997", "C.2998", "C.2999")
+    assert policy.areas["C.0"].competencies == tuple(f"C.{i}" for i in range(3000))
+
+
+def test_a_long_parent_cycle_is_reported_for_each_item_with_the_middle_left_out(
+    tmp_path: Path,
+) -> None:
+    data = chain(2000)
+    data["CFAssociations"][0] = assoc("isChildOf", "i-0", "i-1999", "c-0")
+    with pytest.raises(EvidenceError) as caught:
+        load_case(package(tmp_path, data))
+    diagnostics = caught.value.diagnostics
+    assert len(diagnostics) == 2000
+    assert (diagnostics[0].message, diagnostics[0].help) == (
+        "CFItem `C.0` is its own ancestor through `isChildOf`",
+        "the chain is C.0 → C.1999 → C.1998 → C.1997 → C.1996 → … (1,991 more) → "
+        "C.4 → C.3 → C.2 → C.1 → C.0",
+    )
+
+
+def hostile(tmp_path: Path, text: str) -> tuple[str, str, str | None]:
+    path = package(tmp_path, text)
+    with pytest.raises(EvidenceError) as caught:
+        load_case(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.location is not None
+    return diagnostic.code, diagnostic.message, diagnostic.location.removeprefix(f"{path} ")
+
+
+def test_a_lone_surrogate_in_a_code_is_refused_with_its_json_path(tmp_path: Path) -> None:
+    text = json.dumps({"CFDocument": DOC, "CFItems": [item("i-1", "A"), item("i-2", "B\ud800")]})
+    assert hostile(tmp_path, text) == (
+        "MK613",
+        "the text holds `\\ud800`, half of a surrogate pair, which is not a character",
+        "$.CFItems[1].humanCodingScheme",
+    )
+
+
+def test_a_lone_surrogate_in_a_key_is_refused(tmp_path: Path) -> None:
+    text = '{"CFDocument": {"identifier": "d", "\\udc00x": 1}, "CFItems": []}'
+    assert hostile(tmp_path, text) == (
+        "MK613",
+        "a key holds `\\udc00`, half of a surrogate pair, which is not a character",
+        "$.CFDocument",
+    )
+
+
+def test_surrogate_pairs_are_characters(tmp_path: Path) -> None:
+    text = json.dumps({"CFDocument": DOC, "CFItems": [item("i-1", "A", fullStatement="😀")]})
+    assert "\\ud83d\\ude00" in text
+    assert load_case(package(tmp_path, text)).items[0].title == "😀"
+
+
+@pytest.mark.parametrize(
+    ("depth", "where"),
+    [(1000, "$"), (100, "$.CFDocument.x" + "[0]" * 62)],
+    ids=["deeper-than-python-parses", "over-the-limit"],
+)
+def test_json_nested_too_deep_is_refused(tmp_path: Path, depth: int, where: str) -> None:
+    nested = "[" * (depth - 2) + "]" * (depth - 2)
+    text = '{"CFDocument": {"identifier": "d", "x": ' + nested + "}}"
+    assert hostile(tmp_path, text) == (
+        "MK614",
+        "arrays and objects are nested more than 64 deep",
+        where,
+    )
+
+
+def test_json_nested_to_the_limit_loads(tmp_path: Path) -> None:
+    nested = "[" * 62 + "1" + "]" * 62
+    text = '{"CFDocument": {"identifier": "d", "x": ' + nested + '}, "CFItems": []}'
+    assert load_case(package(tmp_path, text)).items == ()
+
+
+def test_a_number_longer_than_4300_digits_is_refused(tmp_path: Path) -> None:
+    text = '{"CFDocument": {"identifier": "d"}, "CFItems": [{"n": ' + "9" * 4301 + "}]}"
+    assert hostile(tmp_path, text) == (
+        "MK615",
+        "a number has 4,301 digits; numbers in a framework file have at most 4,300",
+        "$.CFItems[0].n",
+    )
+    fits = '{"CFDocument": {"identifier": "d", "n": -' + "9" * 4300 + '}, "CFItems": []}'
+    assert load_case(package(tmp_path, fits)).items == ()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from masterykit import frameworks
+
+    assert frameworks.MAX_FRAMEWORK_BYTES == 64 * 1024 * 1024
+    monkeypatch.setattr(frameworks, "MAX_FRAMEWORK_BYTES", 100)
+    path = package(tmp_path, {"CFDocument": DOC, "CFItems": [item("i-1", "A" * 200)]})
+    with pytest.raises(EvidenceError) as caught:
+        load_case(path)
+    (diagnostic,) = caught.value.diagnostics
+    size = path.stat().st_size
+    assert (diagnostic.code, diagnostic.message, diagnostic.help) == (
+        "MK612",
+        f"`{path}` is {size:,} bytes; a framework file may be at most 100 bytes",
+        "import the framework in parts, one file per subject",
+    )
+
+
+def test_an_endless_device_is_read_only_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from masterykit import frameworks
+
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    monkeypatch.setattr(frameworks, "MAX_FRAMEWORK_BYTES", 1024)
+    with pytest.raises(EvidenceError) as caught:
+        load_case("/dev/zero")
+    assert caught.value.diagnostics[0].message == (
+        "`/dev/zero` is more than 1,024 bytes; a framework file may be at most 1,024 bytes"
+    )
+
+
+def test_checking_a_policy_reports_a_hostile_framework_on_its_import_line(tmp_path: Path) -> None:
+    from masterykit.loader import check_file
+
+    text = json.dumps({"CFDocument": DOC, "CFItems": [item("i-1", "M\ud800")]})
+    package(tmp_path, text, "state.json")
+    policy = tmp_path / "district.mastery"
+    policy.write_text(
+        'policy "D" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+        'import framework "state.json"\ncalculate highest\nproficient at Yes\n',
+        encoding="utf-8",
+    )
+    [diagnostic] = check_file(policy).diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.span and diagnostic.span.line) == (
+        "MK203",
+        "framework `state.json` cannot be read: the text holds `\\ud800`, half of a surrogate "
+        "pair, which is not a character",
+        3,
+    )
+    assert [r.message for r in diagnostic.related] == [
+        "the text holds `\\ud800`, half of a surrogate pair, which is not a character "
+        f"({tmp_path / 'state.json'} $.CFItems[0].humanCodingScheme)"
+    ]
+
+
+def test_a_policy_selects_a_subtree_whatever_order_the_items_are_listed_in(
+    tmp_path: Path,
+) -> None:
+    from masterykit.loader import load
+
+    data = chain(6)
+    data["CFItems"].reverse()  # the deepest item first, the top last
+    package(tmp_path, data, "reversed.json")
+    policy_path = tmp_path / "reversed.mastery"
+    policy_path.write_text(
+        'policy "R" version "1"\nscale two { 1 NotYet 2 Yes }\n'
+        'import framework "reversed.json"\ncalculate highest\nproficient at Yes\n',
+        encoding="utf-8",
+    )
+    areas = load(policy_path).areas
+    assert areas["C.0"].competencies == ("C.5", "C.4", "C.3", "C.2", "C.1", "C.0")
+    assert areas["C.3"].competencies == ("C.5", "C.4", "C.3")

@@ -4,8 +4,12 @@ The limits are listed in ``docs/limits.rst``. Limits tested elsewhere are not re
 nesting depth (``MK105``, ``tests/dsl/test_parser.py``), a CSV row over 64 KiB and a custom
 ``max_record_bytes`` (``MK305``, ``tests/readers/test_tabular.py``), an xAPI statement over a
 custom ``max_record_bytes`` (``MK330``, ``tests/readers/test_xapi.py``), method parameters
-(``MK245``, ``tests/dsl/data/check/methods.mastery``) and every evidence rejection of the engine
-(``MK350``–``MK355``, ``tests/engine/test_evaluate.py``).
+(``MK245``, ``tests/dsl/data/check/methods.mastery``), every evidence rejection of the engine
+(``MK350``–``MK355``, ``tests/engine/test_evaluate.py``), paths and files read before their size
+(``MK103``, ``MK130``, ``MK131``, ``tests/cli/test_cli_check.py`` and ``test_cli_fmt.py``),
+chains of requirements and groups (``MK282``, ``MK265``, ``MK234``,
+``tests/dsl/test_check_depth.py``) and framework files (``MK612``–``MK615``,
+``tests/frameworks/test_case.py``).
 """
 
 from __future__ import annotations
@@ -266,3 +270,93 @@ def test_the_record_limit_cannot_be_set_below_16_bytes(tmp_path: Path, reader: s
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
         ("MK302", "option `max_record_bytes` must be a whole number of at least 16")
     ]
+
+
+# --- how deep conditions nest through requirements (MK282) --------------------------------------
+
+LIMIT_HEAD = """policy "Deep" version "1"
+scale two { 1 NotYet 2 Yes }
+area MATH "Mathematics" { competency MATH.1 "Number sense" }
+calculate highest
+proficient at Yes
+"""
+
+
+def _at_the_limit(shape: str) -> str:
+    """A policy whose graduation and advancement nest exactly 64 deep, as a long chain of
+    requirements or as two requirements full of blocks."""
+    if shape == "chain":  # graduate when (2) + 31 requirements of 2 levels each
+        lines = [f"requirement r{i} {{ requirement r{i + 1} }}\n" for i in range(1, 31)]
+        lines.append("requirement r31 { all of MATH proficient }\n")
+    else:  # graduate when (2) + r1 (1 + 29 + 1) + r2 (1 + 29 + 1 - 1 for the test itself)
+
+        def blocks(inner: str) -> str:
+            for level in range(29):
+                inner = (
+                    ["any { ", "not ", "all { "][level % 3]
+                    + inner
+                    + ("" if level % 3 == 1 else " }")
+                )
+            return inner
+
+        lines = [
+            f"requirement r1 {{ {blocks('requirement r2')} }}\n",
+            f"requirement r2 {{ {blocks('all of MATH proficient')} }}\n",
+        ]
+    return (
+        LIMIT_HEAD
+        + "".join(lines)
+        + (
+            "graduate when { requirement r1 }\n"
+            'advance "Grade 9" to "Grade 10" when { requirement r1 }\n'
+        )
+    )
+
+
+@pytest.mark.parametrize("shape", ["chain", "blocks"])
+def test_decisions_nested_exactly_to_the_limit_evaluate_and_explain(
+    tmp_path: Path, shape: str
+) -> None:
+    from click.testing import CliRunner
+
+    from masterykit.cli import cli
+
+    assert check_module.MAX_CONDITION_DEPTH == 64
+    policy = tmp_path / "deep.mastery"
+    policy.write_text(_at_the_limit(shape), "utf-8")
+    one_more = _at_the_limit(shape).replace(
+        "graduate when { requirement r1 }", "graduate when { not requirement r1 }"
+    )
+    assert _check_error(one_more)[0][:2] == (
+        "MK282",
+        "`graduate when` nests its conditions 65 deep through r1 → "
+        + (
+            "r2 → r3 → r4 → r5 → … (21 more) → r27 → r28 → r29 → r30 → r31"
+            if shape == "chain"
+            else "r2"
+        )
+        + "; the limit is 64",
+    )
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text("learner,competency,score,timestamp\nana,MATH.1,2,2026-01-10\n", "utf-8")
+    common = ["--evidence", str(evidence), "--as-of", "2026-06-01"]
+    runner = CliRunner()
+    evaluated = runner.invoke(cli, ["evaluate", str(policy), *common, "--format", "json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    [learner] = json.loads(evaluated.stdout)["learners"]
+    assert learner["graduation"]["held"] is True
+    assert [a["held"] for a in learner["advancements"]] == [True]
+    for output in ("text", "json"):
+        explained = runner.invoke(
+            cli, ["explain", str(policy), *common, "--learner", "ana", "--format", output]
+        )
+        assert explained.exit_code == 0, explained.output
+
+
+def test_the_loader_and_framework_limits_have_their_documented_values() -> None:
+    from masterykit import frameworks, loader
+
+    assert (loader.MAX_PATH_CHARS, loader.MAX_NAME_BYTES) == (1024, 255)
+    assert frameworks.MAX_FRAMEWORK_BYTES == 64 * 1024 * 1024
+    assert (frameworks.MAX_JSON_DEPTH, frameworks.MAX_JSON_DIGITS) == (64, 4300)
+    assert check_module.MAX_CONDITION_DEPTH == 64

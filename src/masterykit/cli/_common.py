@@ -169,7 +169,7 @@ def existing_file(path: str, what: str) -> Path:
     ``what`` says what the file is for (``policy file``, ``evidence file``) in the message.
     """
     result = Path(path)
-    if result.is_dir():
+    if os.path.isdir(result):  # False, not an exception, for a path too long to look at
         raise CliError(
             Diagnostic(
                 "MK405",
@@ -177,7 +177,7 @@ def existing_file(path: str, what: str) -> Path:
                 help=f"give the path of the {what} itself",
             )
         )
-    if not result.exists():
+    if not os.path.exists(result):
         raise CliError(
             Diagnostic(
                 "MK404",
@@ -205,7 +205,7 @@ def policy_files(paths: Sequence[str], *, folders: bool = True) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         candidate = Path(path)
-        if folders and candidate.is_dir():
+        if folders and os.path.isdir(candidate):
             inside = sorted(p for p in candidate.rglob("*.mastery") if p.is_file())
             if not inside:
                 raise CliError(

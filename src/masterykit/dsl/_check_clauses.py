@@ -7,6 +7,7 @@ a loose base and extended (all clauses must hold) over a tight one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import assert_never
 
@@ -39,7 +40,13 @@ from masterykit.policy import (
     RequirementClause,
 )
 
-__all__ = ["Decisions", "resolve_decisions"]
+__all__ = ["MAX_CONDITION_DEPTH", "Decisions", "resolve_decisions"]
+
+#: How deep a condition may nest, counting each requirement it refers to as the conditions of
+#: that requirement: ``all``, ``any``, ``not``, ``pathway`` and ``requirement`` each add a level.
+#: Evaluating and explaining a decision walk this depth, so it is bounded well within what
+#: Python's stack allows.
+MAX_CONDITION_DEPTH = 64
 
 
 @attrs.define
@@ -344,50 +351,204 @@ def _check_references(
     # Requirements that depend on themselves, directly or through others.
     graph: dict[str, list[str]] = {}
     for name, req in out.requirements.items():
-        found: list[str] = []
-        _refs_of(req.condition, found)
-        graph[name] = [r for r in found if r in out.requirements]
-    seen_cycles: set[frozenset[str]] = set()
-    for start in graph:
-        path = [start]
-        _cycle_search(ns, out, graph, start, path, seen_cycles)
+        graph[name] = [r for r in dict.fromkeys(_refs_of(req.condition)) if r in out.requirements]
+    in_cycles = _report_cycles(ns, out, graph)
+    _check_depth(ns, out, graph, in_cycles)
 
 
-def _refs_of(clause: Clause, found: list[str]) -> None:
-    match clause:
-        case RequirementClause():
-            found.append(clause.name)
-        case AnyClause() | AllClause():
-            for inner in clause.clauses:
-                _refs_of(inner, found)
-        case NotClause():
-            _refs_of(clause.clause, found)
-        case CompetencyTest() | LearnerClause():
-            pass
-        case _:
-            assert_never(clause)
+def _refs_of(clause: Clause) -> list[str]:
+    """The requirements ``clause`` names, in the order written (walked without recursion)."""
+    found: list[str] = []
+    todo: list[Clause] = [clause]
+    while todo:
+        current = todo.pop()
+        match current:
+            case RequirementClause():
+                found.append(current.name)
+            case AnyClause() | AllClause():
+                todo.extend(reversed(current.clauses))
+            case NotClause():
+                todo.append(current.clause)
+            case CompetencyTest() | LearnerClause():
+                pass
+            case _:
+                assert_never(current)
+    return found
 
 
-def _cycle_search(
-    ns: Namespace,
-    out: Decisions,
-    graph: dict[str, list[str]],
-    node: str,
-    path: list[str],
-    seen: set[frozenset[str]],
+def _components(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of ``graph`` (Tarjan's algorithm, without recursion),
+    each in the graph's order."""
+    order = {name: i for i, name in enumerate(graph)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, edge = work[-1]
+            if edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            edges = graph[node]
+            if edge < len(edges):
+                work[-1] = (node, edge + 1)
+                nxt = edges[edge]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                found.append(sorted(component, key=order.__getitem__))
+    return found
+
+
+def _report_cycles(ns: Namespace, out: Decisions, graph: dict[str, list[str]]) -> set[str]:
+    """``MK265`` once for each group of requirements that depend on each other, naming the
+    shortest circle through its first requirement; the requirements on circles."""
+    in_cycles: set[str] = set()
+    for component in _components(graph):
+        first = component[0]
+        if len(component) == 1 and first not in graph[first]:
+            continue
+        in_cycles.update(component)
+        members = set(component)
+        came_from: dict[str, str] = {}
+        queue = [first]
+        for node in queue:  # breadth first: the shortest way back to `first`
+            for nxt in graph[node]:
+                if nxt == first:
+                    path = [node]
+                    while path[-1] != first:
+                        path.append(came_from[path[-1]])
+                    chain = _chain_text([name_text(p) for p in [*reversed(path), first]])
+                    ns.reporter.error(
+                        "MK265",
+                        f"requirement `{first}` depends on itself: {chain}",
+                        out.requirements[first].condition.span,
+                        help="a requirement cannot hold only if it already holds; break the chain",
+                    )
+                    queue.clear()
+                    break
+                if nxt in members and nxt not in came_from and nxt != first:
+                    came_from[nxt] = node
+                    queue.append(nxt)
+    return in_cycles
+
+
+def _depth(clause: Clause, depths: Mapping[str, tuple[int, str | None]]) -> tuple[int, str | None]:
+    """How deep ``clause`` nests with the requirements it names (each as deep as ``depths``
+    says; one missing from it counts as a single level), and the requirement on the deepest
+    way down, if any."""
+    deepest, via = 0, None
+    todo: list[tuple[Clause, int]] = [(clause, 1)]
+    while todo:
+        current, level = todo.pop()
+        reached, through = level, None
+        match current:
+            case RequirementClause():
+                below = depths.get(current.name, (0, None))[0]
+                reached, through = level + below, current.name
+            case AnyClause() | AllClause():  # the first written is walked first
+                todo.extend((inner, level + 1) for inner in reversed(current.clauses))
+            case NotClause():
+                todo.append((current.clause, level + 1))
+            case CompetencyTest() | LearnerClause():
+                pass
+            case _:
+                assert_never(current)
+        if reached > deepest:
+            deepest, via = reached, through
+    return deepest, via
+
+
+def _chain_text(names: list[str]) -> str:
+    if len(names) > 12:
+        names = [*names[:5], f"… ({len(names) - 10:,} more)", *names[-5:]]
+    return " → ".join(names)
+
+
+def _check_depth(
+    ns: Namespace, out: Decisions, graph: dict[str, list[str]], in_cycles: set[str]
 ) -> None:
-    for nxt in graph.get(node, []):
-        if nxt == path[0]:
-            key = frozenset(path)
-            if key not in seen:
-                seen.add(key)
-                first = path[0]
-                chain = " → ".join(name_text(p) for p in [*path, first])
-                ns.reporter.error(
-                    "MK265",
-                    f"requirement `{first}` depends on itself: {chain}",
-                    out.requirements[first].condition.span,
-                    help="a requirement cannot hold only if it already holds; break the chain",
-                )
-        elif nxt not in path and len(path) < len(graph):
-            _cycle_search(ns, out, graph, nxt, [*path, nxt], seen)
+    """``MK282`` where a condition, with the requirements it refers to, nests deeper than
+    :data:`MAX_CONDITION_DEPTH`: reported once, at the outermost requirement or decision."""
+    depths: dict[str, tuple[int, str | None]] = {}
+    # Requirements in depth-first post-order, so that each is measured after those it names.
+    done: set[str] = set(in_cycles)
+    for root in graph:
+        if root in done:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        done.add(root)
+        while work:
+            node, edge = work[-1]
+            edges = graph[node]
+            if edge < len(edges):
+                work[-1] = (node, edge + 1)
+                if edges[edge] not in done:
+                    done.add(edges[edge])
+                    work.append((edges[edge], 0))
+                continue
+            work.pop()
+            depths[node] = _depth(out.requirements[node].condition, depths)
+
+    def chain(start: str | None) -> list[str]:
+        names: list[str] = []
+        while start is not None and start not in names:
+            names.append(start)
+            start = depths.get(start, (0, None))[1]
+        return names
+
+    def report(what: str, depth: int, span: Span | None, path: str) -> None:
+        ns.reporter.error(
+            "MK282",
+            f"{what} nests its conditions {depth:,} deep through {path}; the limit is "
+            f"{MAX_CONDITION_DEPTH}",
+            span,
+            help="a condition, with the requirements it refers to, nests at most "
+            f"{MAX_CONDITION_DEPTH} deep; name the competencies of the deepest requirements "
+            "where they are used instead of referring to them",
+        )
+
+    too_deep = {name for name, (depth, _via) in depths.items() if depth > MAX_CONDITION_DEPTH}
+    named_by_too_deep = {r for name in too_deep for r in graph[name]}
+    for name in out.requirements:
+        if name in too_deep and name not in named_by_too_deep:
+            depth = depths[name][0]
+            path = _chain_text([name_text(r) for r in chain(name)])
+            report(f"requirement `{name}`", depth, out.requirements[name].condition.span, path)
+    decisions: list[tuple[str, Clause]] = []
+    if out.graduation is not None:
+        decisions.append(("`graduate when`", out.graduation.condition))
+    for advancement in out.advancements:
+        decisions.append(
+            (
+                f'advancement from "{advancement.source_name}" to "{advancement.target_name}"',
+                advancement.condition,
+            )
+        )
+    if out.pace is not None:
+        decisions.extend(("a pace extension", ext.condition) for ext in out.pace.extensions)
+    for what, condition in decisions:
+        depth, via = _depth(condition, depths)
+        if depth > MAX_CONDITION_DEPTH and not too_deep.intersection(_refs_of(condition)):
+            path = _chain_text([name_text(r) for r in chain(via)]) if via else "its own blocks"
+            report(what, depth, condition.span, path)

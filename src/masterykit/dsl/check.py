@@ -10,7 +10,8 @@ The passes, in order: names (scales, competencies, areas, groups, prerequisites)
 (methods, scopes, layering, tight rules, levels, coverage), decisions (requirements,
 advancement, graduation, pace), then the limits that keep evaluation safe (``MK280``: a duration
 longer than :data:`MAX_DURATION_YEARS` years; ``MK281``: more than :data:`MAX_COMPETENCIES`
-competencies).
+competencies; ``MK282``, from the decision pass: a condition nested deeper than
+``MAX_CONDITION_DEPTH`` (64) levels through the requirements it names).
 
 >>> from masterykit.dsl.parser import parse
 >>> from masterykit.registry import MethodSpec, Registry
@@ -38,14 +39,14 @@ import attrs
 
 from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
-from masterykit.dsl._check_clauses import resolve_decisions
+from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
 from masterykit.frameworks import Framework
 from masterykit.policy import Area, Competency, Layer, Policy, PolicyExample, Provenance
 from masterykit.registry import Registry
 
-__all__ = ["MAX_COMPETENCIES", "MAX_DURATION_YEARS", "check"]
+__all__ = ["MAX_COMPETENCIES", "MAX_CONDITION_DEPTH", "MAX_DURATION_YEARS", "check"]
 
 #: The most competencies one resolved policy (its files and the frameworks they import) may hold.
 MAX_COMPETENCIES = 20_000

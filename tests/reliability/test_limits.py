@@ -257,12 +257,18 @@ def test_an_xapi_statement_over_64_kib_is_rejected_and_the_next_is_read(tmp_path
     assert isinstance(results[1], Evidence)
 
 
+@pytest.mark.parametrize("limit", [15, 64 * 1024 * 1024 + 1])
 @pytest.mark.parametrize("reader", ["e.jsonl", "s.xapi.json"])
-def test_the_record_limit_cannot_be_set_below_16_bytes(tmp_path: Path, reader: str) -> None:
+def test_the_record_limit_is_from_16_bytes_to_64_mib(
+    tmp_path: Path, reader: str, limit: int
+) -> None:
     path = tmp_path / reader
     path.write_text("", "utf-8")
     with pytest.raises(EvidenceError) as caught:
-        list(read_evidence(path, options={"max_record_bytes": 15}))
+        list(read_evidence(path, options={"max_record_bytes": limit}))
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
-        ("MK302", "option `max_record_bytes` must be a whole number of at least 16")
+        (
+            "MK302",
+            f"option `max_record_bytes` must be a whole number from 16 to 67108864, not `{limit}`",
+        )
     ]

@@ -1006,6 +1006,10 @@ def csv_rows(
             first, last_line = last_line + 1, source.line
             bytes_before = source.bytes_read
             problem = source.problem(first, last_line) if too_long or not_utf8 else None
+            if problem is None and first == last_line and "field limit" in str(error):
+                # One line, one cell past what the csv module holds: too long, not misquoted.
+                limit_text = f"{csv.field_size_limit():,}"
+                problem = ("MK305", f"row has a cell longer than {limit_text} characters")
             code, reason = problem or ("MK349", _quoting_problem(str(error), first, last_line))
             yield reject(code, reason, file, first)
             if not header_seen:

@@ -574,3 +574,22 @@ def test_a_file_of_every_attack_reconciles_and_keeps_the_good_rows(tmp_path: Pat
     assert [e.origin for e in evidence] == [Origin(str(path), 7)]
     assert all(isinstance(r, Rejection) and len(r.reason) < 200 for r in rejected)
     assert all(isinstance(e, Evidence) for e in evidence)
+
+
+def test_a_part_of_a_cut_file_checks_the_header_it_is_given(tmp_path: Path) -> None:
+    from masterykit.readers.tabular import read_csv_part, split_csv
+    from masterykit.registry import ReadRequest
+
+    rows = "".join(f"L{i:04d},M.1,3,2026-01-10\n" for i in range(4000))
+    path = write(tmp_path, "e.csv", "learner,competency,scroe,timestamp\n" + rows)
+    request = ReadRequest(path, {})
+    split = split_csv(request, 2)
+    assert split is not None and len(split.parts) == 2
+    with pytest.raises(EvidenceError) as caught:
+        list(read_csv_part(request, split, split.parts[1]))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
+        "MK306",
+        "missing column `score` in the header, so no row of the file is read",
+        f"{path} line 1",
+    )

@@ -654,7 +654,7 @@ def _read_csv(
     if header is not None:
         with stream:
             mapper = _RowMapper(options, file)
-            mapper.use_header(header)
+            _use_header(mapper, header, 1)
             rows = csv_rows(stream, options.max_record_bytes, file, after_line=after_line)
             yield from mapper.map_rows(rows)
         return
@@ -666,15 +666,23 @@ def _read_csv(
                 yield item
                 continue
             line, row = item
-            header = [cell.strip() for cell in row]
-            missing = [
-                options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header
-            ]
-            if missing:
-                raise missing_column(missing[0], header, file, line, known=mapper.columns)
-            mapper.use_header(header, line)
+            _use_header(mapper, [cell.strip() for cell in row], line)
             yield from mapper.map_rows(items)
             return
+
+
+def _use_header(mapper: _RowMapper, header: list[str], line: int) -> None:
+    """Read the rows after ``header`` (on ``line``) with ``mapper``.
+
+    Raises:
+        EvidenceError: ``MK306`` when a required column is missing, ``MK358`` when a column
+            the reader uses is named twice: no row could be read, so the file is refused.
+    """
+    options = mapper.options
+    missing = [options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header]
+    if missing:
+        raise missing_column(missing[0], header, mapper.file, line, known=mapper.columns)
+    mapper.use_header(header, line)
 
 
 def read_jsonl(request: ReadRequest) -> Iterator[Evidence | Rejection]:

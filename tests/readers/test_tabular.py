@@ -105,11 +105,17 @@ def test_csv_without_a_required_column_is_an_error_for_the_whole_file(tmp_path: 
     )
 
 
-def test_binary_file_is_rejected_as_not_text(tmp_path: Path) -> None:
-    path = write(tmp_path, "e.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    assert list(read_evidence(path)) == [
-        Rejection("MK303", "file is binary, not UTF-8 text", Origin(str(path)))
-    ]
+@pytest.mark.parametrize("name", ["e.csv", "e.jsonl"])
+def test_a_binary_file_is_refused_whole(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(path))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
+        "MK303",
+        "file is binary, not UTF-8 text, so none of it is read",
+        str(path),
+    )
 
 
 def test_row_that_is_not_utf8_is_rejected_and_the_rest_is_read(tmp_path: Path) -> None:
@@ -519,9 +525,14 @@ def test_limit_counts_the_line_end(tmp_path: Path) -> None:
     header = "learner,competency,score,timestamp\n"  # 35 bytes
     path = write(tmp_path, "e.csv", header + row)
     assert isinstance(next(read_evidence(path, options={"max_record_bytes": 35})), Evidence)
-    assert list(read_evidence(path, options={"max_record_bytes": 34})) == [
-        Rejection("MK305", "row is longer than 34 bytes", Origin(str(path), 1))
-    ]
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(path, options={"max_record_bytes": 34}))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
+        "MK305",
+        "the header cannot be read (row is longer than 34 bytes), so no row of the file is read",
+        f"{path} line 1",
+    )
 
 
 def test_csv_can_come_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "parse_decimal",
     "parse_timestamp",
     "record_limit",
+    "refuse_file",
     "reject",
     "shorten",
     "text_option",
@@ -242,6 +243,22 @@ def missing_column(
             )
         ]
     )
+
+
+def refuse_file(rejection: Rejection) -> EvidenceError:
+    """The error for a problem that leaves no row of a file readable: the file is binary
+    (``MK303``, no line), or its header cannot be read (too long, not UTF-8, a broken quote).
+
+    The whole file is refused rather than counted as one rejected record, so that the counts
+    never hide the rows after a header.
+    """
+    file = rejection.origin.file or ""
+    if rejection.origin.line is None:
+        message, location = f"{rejection.reason}, so none of it is read", file
+    else:
+        message = f"the header cannot be read ({rejection.reason}), so no row of the file is read"
+        location = f"{file} line {rejection.origin.line}"
+    return EvidenceError([Diagnostic(rejection.code, message, location=location)])
 
 
 def check_header(

@@ -46,6 +46,7 @@ from masterykit.readers._common import (
     parse_decimal,
     parse_timestamp,
     record_limit,
+    refuse_file,
     reject,
     shorten,
     text_option,
@@ -152,6 +153,8 @@ def _table(path: Path, limit: int, problems: list[Rejection]) -> Iterator[dict[s
     with open_binary(path) as stream:
         for entry in csv_rows(stream, limit, file):
             if isinstance(entry, Rejection):
+                if header is None:
+                    raise refuse_file(entry)  # binary, or the header is unreadable
                 problems.append(entry)
                 continue
             line, row = entry
@@ -240,6 +243,8 @@ def _read(
         seen: dict[str, int] = {}
         for entry in csv_rows(stream, options.max_record_bytes, file):
             if isinstance(entry, Rejection):
+                if header is None:
+                    raise refuse_file(entry)  # binary, or the header is unreadable
                 yield entry
                 continue
             line, row = entry

@@ -43,6 +43,7 @@ from masterykit.readers._common import (
     parse_decimal,
     parse_timestamp,
     record_limit,
+    refuse_file,
     reject,
     shorten,
     text_option,
@@ -663,8 +664,7 @@ def _read_csv(
         items = csv_rows(stream, options.max_record_bytes, file)
         for item in items:
             if isinstance(item, Rejection):
-                yield item
-                continue
+                raise refuse_file(item)  # the file is binary, or its header is unreadable
             line, row = item
             _use_header(mapper, [cell.strip() for cell in row], line)
             yield from mapper.map_rows(items)
@@ -699,8 +699,7 @@ def _read_jsonl(stream: Any, options: TabularOptions, file: str) -> Iterator[Evi
     with stream:
         source = LineSource(stream, options.max_record_bytes)
         if source.binary:
-            yield reject("MK303", "file is binary, not UTF-8 text", file)
-            return
+            raise refuse_file(reject("MK303", "file is binary, not UTF-8 text", file))
         mapper = _RowMapper(options, file)
         for text in source:
             line = source.line

@@ -49,6 +49,7 @@ from masterykit.readers._common import (
     parse_decimal,
     parse_timestamp,
     record_limit,
+    refuse_file,
     reject,
     shorten,
     text_option,
@@ -129,8 +130,7 @@ def _items(opener: Any, options: XapiOptions, file: str, lines: bool) -> Iterato
         if lines:
             source = LineSource(stream, options.max_record_bytes)
             if source.binary:
-                yield _Item(0, rejection=reject("MK303", "file is binary, not UTF-8 text", file))
-                return
+                raise refuse_file(reject("MK303", "file is binary, not UTF-8 text", file))
             for text in source:
                 line = source.line
                 if line in source.too_long:

@@ -593,3 +593,18 @@ def test_a_part_of_a_cut_file_checks_the_header_it_is_given(tmp_path: Path) -> N
         "missing column `score` in the header, so no row of the file is read",
         f"{path} line 1",
     )
+
+
+def test_names_from_options_are_quoted_short_too(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", HEADER)
+    with pytest.raises(EvidenceError) as caught:
+        read_evidence(path, options={"x" * 5000: 1})
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == (
+        f"option `{'x' * 30}… (5,000 characters)` is not an option of the CSV and JSON Lines "
+        "readers"
+    )
+    path = write(tmp_path, "e.jsonl", GOOD_LINE)
+    assert rejections(path, columns={"learner": "c" * 5000}) == [
+        ("MK307", f"missing `{'c' * 30}… (5,000 characters)`", 1)
+    ]

@@ -157,6 +157,7 @@ def reject(
 
 def bad_option(name: str, problem: str, help: str | None = None) -> EvidenceError:
     """The error for a reader option with a wrong value (``MK302``)."""
+    name = shorten(name)
     return EvidenceError(
         [Diagnostic("MK302", f"option `{name}` {problem}", help=help, location=f"option {name}")]
     )

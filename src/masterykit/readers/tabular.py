@@ -233,7 +233,7 @@ class _RowMapper:
                 texts.append(None)
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-                return self._reject("MK319", f"`{column}` must be text or a number", line)
+                return self._reject("MK319", f"`{shorten(column)}` must be text or a number", line)
             text = str(value).strip()
             texts.append(None if text in missing else text)
         raw = values.get(self._columns[2])
@@ -350,7 +350,7 @@ class _RowMapper:
         if learner is None or raw_competency is None or score_text is None or stamp_text is None:
             for column, text in zip(self._columns, texts[:4], strict=True):
                 if text is None:
-                    return self._reject("MK307", f"missing `{column}`", line)
+                    return self._reject("MK307", f"missing `{shorten(column)}`", line)
         assert learner is not None
         assert raw_competency is not None
         assert score_text is not None

@@ -608,3 +608,13 @@ def test_names_from_options_are_quoted_short_too(tmp_path: Path) -> None:
     assert rejections(path, columns={"learner": "c" * 5000}) == [
         ("MK307", f"missing `{'c' * 30}… (5,000 characters)`", 1)
     ]
+
+
+def test_long_json_integers_under_pythons_limit_stay_whole_numbers(tmp_path: Path) -> None:
+    number = "1" * 30
+    path = write(tmp_path, "learners.jsonl", f'{{"id": {number}}}\n')
+    (learner,) = read_learners(path)
+    assert learner.id == number
+    path = write(tmp_path, "e.jsonl", jsonl(learner=number))
+    (evidence,), _, _ = read_all(path)
+    assert evidence.learner == number

@@ -610,7 +610,7 @@ class RecordProblem(Exception):
 def _json_int(text: str) -> int | Decimal:
     # Python refuses to turn more than 4,300 digits into an int; a decimal has no such limit
     # (and parse_decimal then refuses it as out of range).
-    return int(text) if len(text) <= 18 else Decimal(text)
+    return int(text) if len(text) <= 4000 else Decimal(text)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -201,6 +201,7 @@ def seeds() -> Iterator[bytes]:
     attacks = [
         good.replace("3", "1e999999999"),
         good.replace("3", "7" * 5000),
+        good.replace("3", "1e" + "9" * 30),
         "[" * 1000 + "]" * 1000 + "\n",
         good.replace("ana", "ana\\ud800"),
         good.replace("2026-01-10", "9999-12-31T23:00:00-05:00"),

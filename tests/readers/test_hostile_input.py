@@ -223,6 +223,22 @@ def test_a_json_score_out_of_range_rejects_its_line(tmp_path: Path) -> None:
     assert rejections(path) == [("MK360", f"score `1E+999999999` is out of range: {RANGE}", 1)]
 
 
+HUGE_POWER = "1e" + "9" * 30  # past the largest power of ten a decimal holds
+
+
+def test_a_power_of_ten_past_what_a_decimal_holds_is_out_of_range(tmp_path: Path) -> None:
+    shown = HUGE_POWER
+    reason = f"score `{shown}` is out of range: {RANGE}"
+    csv_path = write(tmp_path, "e.csv", HEADER + f"ana,M.1,{HUGE_POWER},2026-01-10\n" + GOOD_ROW)
+    assert rejections(csv_path) == [("MK360", reason, 2)]
+    json_path = write(tmp_path, "e.jsonl", jsonl(score=HUGE_POWER) + GOOD_LINE)
+    assert rejections(json_path) == [("MK360", reason, 1)]
+    learners = write(tmp_path, "learners.jsonl", f'{{"id": "ana", "credits": {HUGE_POWER}}}\n')
+    assert learner_problems(learners) == [
+        ("MK360", f"attribute `credits`: `{shown}` is out of range: {RANGE}", f"{learners} line 1")
+    ]
+
+
 def test_a_json_integer_past_pythons_digit_limit_rejects_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "e.jsonl", jsonl(score="7" * 5000) + GOOD_LINE)
     assert rejections(path) == [
@@ -238,6 +254,7 @@ def test_a_json_integer_past_pythons_digit_limit_rejects_its_line(tmp_path: Path
         ('{"raw": 1, "min": -1e999999999, "max": 4}', "min"),
         ('{"raw": 1, "min": 0, "max": 1e999999999}', "max"),
         ('{"raw": 1, "min": 0, "max": ' + "4" * 5000 + "}", "max"),
+        ('{"raw": 1, "min": 0, "max": 1e' + "9" * 30 + "}", "max"),
     ],
 )
 def test_an_xapi_score_out_of_range_rejects_its_statement(

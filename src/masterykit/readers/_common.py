@@ -34,6 +34,7 @@ __all__ = [
     "MAX_RECORD_BYTES_LIMIT",
     "NUMBER_RANGE",
     "SKIP_CODES",
+    "BigNumber",
     "LineSource",
     "RecordProblem",
     "ScaleMap",
@@ -379,7 +380,7 @@ def parse_decimal(value: object) -> Decimal | None:
             return None
         try:
             number = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        except InvalidOperation:  # a power of ten past what a decimal holds
             return None
     else:
         return None
@@ -607,6 +608,21 @@ class RecordProblem(Exception):
         self.reason = reason
 
 
+class BigNumber(str):
+    """The text of a JSON number whose power of ten no decimal can hold, such as
+    ``1e99999999999999999999``: it stays text, which :func:`parse_decimal` refuses and
+    :func:`number_out_of_range` calls out of range."""
+
+    __slots__ = ()
+
+
+def _json_float(text: str) -> Decimal | BigNumber:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return BigNumber(text)
+
+
 def _json_int(text: str) -> int | Decimal:
     # Python refuses to turn more than 4,300 digits into an int; a decimal has no such limit
     # (and parse_decimal then refuses it as out of range).
@@ -629,7 +645,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(
-    parse_float=Decimal, parse_int=_json_int, object_pairs_hook=_unique_keys
+    parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_unique_keys
 )
 _BLANK = re.compile(r"[ \t\r\n]*")
 # A string (skipped whole) or a bracket, to measure how deep a JSON text nests.

@@ -36,6 +36,7 @@ from masterykit.evidence import Evidence, Origin, Rejection
 from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
     NUMBER_RANGE,
+    BigNumber,
     LineSource,
     RecordProblem,
     ScaleMap,
@@ -289,7 +290,8 @@ def _fraction(score: Mapping[str, object]) -> Decimal | tuple[str, str]:
     """The score as a fraction 0..1 of the range, or the code and reason it cannot be one."""
     for key in ("scaled", "raw", "min", "max"):
         value = score.get(key)
-        if not isinstance(value, str) and number_out_of_range(value):
+        number = isinstance(value, BigNumber) or not isinstance(value, str)
+        if number and number_out_of_range(value):
             return ("MK360", f"score `{key}` `{shorten(value)}` is out of range: {NUMBER_RANGE}")
     if "scaled" in score:
         scaled = parse_decimal(score["scaled"]) if not isinstance(score["scaled"], str) else None

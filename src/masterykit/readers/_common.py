@@ -263,9 +263,7 @@ def refuse_file(rejection: Rejection) -> EvidenceError:
     return EvidenceError([Diagnostic(rejection.code, message, location=location)])
 
 
-def check_header(
-    header: list[str], file: str, line: int, columns: Iterator[str] | tuple[str, ...] | None
-) -> None:
+def check_header(header: list[str], file: str, line: int, columns: Iterable[str] | None) -> None:
     """Raise the ``MK358`` error when ``header`` names one of ``columns`` (every non-empty
     column for ``None``) twice: which of the two to read cannot be known, so no row is read."""
     first: dict[str, int] = {}
@@ -505,7 +503,8 @@ def parse_timestamp(text: str) -> dt.date | dt.datetime | tuple[str, str]:
         except OverflowError:
             return (
                 "MK363",
-                f"timestamp `{value}` falls outside the calendar (0001-01-01 to 9999-12-31) "
+                f"timestamp `{shorten(value)}` falls outside the calendar (0001-01-01 to "
+                "9999-12-31) "
                 "when turned into UTC",
             )
     return moment

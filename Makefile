@@ -39,9 +39,12 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# make fuzz FUZZ_TARGET=readers fuzzes the evidence and learners readers instead of the parser.
+FUZZ_TARGET ?= parser
+
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
-	$(BIN)/python tests/fuzz/fuzz_parser.py -max_total_time=$${FUZZ_SECONDS:-600}
+	$(BIN)/python tests/fuzz/fuzz_$(FUZZ_TARGET).py -max_total_time=$${FUZZ_SECONDS:-600}
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

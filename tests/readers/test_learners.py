@@ -10,7 +10,7 @@ import pytest
 
 from masterykit.diagnostics import EvidenceError
 from masterykit.evidence import Learner
-from masterykit.readers import read_learners
+from masterykit.readers.learners import read_learners
 
 
 def test_learner_attributes_are_typed_and_empty_cells_left_out(tmp_path: Path) -> None:
@@ -75,5 +75,5 @@ def test_learners_file_needs_an_id_column(tmp_path: Path) -> None:
     with pytest.raises(EvidenceError) as caught:
         read_learners(path)
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
-        ("MK306", "missing column `id` in the header")
+        ("MK306", "missing column `id` in the header, so no row of the file is read")
     ]

@@ -139,17 +139,21 @@ def test_oneroster_path_must_be_a_folder() -> None:
     )
 
 
-def test_results_without_a_required_column_are_one_rejection(tmp_path: Path) -> None:
+def test_results_without_a_required_column_are_an_error_for_the_whole_file(
+    tmp_path: Path,
+) -> None:
     for name in ("lineItems.csv", "resultLearningObjectiveIds.csv"):
         shutil.copy(BY_RESULT / name, tmp_path / name)
     (tmp_path / "results.csv").write_text("sourcedId,score\nres-1,3\n", encoding="utf-8")
-    assert list(read_evidence(tmp_path)) == [
-        Rejection(
-            "MK306",
-            "missing column `lineItemSourcedId` in the header",
-            Origin(str(tmp_path / "results.csv"), 1),
-        )
-    ]
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(tmp_path))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.location, diagnostic.help) == (
+        "MK306",
+        "missing column `lineItemSourcedId` in the header, so no row of the file is read",
+        f"{tmp_path / 'results.csv'} line 1",
+        "columns are found by their names, exactly as written",
+    )
 
 
 def test_oneroster_options_are_checked() -> None:

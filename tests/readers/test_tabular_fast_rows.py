@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from masterykit.diagnostics import EvidenceError
 from masterykit.evidence import Evidence, Origin, Rejection
 from masterykit.readers._common import csv_rows
 from masterykit.readers.tabular import REQUIRED_FIELDS, TabularOptions, _read_csv, _RowMapper
@@ -34,8 +35,9 @@ def _reference(data: bytes, options: TabularOptions) -> Iterator[Evidence | Reje
         if header is None:
             header = [cell.strip() for cell in row]
             if any(options.column(field) not in header for field in REQUIRED_FIELDS):
-                yield from _read_csv(io.BytesIO(data), options, FILE)  # the header's rejection
+                yield from _read_csv(io.BytesIO(data), options, FILE)  # the header's error
                 return
+            _RowMapper(options, FILE).use_header(header, line)  # a column named twice
             continue
         if len(row) > len(header):
             reason = f"row has {len(row)} cells but the header has {len(header)}"
@@ -62,11 +64,22 @@ def _shape(result: Evidence | Rejection) -> tuple[object, ...]:
     )
 
 
+def _shapes(results: Iterator[Evidence | Rejection]) -> list[Any]:
+    """The shape of each result, then of the error that ended the reading, if one did."""
+    shapes = []
+    try:
+        for result in results:
+            shapes.append(_shape(result))
+    except EvidenceError as error:
+        shapes.extend(("error", d.code, d.message, d.location) for d in error.diagnostics)
+    return shapes
+
+
 def _read_both(text: str, options: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     data = text.encode("utf-8")
     opts = TabularOptions.from_options(options)
-    fast = [_shape(r) for r in _read_csv(io.BytesIO(data), opts, FILE)]
-    slow = [_shape(r) for r in _reference(data, opts)]
+    fast = _shapes(_read_csv(io.BytesIO(data), opts, FILE))
+    slow = _shapes(_reference(data, opts))
     return fast, slow
 
 
@@ -163,13 +176,21 @@ def test_a_row_without_a_kind_takes_the_kind_option_on_the_short_path_too() -> N
     assert [row[5] for row in fast] == ["quiz"] * 3
 
 
-def test_a_column_named_twice_reads_the_rightmost_cell_the_row_reaches() -> None:
+def test_a_column_named_twice_is_an_error_for_the_file_before_any_row() -> None:
     text = (
         "learner,score,competency,timestamp,score\nana,1,M.1,2026-01-10,2\nben,1,M.1,2026-01-10\n"
     )
     fast, slow = _read_both(text, {})
     assert fast == slow
-    assert [row[3] for row in fast] == ["2", "1"]
+    assert fast == [
+        (
+            "error",
+            "MK358",
+            "column `score` appears twice in the header (columns 2 and 5), so no row of the "
+            "file is read",
+            "e.csv line 1",
+        )
+    ]
 
 
 def test_a_score_seen_as_bad_is_rejected_every_time_it_appears() -> None:

@@ -388,11 +388,13 @@ def test_statement_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     ]
 
 
-def test_binary_statement_lines_are_one_rejection(tmp_path: Path) -> None:
+def test_binary_statement_lines_are_refused_whole(tmp_path: Path) -> None:
     path = tmp_path / "s.xapi.jsonl"
     path.write_bytes(b"\x00\x01\x02")
-    assert list(read_evidence(path, options=OPTIONS)) == [
-        Rejection("MK303", "file is binary, not UTF-8 text", Origin(str(path)))
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(path, options=OPTIONS))
+    assert [(d.code, d.message) for d in caught.value.diagnostics] == [
+        ("MK303", "file is binary, not UTF-8 text, so none of it is read")
     ]
 
 

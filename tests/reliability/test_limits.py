@@ -261,14 +261,20 @@ def test_an_xapi_statement_over_64_kib_is_rejected_and_the_next_is_read(tmp_path
     assert isinstance(results[1], Evidence)
 
 
+@pytest.mark.parametrize("limit", [15, 64 * 1024 * 1024 + 1])
 @pytest.mark.parametrize("reader", ["e.jsonl", "s.xapi.json"])
-def test_the_record_limit_cannot_be_set_below_16_bytes(tmp_path: Path, reader: str) -> None:
+def test_the_record_limit_is_from_16_bytes_to_64_mib(
+    tmp_path: Path, reader: str, limit: int
+) -> None:
     path = tmp_path / reader
     path.write_text("", "utf-8")
     with pytest.raises(EvidenceError) as caught:
-        list(read_evidence(path, options={"max_record_bytes": 15}))
+        list(read_evidence(path, options={"max_record_bytes": limit}))
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
-        ("MK302", "option `max_record_bytes` must be a whole number of at least 16")
+        (
+            "MK302",
+            f"option `max_record_bytes` must be a whole number from 16 to 67108864, not `{limit}`",
+        )
     ]
 
 
@@ -360,3 +366,80 @@ def test_the_loader_and_framework_limits_have_their_documented_values() -> None:
     assert frameworks.MAX_FRAMEWORK_BYTES == 64 * 1024 * 1024
     assert (frameworks.MAX_JSON_DEPTH, frameworks.MAX_JSON_DIGITS) == (64, 4300)
     assert check_module.MAX_CONDITION_DEPTH == 64
+
+# --- evidence and learners readers ------------------------------------------------------------
+
+READER_HEADER = "learner,competency,score,timestamp\n"
+NUMBER_RANGE = "numbers have at most 100 digits and a power of ten from -100 to 100"
+
+
+def test_the_reader_limits_are_the_documented_constants() -> None:
+    from masterykit.readers import _common
+
+    assert _common.MAX_NUMBER_DIGITS == 100
+    assert _common.MAX_NUMBER_EXPONENT == 100
+    assert _common.MAX_JSON_DEPTH == 64
+    assert _common.MAX_QUOTED_CHARS == 40
+    assert _common.MAX_RECORD_BYTES_LIMIT == 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("score", "used"),
+    [
+        ("9" * 100, True),
+        ("9" * 101, False),
+        ("0." + "0" * 99 + "1", True),  # 100 digits after the point: a power of ten of -100
+        ("0." + "0" * 100 + "1", False),
+        ("1e100", True),
+        ("1e101", False),
+        ("9.9e100", True),
+        ("1e-100", True),
+        ("1e-101", False),
+    ],
+)
+def test_a_score_is_read_up_to_the_number_limit(tmp_path: Path, score: str, used: bool) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(READER_HEADER + f"ana,M.1,{score},2026-01-10\n", "utf-8")
+    (result,) = read_evidence(path)
+    if used:
+        assert isinstance(result, Evidence)
+        assert result.score == Decimal(score)
+    else:
+        shown = score if len(score) <= 40 else f"{score[:30]}… ({len(score)} characters)"
+        assert result == Rejection(
+            "MK360", f"score `{shown}` is out of range: {NUMBER_RANGE}", Origin(str(path), 2)
+        )
+
+
+@pytest.mark.parametrize(("depth", "used"), [(64, True), (65, False)])
+def test_a_json_line_nests_up_to_64_levels(tmp_path: Path, depth: int, used: bool) -> None:
+    # The line itself is one level; its `rater` holds the rest.
+    inner = "[" * (depth - 2) + '"x"' + "]" * (depth - 2)
+    line = {"learner": "ana", "competency": "M.1", "score": 3, "timestamp": "2026-01-10"}
+    path = tmp_path / "e.jsonl"
+    path.write_text(json.dumps(line)[:-1] + f', "rater": [{inner}]}}\n', "utf-8")
+    (result,) = read_evidence(path)
+    if used:
+        assert result == Rejection(
+            "MK319", "`rater` must be text or a number", Origin(str(path), 1)
+        )
+    else:
+        assert result == Rejection(
+            "MK361",
+            "objects and arrays are nested more than 64 levels deep",
+            Origin(str(path), 1),
+        )
+
+
+@pytest.mark.parametrize(("size", "shown"), [(40, "c" * 40), (41, "c" * 30 + "… (41 characters)")])
+def test_a_message_quotes_at_most_40_characters_of_a_value(
+    tmp_path: Path, size: int, shown: str
+) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(READER_HEADER + f"ana,{'c' * size},3,2026-01-10\n", "utf-8")
+    (result,) = read_evidence(path, options={"competencies": {"M.1": "MATH.1"}})
+    assert result == Rejection(
+        "MK316",
+        f"no competency for `{shown}` in the `competencies` mapping",
+        Origin(str(path), 2),
+    )

@@ -9,11 +9,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import difflib
 import io
 import json
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, cast
@@ -26,22 +27,53 @@ from masterykit.evidence import Origin, Rejection
 __all__ = [
     "CODES",
     "DEFAULT_MAX_RECORD_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_NUMBER_EXPONENT",
+    "MAX_QUOTED_CHARS",
+    "MAX_RECORD_BYTES_LIMIT",
+    "NUMBER_RANGE",
     "SKIP_CODES",
+    "BigNumber",
     "LineSource",
+    "RecordProblem",
     "ScaleMap",
     "Unclosed",
     "bad_option",
+    "check_header",
     "csv_rows",
     "display_name",
     "iter_json_document",
+    "load_json",
+    "missing_column",
+    "number_out_of_range",
     "open_binary",
     "parse_decimal",
     "parse_timestamp",
+    "record_limit",
+    "refuse_file",
     "reject",
+    "shorten",
+    "text_option",
 ]
 
 #: The byte limit of one CSV row, JSON line or xAPI statement (option ``max_record_bytes``).
 DEFAULT_MAX_RECORD_BYTES = 64 * 1024
+#: The largest value the ``max_record_bytes`` option takes (64 MiB).
+MAX_RECORD_BYTES_LIMIT = 64 * 1024 * 1024
+#: The most digits a number read from data may have.
+MAX_NUMBER_DIGITS = 100
+#: The largest power of ten (up or down) a number read from data may carry.
+MAX_NUMBER_EXPONENT = 100
+#: What numbers read from data may be, for messages.
+NUMBER_RANGE = (
+    f"numbers have at most {MAX_NUMBER_DIGITS} digits and a power of ten from "
+    f"-{MAX_NUMBER_EXPONENT} to {MAX_NUMBER_EXPONENT}"
+)
+#: How deep objects and arrays may nest in one JSON record (a line, a statement).
+MAX_JSON_DEPTH = 64
+#: How many characters of a value from the data a message quotes (the rest is counted).
+MAX_QUOTED_CHARS = 40
 
 #: Every rejection and error code of the readers and the CASE importer, with what it means.
 CODES: Mapping[str, str] = {
@@ -95,6 +127,12 @@ CODES: Mapping[str, str] = {
     "MK347": "a CFItem is its own ancestor through `isChildOf`",
     "MK348": "a day offset gives a date outside the calendar",
     "MK349": "a CSV row whose quotes do not close properly",
+    "MK358": "a header names a column twice",
+    "MK359": "a JSON object has a key twice",
+    "MK360": "a number is too long or too large to use",
+    "MK361": "a JSON record is nested too deeply",
+    "MK362": "a JSON text holds a lone UTF-16 surrogate",
+    "MK363": "a timestamp falls outside the calendar in UTC",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).
@@ -120,9 +158,132 @@ def reject(
 
 def bad_option(name: str, problem: str, help: str | None = None) -> EvidenceError:
     """The error for a reader option with a wrong value (``MK302``)."""
+    name = shorten(name)
     return EvidenceError(
         [Diagnostic("MK302", f"option `{name}` {problem}", help=help, location=f"option {name}")]
     )
+
+
+def record_limit(options: Mapping[str, Any]) -> int:
+    """The ``max_record_bytes`` option (``MK302`` unless a whole number from 16 to
+    :data:`MAX_RECORD_BYTES_LIMIT`)."""
+    limit = options.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
+    if (
+        not isinstance(limit, int)
+        or isinstance(limit, bool)
+        or not 16 <= limit <= MAX_RECORD_BYTES_LIMIT
+    ):
+        raise bad_option(
+            "max_record_bytes",
+            f"must be a whole number from 16 to {MAX_RECORD_BYTES_LIMIT}, not `{shorten(limit)}`",
+        )
+    return limit
+
+
+def text_option(name: str, value: object, *, empty: bool = True) -> str:
+    """``value`` if it is text that can be written out as UTF-8 (and, unless ``empty``, not
+    blank), else the ``MK302`` error for option ``name``."""
+    usable = isinstance(value, str) and (empty or value.strip())
+    if usable and _LONE_SURROGATE.search(cast(str, value)) is None:
+        return cast(str, value)
+    what = "text" if empty else "text that is not empty"
+    raise bad_option(name, f"must be {what}, not `{shorten(value)}`")
+
+
+def shorten(value: object) -> str:
+    """``value`` as text to quote in a message: whole when it is short, else its start and its
+    length, so that a huge value never makes a huge message; a lone surrogate is escaped.
+
+    >>> shorten("M.1"), shorten("9" * 1000)
+    ('M.1', '999999999999999999999999999999… (1,000 characters)')
+    """
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = str(value)
+        except ValueError:  # an integer too long to turn into text
+            return "a number too long to show"
+    if len(text) > MAX_QUOTED_CHARS:
+        text = f"{text[: MAX_QUOTED_CHARS - 10]}… ({len(text):,} characters)"
+    if _LONE_SURROGATE.search(text) is not None:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def missing_column(
+    column: str,
+    header: list[str],
+    file: str,
+    line: int,
+    *,
+    known: Iterable[str] = (),
+    mapped: bool = True,
+) -> EvidenceError:
+    """The ``MK306`` error for a header without ``column``: the file is rejected whole, since
+    none of its rows can be read. The help names a header cell that looks like a misspelling
+    of ``column`` (one of the ``known`` columns is none); ``mapped`` says the reader has a
+    ``columns`` option."""
+    others = {name.lower(): name for name in header if name and name not in set(known)}
+    near = difflib.get_close_matches(column.lower(), list(others), n=1, cutoff=0.75)
+    if near:
+        help = f"the header has `{shorten(others[near[0]])}`: is it `{column}` misspelt?"
+    elif mapped:
+        help = (
+            "columns are found by their names, exactly as written; name another column with "
+            f'the `columns` option, such as `columns={{"{column}": "…"}}`'
+        )
+    else:
+        help = "columns are found by their names, exactly as written"
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK306",
+                f"missing column `{column}` in the header, so no row of the file is read",
+                help=help,
+                location=f"{file} line {line}",
+            )
+        ]
+    )
+
+
+def refuse_file(rejection: Rejection) -> EvidenceError:
+    """The error for a problem that leaves no row of a file readable: the file is binary
+    (``MK303``, no line), or its header cannot be read (too long, not UTF-8, a broken quote).
+
+    The whole file is refused rather than counted as one rejected record, so that the counts
+    never hide the rows after a header.
+    """
+    file = rejection.origin.file or ""
+    if rejection.origin.line is None:
+        message, location = f"{rejection.reason}, so none of it is read", file
+    else:
+        message = f"the header cannot be read ({rejection.reason}), so no row of the file is read"
+        location = f"{file} line {rejection.origin.line}"
+    return EvidenceError([Diagnostic(rejection.code, message, location=location)])
+
+
+def check_header(header: list[str], file: str, line: int, columns: Iterable[str] | None) -> None:
+    """Raise the ``MK358`` error when ``header`` names one of ``columns`` (every non-empty
+    column for ``None``) twice: which of the two to read cannot be known, so no row is read."""
+    first: dict[str, int] = {}
+    wanted = None if columns is None else set(columns)
+    for index, name in enumerate(header, 1):
+        if not name or (wanted is not None and name not in wanted):
+            continue
+        if name in first:
+            raise EvidenceError(
+                [
+                    Diagnostic(
+                        "MK358",
+                        f"column `{shorten(name)}` appears twice in the header (columns "
+                        f"{first[name]} and {index}), so no row of the file is read",
+                        help="rename or remove one of the two columns",
+                        location=f"{file} line {line}",
+                    )
+                ]
+            )
+        first[name] = index
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -185,30 +346,71 @@ def cannot_read(path: Path, err: OSError) -> EvidenceError:
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+# Longer texts are never a usable number (the digits, a sign, a point and an exponent).
+_MAX_NUMBER_TEXT = MAX_NUMBER_DIGITS + 16
+
+
 def parse_decimal(value: object) -> Decimal | None:
     """A finite decimal from a number or numeric text, or ``None`` (never a float in between).
 
+    Numbers out of range (see :data:`NUMBER_RANGE`) are ``None`` too, so that no reading or
+    arithmetic on a number from the data can overflow; :func:`number_out_of_range` tells them
+    from text that is no number at all.
+
     >>> parse_decimal("3.50"), parse_decimal(2), parse_decimal("NaN"), parse_decimal("abc")
     (Decimal('3.50'), Decimal('2'), None, None)
+    >>> parse_decimal("1e999999999") is None, number_out_of_range("1e999999999")
+    (True, True)
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return value if _usable(value) else None
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        if value.bit_length() > 4 * _MAX_NUMBER_TEXT:
+            return None
+        number = Decimal(value)
+    elif isinstance(value, float):
         number = Decimal(repr(value))
-        return number if number.is_finite() else None
-    if isinstance(value, str):
+    elif isinstance(value, str):
         text = value.strip()
-        if not _NUMBER.fullmatch(text):
+        if len(text) > _MAX_NUMBER_TEXT or not _NUMBER.fullmatch(text):
             return None
         try:
-            return Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            number = Decimal(text)
+        except InvalidOperation:  # a power of ten past what a decimal holds
             return None
-    return None
+    else:
+        return None
+    return number if _usable(number) else None
+
+
+def _usable(number: Decimal) -> bool:
+    """Whether ``number`` is finite and within :data:`NUMBER_RANGE`."""
+    if not number.is_finite():
+        return False
+    _, digits, exponent = number.as_tuple()
+    return (
+        len(digits) <= MAX_NUMBER_DIGITS
+        and cast(int, exponent) >= -MAX_NUMBER_EXPONENT
+        and number.adjusted() <= MAX_NUMBER_EXPONENT
+    )
+
+
+def number_out_of_range(value: object) -> bool:
+    """Whether ``value`` is a number (or numeric text) that :func:`parse_decimal` refuses
+    only for being out of range.
+
+    >>> number_out_of_range("1" * 200), number_out_of_range("abc"), number_out_of_range("3")
+    (True, False, False)
+    """
+    if isinstance(value, bool) or parse_decimal(value) is not None:
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, Decimal | float):
+        return Decimal(value).is_finite()
+    return isinstance(value, str) and _NUMBER.fullmatch(value.strip()) is not None
 
 
 @attrs.frozen(slots=True)
@@ -235,9 +437,11 @@ class ScaleMap:
         if options.get("scale") is not None:
             default = _scale_pair("scale", options["scale"])
         raw = options.get("scales") or {}
-        if not isinstance(raw, Mapping):
+        if not isinstance(raw, Mapping) or not all(isinstance(code, str) for code in raw):
             raise bad_option("scales", "must map competency codes to (min, max) pairs")
-        scales = {str(code): _scale_pair(f"scales[{code}]", pair) for code, pair in raw.items()}
+        scales = {
+            str(code): _scale_pair(f"scales[{shorten(code)}]", pair) for code, pair in raw.items()
+        }
         return cls(default, scales)
 
     def target(self, code: str) -> tuple[Decimal, Decimal] | None:
@@ -258,7 +462,9 @@ def _scale_pair(name: str, value: object) -> tuple[Decimal, Decimal]:
         low, high = parse_decimal(value[0]), parse_decimal(value[1])
         if low is not None and high is not None and low < high:
             return (low, high)
-    raise bad_option(name, f"must be a (min, max) pair of numbers with min < max, not `{value}`")
+    raise bad_option(
+        name, f"must be a (min, max) pair of numbers with min < max, not `{shorten(value)}`"
+    )
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -283,14 +489,25 @@ def parse_timestamp(text: str) -> dt.date | dt.datetime | tuple[str, str]:
     if match is None:
         return (
             "MK310",
-            f"timestamp `{value}` is not a date (write YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+            f"timestamp `{shorten(value)}` is not a date (write YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
         )
     try:
         if match.group(4) is None:
             return dt.date.fromisoformat(value)
-        return dt.datetime.fromisoformat(value.replace("z", "Z").replace(",", "."))
+        moment = dt.datetime.fromisoformat(value.replace("z", "Z").replace(",", "."))
     except ValueError:
-        return ("MK311", f"date `{value}` does not exist")
+        return ("MK311", f"date `{shorten(value)}` does not exist")
+    if moment.tzinfo is not None and moment.year in (1, 9999):
+        try:
+            moment.astimezone(dt.UTC)
+        except OverflowError:
+            return (
+                "MK363",
+                f"timestamp `{shorten(value)}` falls outside the calendar (0001-01-01 to "
+                "9999-12-31) "
+                "when turned into UTC",
+            )
+    return moment
 
 
 # --- lines -----------------------------------------------------------------------------------
@@ -381,8 +598,129 @@ class JsonPiece:
     value: object = None
 
 
-_DECODER = json.JSONDecoder(parse_float=Decimal)
+class RecordProblem(Exception):
+    """A JSON record that parses but cannot be used: ``code`` and ``reason`` of its rejection."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class BigNumber(str):
+    """The text of a JSON number whose power of ten no decimal can hold, such as
+    ``1e99999999999999999999``: it stays text, which :func:`parse_decimal` refuses and
+    :func:`number_out_of_range` calls out of range."""
+
+    __slots__ = ()
+
+
+def _json_float(text: str) -> Decimal | BigNumber:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return BigNumber(text)
+
+
+def _json_int(text: str) -> int | Decimal:
+    # Python refuses to turn more than 4,300 digits into an int; a decimal has no such limit
+    # (and parse_decimal then refuses it as out of range).
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RecordProblem(
+                    "MK359",
+                    f"key `{shorten(key)}` appears twice in one object, so which value holds "
+                    "is unknown",
+                )
+            seen.add(key)
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    parse_float=_json_float, parse_int=_json_int, object_pairs_hook=_unique_keys
+)
 _BLANK = re.compile(r"[ \t\r\n]*")
+# A string (skipped whole) or a bracket, to measure how deep a JSON text nests.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# An escape that may stand for half of a surrogate pair, and such a half in decoded text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the JSON ``text[start:end]`` nests deeper than :data:`MAX_JSON_DEPTH`."""
+    stop = len(text) if end is None else end
+    if text.count("[", start, stop) + text.count("{", start, stop) <= MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    for match in _STRUCTURE.finditer(text, start, stop):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """The first lone surrogate in the strings (keys too) of a parsed JSON value, if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _LONE_SURROGATE.search(item)
+            if found is not None:
+                return found.group()
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _deep_problem() -> RecordProblem:
+    return RecordProblem(
+        "MK361", f"objects and arrays are nested more than {MAX_JSON_DEPTH} levels deep"
+    )
+
+
+def _surrogate_problem(char: str) -> RecordProblem:
+    return RecordProblem(
+        "MK362",
+        f"a text holds `\\u{ord(char):04x}`, half of a UTF-16 surrogate pair without its other "
+        "half, which is not a character",
+    )
+
+
+def load_json(text: str) -> Any:
+    """Parse one JSON record (a line, a statement): numbers as decimals, every object's keys
+    unique, nesting at most :data:`MAX_JSON_DEPTH` deep, no lone surrogate in any text.
+
+    Raises:
+        json.JSONDecodeError: the text is not JSON.
+        RecordProblem: it is JSON that cannot be used (``MK359``, ``MK361``, ``MK362``).
+    """
+    if _too_deep(text):
+        raise _deep_problem()
+    try:
+        value = _DECODER.decode(text)
+    except RecursionError:  # pragma: no cover - the depth is checked first
+        raise _deep_problem() from None
+    if _SURROGATE_ESCAPE.search(text) is not None:
+        lone = _lone_surrogate(value)
+        if lone is not None:
+            raise _surrogate_problem(lone)
+    return value
 
 
 def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
@@ -420,8 +758,8 @@ def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
                 try:
                     value, end = _DECODER.raw_decode(buffer, pos)
                     complete = end < len(buffer) or eof
-                except json.JSONDecodeError:
-                    complete = False
+                except (ValueError, RecordProblem, RecursionError):
+                    complete = False  # not JSON, or JSON to reject: the scanner finds its end
                 if not complete:
                     if not eof and len(buffer) - pos <= limit:
                         data = stream.read(65536)
@@ -433,6 +771,11 @@ def iter_json_document(stream: IO[bytes], limit: int) -> Iterator[JsonPiece]:
                     return
                 if end - pos > limit:
                     yield JsonPiece(line, error="too_large")
+                elif _too_deep(buffer, pos, end) or (
+                    _SURROGATE_ESCAPE.search(buffer, pos, end) is not None
+                    and _lone_surrogate(value) is not None
+                ):
+                    yield JsonPiece(line, text=buffer[pos:end])  # for load_json to reject
                 else:
                     yield JsonPiece(line, parsed=True, value=value)
                 line += buffer.count("\n", pos, end)
@@ -696,6 +1039,10 @@ def csv_rows(
             first, last_line = last_line + 1, source.line
             bytes_before = source.bytes_read
             problem = source.problem(first, last_line) if too_long or not_utf8 else None
+            if problem is None and first == last_line and "field limit" in str(error):
+                # One line, one cell past what the csv module holds: too long, not misquoted.
+                limit_text = f"{csv.field_size_limit():,}"
+                problem = ("MK305", f"row has a cell longer than {limit_text} characters")
             code, reason = problem or ("MK349", _quoting_problem(str(error), first, last_line))
             yield reject(code, reason, file, first)
             if not header_seen:

@@ -25,7 +25,6 @@ For each record:
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,14 +35,21 @@ from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.evidence import Evidence, Origin, Rejection
 from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
+    NUMBER_RANGE,
     ScaleMap,
     bad_option,
-    cannot_read,
+    check_header,
     csv_rows,
+    missing_column,
+    number_out_of_range,
     open_binary,
     parse_decimal,
     parse_timestamp,
+    record_limit,
+    refuse_file,
     reject,
+    shorten,
+    text_option,
 )
 from masterykit.registry import ReadRequest
 
@@ -84,20 +90,21 @@ class OneRosterOptions:
                 help="known options: " + ", ".join(sorted(_KNOWN_OPTIONS)),
             )
         objectives = options.get("objectives")
-        if objectives is not None and not isinstance(objectives, Mapping):
-            raise bad_option("objectives", "must map learning objective ids to competency codes")
+        if objectives is not None:
+            if not isinstance(objectives, Mapping):
+                raise bad_option(
+                    "objectives", "must map learning objective ids to competency codes"
+                )
+            objectives = {
+                text_option("objectives", k): text_option(
+                    f"objectives[{shorten(k)}]", v, empty=False
+                )
+                for k, v in objectives.items()
+            }
         kind = options.get("kind")
-        if kind is not None and not isinstance(kind, str):
-            raise bad_option("kind", "must be text")
-        limit = options.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 16:
-            raise bad_option("max_record_bytes", "must be a whole number of at least 16")
-        return cls(
-            {str(k): str(v) for k, v in objectives.items()} if objectives is not None else None,
-            kind,
-            ScaleMap.from_options(options),
-            limit,
-        )
+        if kind is not None:
+            kind = text_option("kind", kind)
+        return cls(objectives, kind, ScaleMap.from_options(options), record_limit(options))
 
 
 @attrs.frozen(slots=True)
@@ -120,16 +127,44 @@ def _missing(folder: Path, names: str) -> EvidenceError:
     )
 
 
-def _table(path: Path) -> Iterator[dict[str, str]]:
-    """The rows of a small OneRoster table as dictionaries (rows marked tobedeleted left out)."""
-    try:
-        handle = path.open(encoding="utf-8-sig", errors="replace", newline="")
-    except OSError as err:
-        raise cannot_read(path, err) from None
-    with handle:
-        for row in csv.DictReader(handle):
-            if (row.get("status") or "").strip() != "tobedeleted":
-                yield {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+#: The columns of the small tables the reader reads (each may be named only once).
+_TABLE_COLUMNS = (
+    "sourcedId",
+    "status",
+    "title",
+    "categorySourcedId",
+    "resultValueMin",
+    "resultValueMax",
+    "resultSourcedId",
+    "lineItemSourcedId",
+    "learningObjectiveId",
+    "score",
+)
+
+
+def _table(path: Path, limit: int, problems: list[Rejection]) -> Iterator[dict[str, str]]:
+    """The rows of a small OneRoster table as dictionaries (rows marked tobedeleted left out).
+
+    A row that cannot be read (too long, not UTF-8, broken quotes) goes to ``problems`` as a
+    rejection; a header that names a column twice is an error (``MK358``).
+    """
+    file = str(path)
+    header: list[str] | None = None
+    with open_binary(path) as stream:
+        for entry in csv_rows(stream, limit, file):
+            if isinstance(entry, Rejection):
+                if header is None:
+                    raise refuse_file(entry)  # binary, or the header is unreadable
+                problems.append(entry)
+                continue
+            line, row = entry
+            if header is None:
+                header = [cell.strip() for cell in row]
+                check_header(header, file, line, _TABLE_COLUMNS)
+                continue
+            values = {k: v.strip() for k, v in zip(header, row, strict=False)}
+            if values.get("status") != "tobedeleted":
+                yield values
 
 
 def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
@@ -161,10 +196,13 @@ def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
         raise _missing(
             folder, "`resultLearningObjectiveIds.csv` or `lineItemLearningObjectiveIds.csv`"
         )
+    limit = options.max_record_bytes
+    problems: list[Rejection] = []
     categories: dict[str, str] = {}
     if (folder / "categories.csv").is_file():
         categories = {
-            r.get("sourcedId", ""): r.get("title", "") for r in _table(folder / "categories.csv")
+            r.get("sourcedId", ""): r.get("title", "")
+            for r in _table(folder / "categories.csv", limit, problems)
         }
     items = {
         r.get("sourcedId", ""): _LineItem(
@@ -172,22 +210,22 @@ def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
             r.get("resultValueMin", ""),
             r.get("resultValueMax", ""),
         )
-        for r in _table(folder / "lineItems.csv")
+        for r in _table(folder / "lineItems.csv", limit, problems)
     }
     by_result: dict[str, list[tuple[str, str, str]]] = {}
     if result_lo.is_file():
-        for r in _table(result_lo):
+        for r in _table(result_lo, limit, problems):
             by_result.setdefault(r.get("resultSourcedId", ""), []).append(
                 (r.get("learningObjectiveId", ""), r.get("score", ""), r.get("sourcedId", ""))
             )
     by_item: dict[str, list[str]] = {}
     if item_lo.is_file():
-        for r in _table(item_lo):
+        for r in _table(item_lo, limit, problems):
             by_item.setdefault(r.get("lineItemSourcedId", ""), []).append(
                 r.get("learningObjectiveId", "")
             )
     stream = open_binary(results)
-    return _read(stream, str(results), options, items, by_result, by_item)
+    return _read(stream, str(results), options, items, by_result, by_item, problems)
 
 
 def _read(
@@ -197,12 +235,16 @@ def _read(
     items: Mapping[str, _LineItem],
     by_result: Mapping[str, list[tuple[str, str, str]]],
     by_item: Mapping[str, list[str]],
+    problems: list[Rejection],
 ) -> Iterator[Evidence | Rejection]:
     with stream:
+        yield from problems  # rows of the small tables that could not be read
         header: list[str] | None = None
         seen: dict[str, int] = {}
         for entry in csv_rows(stream, options.max_record_bytes, file):
             if isinstance(entry, Rejection):
+                if header is None:
+                    raise refuse_file(entry)  # binary, or the header is unreadable
                 yield entry
                 continue
             line, row = entry
@@ -210,10 +252,10 @@ def _read(
                 header = [cell.strip() for cell in row]
                 missing = [c for c in RESULT_COLUMNS if c not in header]
                 if missing:
-                    yield reject(
-                        "MK306", f"missing column `{missing[0]}` in the header", file, line
+                    raise missing_column(
+                        missing[0], header, file, line, known=RESULT_COLUMNS, mapped=False
                     )
-                    return
+                check_header(header, file, line, (*RESULT_COLUMNS, "status"))
                 continue
             if len(row) > len(header):
                 yield reject(
@@ -244,7 +286,7 @@ def _result(
         return reject(code, reason, file, line, record)
 
     if rid and rid in seen:
-        yield no("MK314", f"duplicate source_id `{rid}` (first on line {seen[rid]})")
+        yield no("MK314", f"duplicate source_id `{shorten(rid)}` (first on line {seen[rid]})")
         return
     seen[rid] = line
     if result.get("status", "") == "tobedeleted":
@@ -253,7 +295,7 @@ def _result(
     item_id = result.get("lineItemSourcedId", "")
     item = items.get(item_id)
     if item is None:
-        yield no("MK335", f"line item `{item_id}` is not in `lineItems.csv`")
+        yield no("MK335", f"line item `{shorten(item_id)}` is not in `lineItems.csv`")
         return
     pairs = by_result.get(rid) or [(lo, "", f"{rid}:{lo}") for lo in by_item.get(item_id, [])]
     if not pairs:
@@ -277,12 +319,13 @@ def _pair(
 ) -> Evidence | Rejection:
     status = result.get("scoreStatus", "")
     if status != "fully graded":
-        return no("MK332", f"result is `{status or 'empty'}`, not fully graded")
+        return no("MK332", f"result is `{shorten(status) or 'empty'}`, not fully graded")
     if options.objectives is not None:
         competency = options.objectives.get(objective)
         if competency is None:
             return no(
-                "MK336", f"learning objective `{objective}` is not in the `objectives` mapping"
+                "MK336",
+                f"learning objective `{shorten(objective)}` is not in the `objectives` mapping",
             )
     else:
         competency = objective
@@ -294,20 +337,34 @@ def _pair(
         return no("MK307", "missing `score`")
     score = parse_decimal(score_text)
     if score is None:
-        return no("MK309", f"score `{score_text}` is not a number")
+        if number_out_of_range(score_text):
+            return no("MK360", f"score `{shorten(score_text)}` is out of range: {NUMBER_RANGE}")
+        return no("MK309", f"score `{shorten(score_text)}` is not a number")
     if item.low or item.high:
+        for column, bound in (("resultValueMin", item.low), ("resultValueMax", item.high)):
+            if number_out_of_range(bound):
+                return no(
+                    "MK360",
+                    f"line item `{shorten(item_id)}` has {column} `{shorten(bound)}`, out of "
+                    f"range: {NUMBER_RANGE}",
+                )
         low, high = parse_decimal(item.low), parse_decimal(item.high)
         if low is None or high is None or not low < high:
             return no(
                 "MK337",
-                f"line item `{item_id}` has resultValueMin `{item.low}` and resultValueMax "
-                f"`{item.high}`, not a score range",
+                f"line item `{shorten(item_id)}` has resultValueMin `{shorten(item.low)}` and "
+                f"resultValueMax `{shorten(item.high)}`, not a score range",
             )
         if not low <= score <= high:
-            return no("MK315", f"score `{score_text}` is outside the raw range {low}..{high}")
+            return no(
+                "MK315", f"score `{shorten(score_text)}` is outside the raw range {low}..{high}"
+            )
         target = options.scales.target(competency)
         if target is None:
-            return no("MK317", f"no scale for competency `{competency}` to rescale the score onto")
+            return no(
+                "MK317",
+                f"no scale for competency `{shorten(competency)}` to rescale the score onto",
+            )
         score = ScaleMap.rescale(score, low, high, target)
     stamp = result.get("scoreDate", "")
     if not stamp:

@@ -28,15 +28,25 @@ import attrs
 from masterykit.evidence import Evidence, Origin, Rejection, out_of_id_order
 from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
+    NUMBER_RANGE,
     LineSource,
+    RecordProblem,
     ScaleMap,
     bad_option,
+    check_header,
     csv_rows,
     display_name,
+    load_json,
+    missing_column,
+    number_out_of_range,
     open_binary,
     parse_decimal,
     parse_timestamp,
+    record_limit,
+    refuse_file,
     reject,
+    shorten,
+    text_option,
 )
 from masterykit.registry import ReadRequest
 
@@ -117,11 +127,24 @@ class TabularOptions:
             raise bad_option(
                 "columns", "must map evidence fields (" + ", ".join(FIELDS) + ") to column names"
             )
+        columns = {
+            field: text_option(f"columns[{field}]", name, empty=False)
+            for field, name in columns.items()
+        }
         competencies = options.get("competencies")
-        if competencies is not None and not isinstance(competencies, Mapping):
-            raise bad_option("competencies", "must map raw values to competency codes")
+        if competencies is not None:
+            if not isinstance(competencies, Mapping):
+                raise bad_option("competencies", "must map raw values to competency codes")
+            competencies = {
+                text_option("competencies", raw): text_option(
+                    f"competencies[{shorten(raw)}]", code, empty=False
+                )
+                for raw, code in competencies.items()
+            }
         template = options.get("competency_template")
-        if template is not None and (not isinstance(template, str) or "{value}" not in template):
+        if template is not None and (
+            text_option("competency_template", template).find("{value}") < 0
+        ):
             raise bad_option("competency_template", "must be text containing `{value}`")
         raw_range = None
         if options.get("raw_min") is not None or options.get("raw_max") is not None:
@@ -138,20 +161,23 @@ class TabularOptions:
         if day_zero is not None and type(day_zero) is not dt.date:
             raise bad_option("day_zero", "must be a date (YYYY-MM-DD)")
         missing = options.get("missing_values", ("",))
-        if isinstance(missing, str) or not all(isinstance(m, str) for m in missing):
-            raise bad_option("missing_values", "must be a list of texts")
-        limit = options.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 16:
-            raise bad_option("max_record_bytes", "must be a whole number of at least 16")
+        if not isinstance(missing, list | tuple | set | frozenset) or not all(
+            isinstance(m, str) for m in missing
+        ):
+            raise bad_option(
+                "missing_values",
+                f"must be a list of texts, not `{shorten(missing)}`",
+                help='write it like `--evidence-option \'missing_values=["?", "NA"]\'`',
+            )
+        missing = [text_option("missing_values", m) for m in missing]
+        limit = record_limit(options)
         kind = options.get("kind")
-        if kind is not None and not isinstance(kind, str):
-            raise bad_option("kind", "must be text")
+        if kind is not None:
+            kind = text_option("kind", kind)
         return cls(
-            columns={str(k): str(v) for k, v in columns.items()},
+            columns=columns,
             kind=kind,
-            competencies=(
-                {str(k): str(v) for k, v in competencies.items()} if competencies else None
-            ),
+            competencies=competencies or None,
             competency_template=template,
             raw_range=raw_range,
             scales=ScaleMap.from_options(options),
@@ -186,6 +212,8 @@ class _RowMapper:
         self.file = file
         self.seen_ids: dict[str, int] = {}
         self._columns = tuple(options.column(field) for field in FIELDS)
+        #: The column (or key) of each field, in :data:`FIELDS` order.
+        self.columns = self._columns
         self._scores: dict[str, Decimal | None] = {}
         self._timestamps: dict[str, dt.date | dt.datetime | tuple[str, str]] = {}
         self._codes: dict[str, str] = {}
@@ -205,18 +233,19 @@ class _RowMapper:
                 texts.append(None)
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-                return self._reject("MK319", f"`{column}` must be text or a number", line)
+                return self._reject("MK319", f"`{shorten(column)}` must be text or a number", line)
             text = str(value).strip()
             texts.append(None if text in missing else text)
         raw = values.get(self._columns[2])
         return self._evidence(texts, raw if isinstance(raw, Decimal | int) else None, line)
 
-    def use_header(self, header: list[str]) -> None:
+    def use_header(self, header: list[str], line: int = 1) -> None:
         """Read the rows that follow by their positions under ``header`` (see :meth:`map_row`).
 
-        A column named twice is read as :func:`dict` over the header and row would read it: the
-        rightmost one the row reaches.
+        Raises:
+            EvidenceError: ``MK358`` when the header names a column the reader reads twice.
         """
+        check_header(header, self.file, line, self._columns)
         self._positions = tuple(
             tuple(i for i in reversed(range(len(header))) if header[i] == column)
             for column in self._columns
@@ -321,7 +350,7 @@ class _RowMapper:
         if learner is None or raw_competency is None or score_text is None or stamp_text is None:
             for column, text in zip(self._columns, texts[:4], strict=True):
                 if text is None:
-                    return self._reject("MK307", f"missing `{column}`", line)
+                    return self._reject("MK307", f"missing `{shorten(column)}`", line)
         assert learner is not None
         assert raw_competency is not None
         assert score_text is not None
@@ -331,7 +360,7 @@ class _RowMapper:
         if competency is None:
             return self._reject(
                 "MK316",
-                f"no competency for `{raw_competency}` in the `competencies` mapping",
+                f"no competency for `{shorten(raw_competency)}` in the `competencies` mapping",
                 line,
             )
         codes = self._codes
@@ -351,18 +380,24 @@ class _RowMapper:
                     scores.clear()
                 scores[score_text] = score
         if score is None:
-            return self._reject("MK309", f"score `{score_text}` is not a number", line)
+            if number_out_of_range(score_text if raw_score is None else raw_score):
+                return self._reject(
+                    "MK360", f"score `{shorten(score_text)}` is out of range: {NUMBER_RANGE}", line
+                )
+            return self._reject("MK309", f"score `{shorten(score_text)}` is not a number", line)
         if opts.raw_range is not None:
             low, high = opts.raw_range
             if not low <= score <= high:
                 return self._reject(
-                    "MK315", f"score `{score_text}` is outside the raw range {low}..{high}", line
+                    "MK315",
+                    f"score `{shorten(score_text)}` is outside the raw range {low}..{high}",
+                    line,
                 )
             target = opts.scales.target(competency)
             if target is None:
                 return self._reject(
                     "MK317",
-                    f"no scale for competency `{competency}` to rescale the score onto",
+                    f"no scale for competency `{shorten(competency)}` to rescale the score onto",
                     line,
                 )
             score = ScaleMap.rescale(score, low, high, target)
@@ -385,7 +420,9 @@ class _RowMapper:
             first = self.seen_ids.get(source_id)
             if first is not None:
                 return self._reject(
-                    "MK314", f"duplicate source_id `{source_id}` (first on line {first})", line
+                    "MK314",
+                    f"duplicate source_id `{shorten(source_id)}` (first on line {first})",
+                    line,
                 )
             self.seen_ids[source_id] = line
         return Evidence(
@@ -415,15 +452,16 @@ class _RowMapper:
             return parse_timestamp(text)
         offset = parse_decimal(text)
         if offset is None or offset != offset.to_integral_value():
-            return ("MK318", f"day offset `{text}` is not a whole number")
+            if number_out_of_range(text):
+                return ("MK360", f"day offset `{shorten(text)}` is out of range: {NUMBER_RANGE}")
+            return ("MK318", f"day offset `{shorten(text)}` is not a whole number")
         # Compare before converting: an offset of many digits is no date and not worth an int.
         origin = day_zero.toordinal()
         if not _FIRST_DAY - origin <= offset <= _LAST_DAY - origin:
-            shown = text if len(text) <= 24 else f"{text[:20]}…"
             return (
                 "MK348",
-                f"day offset `{shown}` from {day_zero.isoformat()} falls outside the calendar "
-                "(0001-01-01 to 9999-12-31)",
+                f"day offset `{shorten(text)}` from {day_zero.isoformat()} falls outside the "
+                "calendar (0001-01-01 to 9999-12-31)",
             )
         return day_zero + dt.timedelta(days=int(offset))
 
@@ -617,7 +655,7 @@ def _read_csv(
     if header is not None:
         with stream:
             mapper = _RowMapper(options, file)
-            mapper.use_header(header)
+            _use_header(mapper, header, 1)
             rows = csv_rows(stream, options.max_record_bytes, file, after_line=after_line)
             yield from mapper.map_rows(rows)
         return
@@ -626,19 +664,25 @@ def _read_csv(
         items = csv_rows(stream, options.max_record_bytes, file)
         for item in items:
             if isinstance(item, Rejection):
-                yield item
-                continue
+                raise refuse_file(item)  # the file is binary, or its header is unreadable
             line, row = item
-            header = [cell.strip() for cell in row]
-            missing = [
-                options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header
-            ]
-            if missing:
-                yield reject("MK306", f"missing column `{missing[0]}` in the header", file, line)
-                return
-            mapper.use_header(header)
+            _use_header(mapper, [cell.strip() for cell in row], line)
             yield from mapper.map_rows(items)
             return
+
+
+def _use_header(mapper: _RowMapper, header: list[str], line: int) -> None:
+    """Read the rows after ``header`` (on ``line``) with ``mapper``.
+
+    Raises:
+        EvidenceError: ``MK306`` when a required column is missing, ``MK358`` when a column
+            the reader uses is named twice: no row could be read, so the file is refused.
+    """
+    options = mapper.options
+    missing = [options.column(f) for f in REQUIRED_FIELDS if options.column(f) not in header]
+    if missing:
+        raise missing_column(missing[0], header, mapper.file, line, known=mapper.columns)
+    mapper.use_header(header, line)
 
 
 def read_jsonl(request: ReadRequest) -> Iterator[Evidence | Rejection]:
@@ -655,8 +699,7 @@ def _read_jsonl(stream: Any, options: TabularOptions, file: str) -> Iterator[Evi
     with stream:
         source = LineSource(stream, options.max_record_bytes)
         if source.binary:
-            yield reject("MK303", "file is binary, not UTF-8 text", file)
-            return
+            raise refuse_file(reject("MK303", "file is binary, not UTF-8 text", file))
         mapper = _RowMapper(options, file)
         for text in source:
             line = source.line
@@ -667,9 +710,12 @@ def _read_jsonl(stream: Any, options: TabularOptions, file: str) -> Iterator[Evi
             if not text.strip():
                 continue
             try:
-                value = json.loads(text, parse_float=Decimal)
+                value = load_json(text)
             except json.JSONDecodeError as err:
                 yield reject("MK312", f"line is not valid JSON: {err.msg.lower()}", file, line)
+                continue
+            except RecordProblem as unusable:
+                yield reject(unusable.code, unusable.reason, file, line)
                 continue
             if not isinstance(value, dict):
                 yield reject("MK313", "line is not a JSON object", file, line)

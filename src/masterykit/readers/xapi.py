@@ -35,16 +35,25 @@ import attrs
 from masterykit.evidence import Evidence, Origin, Rejection
 from masterykit.readers._common import (
     DEFAULT_MAX_RECORD_BYTES,
+    NUMBER_RANGE,
+    BigNumber,
     LineSource,
+    RecordProblem,
     ScaleMap,
     Unclosed,
     bad_option,
     display_name,
     iter_json_document,
+    load_json,
+    number_out_of_range,
     open_binary,
     parse_decimal,
     parse_timestamp,
+    record_limit,
+    refuse_file,
     reject,
+    shorten,
+    text_option,
 )
 from masterykit.registry import ReadRequest
 
@@ -80,18 +89,14 @@ class XapiOptions:
         activities = options.get("activities") or {}
         if not isinstance(activities, Mapping):
             raise bad_option("activities", "must map activity ids to competency codes")
+        activities = {
+            text_option("activities", k): text_option(f"activities[{shorten(k)}]", v, empty=False)
+            for k, v in activities.items()
+        }
         kind = options.get("kind")
-        if kind is not None and not isinstance(kind, str):
-            raise bad_option("kind", "must be text")
-        limit = options.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 16:
-            raise bad_option("max_record_bytes", "must be a whole number of at least 16")
-        return cls(
-            {str(k): str(v) for k, v in activities.items()},
-            kind,
-            ScaleMap.from_options(options),
-            limit,
-        )
+        if kind is not None:
+            kind = text_option("kind", kind)
+        return cls(activities, kind, ScaleMap.from_options(options), record_limit(options))
 
 
 @attrs.frozen(slots=True)
@@ -126,8 +131,7 @@ def _items(opener: Any, options: XapiOptions, file: str, lines: bool) -> Iterato
         if lines:
             source = LineSource(stream, options.max_record_bytes)
             if source.binary:
-                yield _Item(0, rejection=reject("MK303", "file is binary, not UTF-8 text", file))
-                return
+                raise refuse_file(reject("MK303", "file is binary, not UTF-8 text", file))
             for text in source:
                 line = source.line
                 if line in source.too_long:
@@ -157,12 +161,15 @@ def _items(opener: Any, options: XapiOptions, file: str, lines: bool) -> Iterato
 
 def _parse(text: str, line: int, file: str, code: str, what: str) -> _Item:
     try:
-        return _Item(line, json.loads(text, parse_float=Decimal))
+        return _Item(line, load_json(text))
     except json.JSONDecodeError as err:
         message = f"{what} is not valid JSON: {err.msg.lower()}"
         if code == "MK320":
             message = f"file is not valid JSON: {err.msg.lower()}"
         return _Item(line, rejection=reject(code, message, file, line))
+    except RecordProblem as problem:
+        reason = f"statement cannot be used: {problem.reason}"
+        return _Item(line, rejection=reject(problem.code, reason, file, line))
 
 
 def _read(
@@ -217,19 +224,22 @@ def _statement(
 
     if sid is not None:
         if sid in seen:
-            return no("MK329", f"duplicate statement id `{sid}` (first on line {seen[sid]})")
+            return no(
+                "MK329", f"duplicate statement id `{shorten(sid)}` (first on line {seen[sid]})"
+            )
         seen[sid] = line
     if _verb(statement) == VOIDED:
-        return no("MK323", f"statement voids statement `{_get(statement, 'object', 'id')}`")
+        voids = shorten(_get(statement, "object", "id"))
+        return no("MK323", f"statement voids statement `{voids}`")
     if sid is not None and sid in voided:
-        return no("MK322", f"statement voided by statement `{voided[sid]}`")
+        return no("MK322", f"statement voided by statement `{shorten(voided[sid])}`")
     score = _get(statement, "result", "score")
     if not isinstance(score, dict) or ("scaled" not in score and "raw" not in score):
         return no("MK324", "statement has no score")
     activity = _get(statement, "object", "id")
     competency = options.activities.get(activity) if isinstance(activity, str) else None
     if competency is None:
-        return no("MK325", f"activity `{activity}` is not in the `activities` mapping")
+        return no("MK325", f"activity `{shorten(activity)}` is not in the `activities` mapping")
     learner = _learner(statement.get("actor"))
     if learner is None:
         return no(
@@ -243,11 +253,11 @@ def _statement(
     if isinstance(timestamp, tuple):
         return no(timestamp[0], timestamp[1])
     fraction = _fraction(score)
-    if isinstance(fraction, str):
-        return no("MK328", f"score cannot be mapped: {fraction}")
+    if isinstance(fraction, tuple):
+        return no(*fraction)
     target = options.scales.target(competency)
     if target is None:
-        return no("MK317", f"no scale for competency `{competency}` to map the score onto")
+        return no("MK317", f"no scale for competency `{shorten(competency)}` to map the score onto")
     value = ScaleMap.rescale(fraction, Decimal(0), Decimal(1), target)
     return Evidence(
         learner,
@@ -276,28 +286,37 @@ def _learner(actor: object) -> str | None:
     return None
 
 
-def _fraction(score: Mapping[str, object]) -> Decimal | str:
-    """The score as a fraction 0..1 of the range, or why it cannot be one."""
+def _fraction(score: Mapping[str, object]) -> Decimal | tuple[str, str]:
+    """The score as a fraction 0..1 of the range, or the code and reason it cannot be one."""
+    for key in ("scaled", "raw", "min", "max"):
+        value = score.get(key)
+        number = isinstance(value, BigNumber) or not isinstance(value, str)
+        if number and number_out_of_range(value):
+            return ("MK360", f"score `{key}` `{shorten(value)}` is out of range: {NUMBER_RANGE}")
     if "scaled" in score:
         scaled = parse_decimal(score["scaled"]) if not isinstance(score["scaled"], str) else None
         if scaled is None:
-            return f"`scaled` is `{score['scaled']}`, not a number"
+            return _unmapped(f"`scaled` is `{shorten(score['scaled'])}`, not a number")
         if not Decimal(0) <= scaled <= Decimal(1):
-            return f"`scaled` is {scaled}, outside 0..1"
+            return _unmapped(f"`scaled` is {scaled}, outside 0..1")
         return scaled
     raw, low, high = (
         parse_decimal(v) if not isinstance(v, str) else None
         for v in (score.get("raw"), score.get("min"), score.get("max"))
     )
     if raw is None:
-        return f"`raw` is `{score.get('raw')}`, not a number"
+        return _unmapped(f"`raw` is `{shorten(score.get('raw'))}`, not a number")
     if low is None or high is None:
-        return "`raw` needs numeric `min` and `max`"
+        return _unmapped("`raw` needs numeric `min` and `max`")
     if not low < high:
-        return f"`min` {low} is not below `max` {high}"
+        return _unmapped(f"`min` {low} is not below `max` {high}")
     if not low <= raw <= high:
-        return f"`raw` {raw} is outside {low}..{high}"
+        return _unmapped(f"`raw` {raw} is outside {low}..{high}")
     return (raw - low) / (high - low)
+
+
+def _unmapped(why: str) -> tuple[str, str]:
+    return ("MK328", f"score cannot be mapped: {why}")
 
 
 def _kind(statement: Mapping[str, object]) -> str | None:

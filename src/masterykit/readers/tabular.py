@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -547,6 +548,8 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
             target = max(size * k // parts, position)
             if not exact:
                 position, lines, exact = _skip_plain(stream, position, lines, target)
+            if exact:
+                position, lines = _skip_exact(stream, position, lines, target, limit)
             before: str | None = None
             for start, after, row in _records(stream, position, lines, limit):
                 if start >= target or row is _END:
@@ -593,6 +596,64 @@ def _skip_plain(stream: Any, position: int, lines: int, target: int) -> tuple[in
             break
         stream.seek(position)
     return position, lines, False
+
+
+def _skip_exact(stream: Any, position: int, lines: int, target: int, limit: int) -> tuple[int, int]:
+    """Follow the records from the record start ``position`` with ``csv``, a block of lines at
+    a time, to the last record start at or before ``target``'s line.
+
+    Lines are given to ``csv`` without their line break (its end of line is the same to it) and
+    too-long lines as empty ones, as the reader has them, so records begin where the reader's
+    do; ``csv`` iterates each block's lines itself, which keeps a file of many quotes fast.
+    """
+    stream.seek(position)
+    # Each block in play: the number of its first line (counted from ``position``), and the
+    # offset of the end of each of its lines.
+    blocks: list[tuple[int, list[int]]] = []
+    last = 0  # lines before the last record start found
+
+    def source() -> Iterator[list[str]]:
+        offset = read = position  # where the lines not yet given start; what was read
+        line, carry = 0, b""
+        while read < target:
+            chunk = stream.read(min(1 << 22, target - read))
+            if not chunk:
+                return
+            read += len(chunk)
+            data = carry + chunk
+            end = data.rfind(b"\n") + 1
+            carry = data[end:]
+            if not end:
+                continue
+            texts = data[:end].decode("latin-1").split("\n")
+            texts.pop()
+            ends = list(itertools.accumulate((len(text) + 1 for text in texts), initial=offset))
+            del ends[0]
+            offset += end
+            if max(map(len, texts)) >= limit:
+                texts = [text if len(text) < limit else "" for text in texts]
+            while blocks and blocks[0][0] + len(blocks[0][1]) <= last:
+                blocks.pop(0)
+            blocks.append((line, ends))
+            line += len(texts)
+            yield texts
+
+    reader = csv.reader(itertools.chain.from_iterable(source()), strict=True)
+    while True:
+        try:
+            for _ in reader:
+                last = reader.line_num
+            break
+        except csv.Error as error:
+            if str(error).startswith("unexpected end of data"):
+                break  # a quoted cell runs on past the target
+            last = reader.line_num
+    if not last:
+        return position, lines
+    for first, ends in blocks:
+        if first < last <= first + len(ends):
+            return ends[last - first - 1], lines + last
+    return position, lines  # pragma: no cover - the block of the last record is kept
 
 
 #: What :func:`_records` gives for a blank record, and after the last record.

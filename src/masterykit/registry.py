@@ -161,10 +161,12 @@ class ReaderSpec:
     streams :class:`~masterykit.evidence.Evidence` and :class:`~masterykit.evidence.Rejection`
     values (every record becomes one or the other).
 
-    Two optional capabilities: ``split`` cuts a file sorted by learner into parts that can be
-    read apart (``evaluate --sorted --jobs N``, :func:`masterykit.batch.plan_parts`), and
-    ``policy_scales`` says the reader maps scores onto the policy's scales when given them in
-    the ``scales`` option (:func:`masterykit.readers.policy_scales`).
+    Optional capabilities, which callers read instead of the reader's name: ``split`` cuts a
+    file sorted by learner into parts that can be read apart (``evaluate --sorted --jobs N``,
+    :func:`masterykit.batch.plan_parts`); ``policy_scales`` says the reader maps scores onto the
+    policy's scales when given them in the ``scales`` option
+    (:func:`masterykit.readers.policy_scales`); ``folders`` says it reads a folder rather than
+    a file (a folder given without a format goes to such a reader).
 
     """
 
@@ -175,6 +177,7 @@ class ReaderSpec:
     plugin: str = "masterykit"
     split: SplitFunction | None = attrs.field(default=None, eq=False, repr=False)
     policy_scales: bool = False
+    folders: bool = False
 
 
 @attrs.frozen(slots=True)

@@ -281,3 +281,16 @@ def test_a_table_shows_control_characters_escaped(run, files):
     # Rejections are listed on standard error for people, escaped too.
     assert "\\u202eevil" in result.stderr
     assert "\u202e" not in result.stderr
+
+
+def test_explain_shows_control_characters_escaped(run, files):
+    (files / "escapes.csv").write_text(ESCAPES, "utf-8")
+    args = ["explain", "small.mastery", "--evidence", "escapes.csv", "--as-of", "2026-06-01"]
+    result = run([*args, "--learner", "\x1b[31mred\x1b[0m"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "\\x1b[31mred\\x1b[0m: Small 1, as of 2026-06-01",
+        "",
+        "learner \\x1b[31mred\\x1b[0m",
+    ]
+    assert "\x1b" not in result.stdout

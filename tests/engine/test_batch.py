@@ -528,3 +528,25 @@ def test_parts_refuse_a_policy_that_cannot_reach_the_workers_and_a_plan_without_
     whole = batch.plan_parts(tmp_path / "export.csv", 1)
     with pytest.raises(ValueError, match="the evidence file is read whole"):
         batch.evaluate_parts(SMALL, whole, output_format="csv", write=print, as_of=AS_OF)
+
+
+def test_folders_and_policy_scales_are_capabilities_a_plugin_reader_can_declare(
+    tmp_path: Path,
+) -> None:
+    from masterykit.readers import reader_request, reader_spec
+    from masterykit.readers.oneroster import read_oneroster
+    from masterykit.readers.tabular import read_csv
+    from masterykit.registry import ReaderSpec, Registry
+
+    gradebook = ReaderSpec("gradebook", (), read_oneroster, plugin="district", folders=True)
+    plain = ReaderSpec("plain", (".txt",), read_csv, plugin="district")
+    registry = Registry.of(readers=[plain, gradebook])
+    assert reader_spec(tmp_path, registry=registry) is gradebook
+    assert reader_spec(tmp_path / "a.txt", registry=registry) is plain
+    # Only a reader that declares it gets the policy's scales filled in.
+    assert reader_request(plain, "a.txt", {}, SMALL).options == {}
+    scaled = attrs.evolve(plain, policy_scales=True)
+    assert reader_request(scaled, "a.txt", {}, SMALL).options["scales"] == {
+        "M.1": (Decimal(1), Decimal(2)),
+        "M.2": (Decimal(1), Decimal(2)),
+    }

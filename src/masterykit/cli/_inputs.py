@@ -161,12 +161,17 @@ def open_evidence(
                 help="name the format, such as `--evidence - --evidence-format csv`",
             )
         )
-    folder = Path(evidence_path).is_dir() and evidence_format in (None, "oneroster")
-    if evidence_path != "-" and not folder:
-        existing_file(evidence_path, "evidence file")
-    from masterykit.readers import read_evidence
+    from masterykit.readers import BUILTIN_READERS, read_evidence
 
     registry = _registry()
+    readers = registry.readers or {spec.name: spec for spec in BUILTIN_READERS}
+    folder = Path(evidence_path).is_dir() and (
+        any(spec.folders for spec in readers.values())
+        if evidence_format is None
+        else getattr(readers.get(evidence_format), "folders", False)
+    )
+    if evidence_path != "-" and not folder:
+        existing_file(evidence_path, "evidence file")
 
     def records() -> Iterator[Evidence | Rejection]:
         yield from read_evidence(

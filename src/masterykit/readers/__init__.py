@@ -62,7 +62,7 @@ __all__ = [
 
 #: The built-in evidence readers, as the plugin registers them. Each maps scores onto the
 #: policy's scales (``policy_scales``); the CSV reader can also cut a file sorted by learner
-#: into parts read apart (``split``).
+#: into parts read apart (``split``), and the OneRoster reader reads folders (``folders``).
 BUILTIN_READERS: tuple[ReaderSpec, ...] = (
     ReaderSpec(
         "csv",
@@ -92,6 +92,7 @@ BUILTIN_READERS: tuple[ReaderSpec, ...] = (
         read_oneroster,
         summary="a OneRoster 1.2 CSV gradebook folder",
         policy_scales=True,
+        folders=True,
     ),
 )
 
@@ -199,8 +200,9 @@ def read_evidence(
 def reader_spec(
     path: str | Path, format: str | None = None, registry: Registry | None = None
 ) -> ReaderSpec:
-    """The reader for ``path``: the one named ``format``, else the one that claims the file's
-    ending (a folder: ``oneroster``).
+    """The reader for ``path``: the one named ``format``, else, for a folder, the first that
+    reads folders (``oneroster`` among the built-in ones), else the one that claims the
+    file's ending.
 
     Raises:
         EvidenceError: ``MK301`` when no reader fits.
@@ -212,8 +214,10 @@ def reader_spec(
         if spec is None:
             raise _no_reader(format)
         return spec
-    if path.is_dir() and "oneroster" in registry.readers:
-        return registry.readers["oneroster"]
+    if path.is_dir():
+        for spec in registry.readers.values():
+            if spec.folders:
+                return spec
     found = registry.reader_for(path)
     if found is None:
         raise _no_reader(path.name)

@@ -117,6 +117,17 @@ def test_an_output_file_appears_whole_and_keeps_the_permissions_of_the_one_it_re
     assert (files / "out.csv").stat().st_mode & 0o777 == 0o640
 
 
+def test_an_output_through_a_symbolic_link_replaces_the_file_and_keeps_the_link(run, files):
+    (files / "runs").mkdir()
+    (files / "runs" / "monday.csv").write_text("old\n", "utf-8")
+    os.symlink("runs/monday.csv", files / "latest.csv")
+    result = run([*BASE, "--format", "csv", "-o", "latest.csv"])
+    assert result.exit_code == 0
+    assert (files / "latest.csv").is_symlink()
+    assert (files / "runs" / "monday.csv").read_text("utf-8").startswith("learner,type,")
+    assert sorted(p.name for p in (files / "runs").iterdir()) == ["monday.csv"]
+
+
 # --- an output that cannot be written ------------------------------------------------------
 
 

@@ -550,3 +550,22 @@ def test_folders_and_policy_scales_are_capabilities_a_plugin_reader_can_declare(
         "M.1": (Decimal(1), Decimal(2)),
         "M.2": (Decimal(1), Decimal(2)),
     }
+
+
+def test_an_interrupted_output_leaves_the_previous_file_and_no_other(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("previous\n", "utf-8")
+
+    def interrupted() -> None:
+        with batch.open_output(target) as write:
+            write("half a res")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert target.read_text("utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    with batch.open_output(target) as write:
+        write("whole\n")
+    assert target.read_text("utf-8") == "whole\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -160,7 +160,8 @@ def open_output(
     The text goes to a new file beside ``path`` (``.NAME.RANDOM.tmp``, with the permissions a
     new file gets, or those of the file it replaces), renamed over ``path`` at the end; if the
     block raises, or is interrupted, that file is removed and ``path`` is left as it was. A
-    ``path`` that is a device or a pipe is written in place.
+    symbolic link stays a link: the file it points to is replaced. A ``path`` that is a device
+    or a pipe is written in place.
 
     Args:
         path: the file to write.
@@ -173,6 +174,9 @@ def open_output(
     """
     check_not_input(path, inputs)
     target = Path(path)
+    if target.is_symlink():
+        # Replace the file the link points to, and keep the link.
+        target = Path(os.path.realpath(target))
     try:
         existing: os.stat_result | None = os.stat(target)
     except OSError:

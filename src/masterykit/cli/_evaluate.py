@@ -246,7 +246,8 @@ def stream_evaluation(
     "-o",
     "output",
     metavar="FILE",
-    help="Write the result to FILE instead of standard output.",
+    help="Write the result to FILE instead of standard output. FILE appears only when the "
+    "result is complete (a failed run leaves the previous one), and may not be an input.",
 )
 @click.option(
     "--evidence-format",

@@ -175,6 +175,22 @@ def test_a_folder_without_write_permission_is_an_output_error(run, files):  # pr
     )
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="the superuser may write anywhere, so the file's permissions prove nothing",
+)
+def test_a_read_only_output_file_is_not_replaced(run, files):  # pragma: no cover
+    (files / "kept.json").write_text("kept\n", "utf-8")
+    os.chmod(files / "kept.json", 0o444)
+    result = run([*BASE, "-o", "kept.json"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error[MK413]: cannot write `kept.json`: Permission denied\n"
+        "  = help: check that the folder exists and that you may write to it\n"
+    )
+    assert (files / "kept.json").read_text("utf-8") == "kept\n"
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_standard_output_that_cannot_be_written_is_an_output_error(files):
     with Path("/dev/full").open("w") as full:

@@ -186,6 +186,9 @@ def open_output(
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         yield from _in_place(target, path)
         return
+    if existing is not None and not os.access(target, os.W_OK):
+        # Renaming would replace a file its owner made read-only; refuse as writing it would.
+        raise output_error(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
     temporary, stream = _create_beside(target, path, existing)
     try:
         with stream:

@@ -529,6 +529,8 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
     except OSError:
         return None
     with stream:
+        if b"\x00" in stream.peek(8192)[:8192]:
+            return None  # read whole, it is taken for a binary file (MK303)
         first = stream.readline(options.max_record_bytes + 1)
         try:
             header = tuple(
@@ -558,7 +560,9 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
                     return CsvSplit(header, _ended(found))
                 if start < target or row is _BLANK:
                     continue
-                item = mapper.map_row(row, after + 1) if isinstance(row, list) else None
+                # What the reader makes of the row, with all its checks (a row of the wrong
+                # width is a rejection, whatever its learner cell says).
+                item = next(mapper.map_rows(iter([(after + 1, row)])), None) if row else None
                 learner = item.learner if isinstance(item, Evidence) else None
                 if learner is None or before is None or learner == before:
                     before = learner

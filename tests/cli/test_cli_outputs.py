@@ -321,3 +321,17 @@ def test_explain_shows_control_characters_escaped(run, files):
         "learner \\x1b[31mred\\x1b[0m",
     ]
     assert "\x1b" not in result.stdout
+
+
+def test_a_diagnostic_shows_control_characters_from_the_data_escaped(run, files):
+    (files / "unsorted.csv").write_text(
+        "learner,competency,score,timestamp\nzz,M.1,2,2026-01-10\n\x1b[2Jaa,M.1,2,2026-01-10\n",
+        "utf-8",
+    )
+    args = ["evaluate", "small.mastery", "--evidence", "unsorted.csv", "--as-of", "2026-06-01"]
+    result = run([*args, "--sorted", "--format", "csv", "-o", "out.csv"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "error[MK357]: evidence for learner `\\x1b[2Jaa` at unsorted.csv line 3 comes after "
+        "`zz`, out of learner id order"
+    )

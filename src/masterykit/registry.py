@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from masterykit.frameworks import Framework
 
 __all__ = [
+    "FileParts",
     "ImporterSpec",
     "MethodContext",
     "MethodFunction",
@@ -32,6 +33,7 @@ __all__ = [
     "ReaderFunction",
     "ReaderSpec",
     "Registry",
+    "SplitFunction",
 ]
 
 
@@ -131,17 +133,51 @@ class ReadRequest:
 ReaderFunction = Callable[[ReadRequest], Iterator[Evidence | Rejection]]
 
 
+class FileParts(Protocol):
+    """An evidence file sorted by learner, cut into parts at learner boundaries that can be
+    read apart (on several processes), together giving what reading the whole file gives."""
+
+    def __len__(self) -> int:
+        """How many parts."""
+        ...
+
+    def holds(self, index: int, learner_id: str) -> bool:
+        """Whether ``learner_id`` belongs to part ``index`` (a learner without evidence too)."""
+        ...
+
+    def read(self, request: ReadRequest, index: int) -> Iterator[Evidence | Rejection]:
+        """Read part ``index``: what the reader gives for its records, placed as in the file."""
+        ...
+
+
+#: Cuts the file of a request into about ``parts`` parts, or says in a sentence why it is
+#: read whole (too small, a check that needs the whole file).
+SplitFunction = Callable[[ReadRequest, int], "FileParts | str"]
+
+
 @attrs.frozen(slots=True)
 class ReaderSpec:
     """An evidence reader: a format name, the file name endings it claims, and a function that
     streams :class:`~masterykit.evidence.Evidence` and :class:`~masterykit.evidence.Rejection`
-    values (every record becomes one or the other)."""
+    values (every record becomes one or the other).
+
+    Optional capabilities, which callers read instead of the reader's name: ``split`` cuts a
+    file sorted by learner into parts that can be read apart (``evaluate --sorted --jobs N``,
+    :func:`masterykit.batch.plan_parts`); ``policy_scales`` says the reader maps scores onto the
+    policy's scales when given them in the ``scales`` option
+    (:func:`masterykit.readers.policy_scales`); ``folders`` says it reads a folder rather than
+    a file (a folder given without a format goes to such a reader).
+
+    """
 
     name: str
     extensions: tuple[str, ...]
     read: ReaderFunction
     summary: str = ""
     plugin: str = "masterykit"
+    split: SplitFunction | None = attrs.field(default=None, eq=False, repr=False)
+    policy_scales: bool = False
+    folders: bool = False
 
 
 @attrs.frozen(slots=True)

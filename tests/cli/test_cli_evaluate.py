@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from masterykit.cli._inputs import BATCH, evaluate_in_batches
+from masterykit.batch import BATCH, evaluate_in_batches
 from masterykit.engine import evaluate, unstructure
 from masterykit.evidence import Evidence, Learner, Origin
 from masterykit.loader import load

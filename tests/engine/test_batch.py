@@ -1,23 +1,29 @@
-"""Streaming a district's evidence, sorted by learner, through the engine on one or more cores."""
+"""Streaming a district's evidence, sorted by learner, and cutting its file for several cores."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import multiprocessing
+import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
+from typing import Literal
 
 import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from masterykit import batch
+from masterykit.batch import rejection_key
 from masterykit.diagnostics import EvidenceError, render_text
 from masterykit.engine import EvaluationResult, evaluate, evaluate_stream
-from masterykit.engine.evaluate import _rejection_key
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.loader import load_text
+from masterykit.readers import read_evidence
 
 AS_OF = dt.date(2026, 3, 1)
 
@@ -70,7 +76,7 @@ def merged(results: Iterable[EvaluationResult]) -> tuple[list[object], list[Reje
         c = result.counts
         for i, value in enumerate((c.read, c.used, c.rejected, c.counted, c.not_counted)):
             counts[i] += value
-    rejections.sort(key=_rejection_key)
+    rejections.sort(key=rejection_key)
     return learners, rejections, counts
 
 
@@ -213,15 +219,6 @@ def test_bad_jobs_and_chunk_are_refused() -> None:
         evaluate_stream(POLICY, [], jobs=-1)
 
 
-def test_a_policy_that_cannot_reach_the_workers_is_refused_before_any_start() -> None:
-    local = attrs.evolve(
-        POLICY.methods["most_recent"], function=lambda scores, args, ctx: Decimal(0)
-    )
-    policy = attrs.evolve(POLICY, methods={**POLICY.methods, "most_recent": local})
-    with pytest.raises(TypeError, match="policy `Graduation` cannot be sent to worker processes"):
-        evaluate_stream(policy, [piece("ana", "MATH.1", "3", "2026-01-05")], jobs=2)
-
-
 def district(learners: int) -> list[Evidence]:
     line = itertools.count(2)
     return [
@@ -231,7 +228,9 @@ def district(learners: int) -> list[Evidence]:
     ]
 
 
-def test_two_processes_give_the_same_results_in_the_same_order_as_one() -> None:
+def test_jobs_is_deprecated_and_evaluates_in_this_process_with_the_same_results() -> None:
+    # Feeding workers from one reader was slower than one process; the parameter is kept, so
+    # that programs passing it still run, and gives the same results as before.
     evidence: list[Evidence | Rejection] = [
         *district(40),
         Rejection("MK303", "score `x` is not a number", Origin("scores.csv", 200)),
@@ -241,34 +240,11 @@ def test_two_processes_give_the_same_results_in_the_same_order_as_one() -> None:
     ]
     roster = [attributes(f"l{n:03}") for n in range(42)] + [attributes("m1")]
     one = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF))
-    two = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, jobs=2, chunk=3))
+    with pytest.warns(DeprecationWarning, match=r"evaluate_stream\(jobs=\.\.\.\) is deprecated"):
+        two = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, jobs=2, chunk=3))
     assert two == one
-    assert [r.rejections for r in two] == [r.rejections for r in one]
     assert sum(len(r.learners) for r in one) == 43
     assert [x.code for r in one for x in r.rejections] == ["MK303", "MK350", "MK352"]
-
-
-def test_two_processes_yield_what_came_before_out_of_order_evidence_then_raise() -> None:
-    evidence = [*district(10), piece("l003", "MATH.1", "3", "2026-02-01", 99)]
-    seen: list[str] = []
-    with pytest.raises(EvidenceError, match=r"MK356.*`l003` reappears at scores.csv line 99"):
-        collect(evaluate_stream(POLICY, evidence, as_of=AS_OF, jobs=2, chunk=4), seen)
-    assert seen == [f"l{n:03}" for n in range(10)]
-
-
-def test_closing_the_stream_early_shuts_the_workers_down() -> None:
-    read: list[int] = []
-
-    def endless() -> Iterable[Evidence]:
-        for n in itertools.count():
-            read.append(n)
-            yield piece(f"l{n:06}", "MATH.1", "3", "2026-01-05")
-
-    stream = evaluate_stream(POLICY, endless(), as_of=AS_OF, jobs=2, chunk=2)
-    first = next(stream)
-    stream.close()  # type: ignore[attr-defined]
-    assert first.learners[0].learner.id == "l000000"
-    assert len(read) < 20  # only a bounded number of chunks were read ahead
     assert not multiprocessing.active_children()
 
 
@@ -414,16 +390,184 @@ def test_sorted_by_id_reads_the_learners_only_as_far_as_the_evidence_has_reached
     assert len(list(stream)) == 999
 
 
-def test_sorted_by_id_on_two_processes_gives_what_one_gives() -> None:
-    evidence = [*district(30), piece("zed", "MATH.1", "3", "2026-01-05", 500)]
-    roster = [attributes(f"l{n:03}") for n in range(0, 34, 2)]
-    one = list(evaluate_stream(POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True))
-    two = list(
-        evaluate_stream(
-            POLICY, evidence, learners=roster, as_of=AS_OF, sorted_by_id=True, jobs=2, chunk=4
-        )
+# Cutting a sorted file into parts read on processes of their own (masterykit.batch).
+
+SMALL = load_text(
+    """policy "Small" version "1"
+scale two { 1 NotYet 2 Yes }
+area M "Math" { competency M.1 "Counts" competency M.2 "Adds" }
+calculate highest
+proficient at Yes
+""",
+    "small.mastery",
+)
+
+HEADER = "learner,competency,score,timestamp,comment"
+
+
+def run_sorted(
+    path: Path, parts: int, output_format: Literal["jsonl", "csv"], learners: Path | None = None
+) -> tuple[str, batch.Tally, batch.PartsPlan]:
+    """The output of the file at ``path`` evaluated on ``parts`` processes (1: in this one)."""
+    out = io.StringIO()
+    plan = batch.plan_parts(path, parts, policy=SMALL)
+    records = plan if plan.parts is not None else read_evidence(path, policy=SMALL)
+    tally = batch.evaluate_sorted(
+        SMALL, records, output_format=output_format, write=out.write, learners=learners, as_of=AS_OF
     )
+    return out.getvalue(), tally, plan
+
+
+def test_two_parts_write_byte_for_byte_what_one_process_writes(tmp_path: Path) -> None:
+    rows = [f"l{n:03},M.{1 + n % 2},{1 + n % 2},2026-01-05,ok" for n in range(80)]
+    rows[30] = 'l030,M.1,x,2026-01-05,"a\nb"'  # a score that is no number, over two lines
+    rows[50] = 'l050,M.1,2,2026-01-05,5" ruler'  # a quote inside an unquoted cell
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", "utf-8")
+    learners = tmp_path / "learners.csv"
+    learners.write_text("id\n" + "".join(f"l{n:03}\n" for n in range(0, 90, 3)), "utf-8")
+    for output_format in ("jsonl", "csv"):
+        for listed in (None, learners):
+            one, one_tally, _ = run_sorted(path, 1, output_format, listed)
+            two, two_tally, plan = run_sorted(path, 2, output_format, listed)
+            assert plan.parts is not None and len(plan.parts) == 2
+            assert two == one
+            assert two_tally == one_tally
+            # Read, used and rejected: l030's score, and with the learners file the unlisted.
+            assert one_tally.counts[:3] == ([80, 79, 1] if listed is None else [80, 26, 54])
+
+
+# Cells that csv reads in every way it can: quotes inside unquoted cells, quoted cells with
+# commas, doubled quotes and line breaks (LF and CRLF), cells of many lines that look like rows.
+cells = st.sampled_from(
+    [
+        "",
+        "ok",
+        '5" ruler',
+        '"x, y"',
+        '"said ""no"""',
+        '"one\r\ntwo"',
+        '"\nl999,M.1,2,2026-01-05,\nl9999,M.1,2,2026-01-05,\n"',
+        '"A\nl000,M.1,2,2026-01-05,\nl0001,M.1,2,2026-01-05,\nB"',
+        '"a""',
+        '",',
+    ]
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(["M.1", "M.2", "M.7"]), cells), min_size=1, max_size=4),
+        min_size=4,
+        max_size=16,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["jsonl", "csv"]),
+)
+def test_two_parts_give_the_output_and_counts_of_one_process_for_any_csv(
+    learners: list[list[tuple[str, str]]], newline: str, output_format: Literal["jsonl", "csv"]
+) -> None:
+    rows = [
+        f"l{n:03},{code},{1 + k % 2},2026-01-0{1 + k},{cell}"
+        for n, items in enumerate(learners)
+        for k, (code, cell) in enumerate(items)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.csv"
+        path.write_bytes(newline.join([HEADER, *rows, ""]).encode("utf-8"))
+        try:
+            one, one_tally, _ = run_sorted(path, 1, output_format)
+        except EvidenceError:
+            # A broken quote swallowed rows so that an earlier learner reappears: two parts
+            # must refuse the file too.
+            with pytest.raises(EvidenceError, match="MK357"):
+                run_sorted(path, 2, output_format)
+            return
+        two, two_tally, _ = run_sorted(path, 2, output_format)
     assert two == one
-    unlisted = {x.evidence.learner for r in one for x in r.rejections if x.evidence is not None}
-    assert unlisted == {f"l{n:03}" for n in range(1, 30, 2)} | {"zed"}
-    assert [r.learners[0].learner.id for r in one if r.learners] == [x.id for x in roster]
+    assert two_tally == one_tally
+
+
+def test_a_reader_that_can_cut_its_files_is_known_by_its_capability_not_its_name(
+    tmp_path: Path,
+) -> None:
+    from masterykit.readers.tabular import cut_csv, read_csv
+    from masterykit.registry import ReaderSpec, Registry
+
+    path = tmp_path / "export.txt"
+    path.write_text(HEADER + "\n" + "".join(f"l{n:03},M.1,2,2026-01-05,\n" for n in range(40)))
+    plain = ReaderSpec("export", (".txt",), read_csv, plugin="district")
+    cutting = attrs.evolve(plain, split=cut_csv)
+    plan = batch.plan_parts(path, 2, registry=Registry.of(readers=[plain]))
+    assert (plan.parts, plan.reason) == (None, batch.ONE_PROCESS)
+    plan = batch.plan_parts(path, 2, registry=Registry.of(readers=[cutting]))
+    assert plan.parts is not None and len(plan.parts) == 2
+
+
+def test_a_file_with_source_ids_or_too_small_is_read_whole_saying_why(tmp_path: Path) -> None:
+    small = tmp_path / "small.csv"
+    small.write_text(HEADER + "\nana,M.1,2,2026-01-05,\n")
+    assert batch.plan_parts(small, 2).reason == "the evidence file is too small to cut into parts"
+    ids = tmp_path / "ids.csv"
+    ids.write_text(
+        "learner,competency,score,timestamp,source_id\n"
+        + "".join(f"l{n:03},M.1,2,2026-01-05,s{n}\n" for n in range(40))
+    )
+    assert batch.plan_parts(ids, 2).reason == "source ids must be checked across the whole file"
+
+
+def test_parts_refuse_a_policy_that_cannot_reach_the_workers_and_a_plan_without_parts(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + "\n" + "".join(f"l{n:03},M.1,2,2026-01-05,\n" for n in range(40)))
+    plan = batch.plan_parts(path, 2)
+    local = attrs.evolve(SMALL.methods["highest"], function=lambda scores, args, ctx: Decimal(0))
+    policy = attrs.evolve(SMALL, methods={**SMALL.methods, "highest": local})
+    with pytest.raises(TypeError, match="policy `Small` cannot be sent to worker processes"):
+        batch.evaluate_parts(policy, plan, output_format="csv", write=print, as_of=AS_OF)
+    whole = batch.plan_parts(tmp_path / "export.csv", 1)
+    with pytest.raises(ValueError, match="the evidence file is read whole"):
+        batch.evaluate_parts(SMALL, whole, output_format="csv", write=print, as_of=AS_OF)
+
+
+def test_folders_and_policy_scales_are_capabilities_a_plugin_reader_can_declare(
+    tmp_path: Path,
+) -> None:
+    from masterykit.readers import reader_request, reader_spec
+    from masterykit.readers.oneroster import read_oneroster
+    from masterykit.readers.tabular import read_csv
+    from masterykit.registry import ReaderSpec, Registry
+
+    gradebook = ReaderSpec("gradebook", (), read_oneroster, plugin="district", folders=True)
+    plain = ReaderSpec("plain", (".txt",), read_csv, plugin="district")
+    registry = Registry.of(readers=[plain, gradebook])
+    assert reader_spec(tmp_path, registry=registry) is gradebook
+    assert reader_spec(tmp_path / "a.txt", registry=registry) is plain
+    # Only a reader that declares it gets the policy's scales filled in.
+    assert reader_request(plain, "a.txt", {}, SMALL).options == {}
+    scaled = attrs.evolve(plain, policy_scales=True)
+    assert reader_request(scaled, "a.txt", {}, SMALL).options["scales"] == {
+        "M.1": (Decimal(1), Decimal(2)),
+        "M.2": (Decimal(1), Decimal(2)),
+    }
+
+
+def test_an_interrupted_output_leaves_the_previous_file_and_no_other(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("previous\n", "utf-8")
+
+    def interrupted() -> None:
+        with batch.open_output(target) as write:
+            write("half a res")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert target.read_text("utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    with batch.open_output(target) as write:
+        write("whole\n")
+    assert target.read_text("utf-8") == "whole\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -21,7 +21,7 @@ from masterykit.cli._common import (
 )
 from masterykit.diagnostics import Diagnostic, MasteryError
 
-__all__ = ["MasteryGroup", "cli", "usage_diagnostic"]
+__all__ = ["MasteryGroup", "cli", "silence_stdout", "usage_diagnostic"]
 
 _QUOTED = re.compile(r"'([^']*)'")
 _EXTRA = re.compile(r"Got unexpected extra argument(s?) \((.*)\)")
@@ -113,8 +113,9 @@ class MasteryGroup(click.Group):
     """A click group that reports every failure as a diagnostic and an exit status.
 
     Usage errors exit 2, :class:`~masterykit.diagnostics.MasteryError` (a policy or data
-    problem) exits 1, and an unexpected exception exits 2 with ``MK449`` (``--debug`` shows the
-    traceback). This runs both for the installed script and for click's test runner.
+    problem, an output that cannot be written, or standard output closed early) exits 1, and an
+    unexpected exception exits 2 with ``MK449`` (``--debug`` shows the traceback).
+    This runs both for the installed script and for click's test runner.
     """
 
     def main(
@@ -151,10 +152,9 @@ class MasteryGroup(click.Group):
         except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("interrupted", err=True)
             return 130
-        except BrokenPipeError:
-            # The reader went away (`masterykit … | head`): stop quietly.
-            _silence_stdout()
-            return EXIT_OK
+        except BrokenPipeError:  # pragma: no cover - click reports it first (exit 1)
+            silence_stdout()
+            return EXIT_PROBLEM
         except click.ClickException as error:  # pragma: no cover - we raise no other kinds
             emit_diagnostics([Diagnostic("MK403", _backticks(error.format_message()))], err=True)
             return EXIT_USAGE
@@ -177,7 +177,9 @@ class MasteryGroup(click.Group):
         return result if isinstance(result, int) else EXIT_OK
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
+    """Point standard output at the null device, so that nothing more is written to a pipe
+    whose reader has gone (not even Python's last flush)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -97,13 +97,37 @@ def emit_diagnostics(
     *,
     err: bool = False,
 ) -> None:
-    """Render ``diagnostics`` for a person, a blank line between them, on stdout or stderr."""
+    """Render ``diagnostics`` for a person, a blank line between them, on stdout or stderr.
+
+    Control characters that data put in a message (a learner id with an escape code) are shown
+    escaped, never sent to the terminal, and never stripped either.
+    """
     stream = sys.stderr if err else sys.stdout
     colour = use_colour(stream)
     for index, diagnostic in enumerate(diagnostics):
         if index:
             click.echo("", err=err)
-        click.echo(render_text(diagnostic, sources, colour=colour), err=err)
+        click.echo(render_text(_escaped(diagnostic), sources, colour=colour), err=err, color=colour)
+
+
+def _escaped(diagnostic: Diagnostic) -> Diagnostic:
+    """``diagnostic`` with control characters in its texts written as escapes."""
+    texts = (diagnostic.message, diagnostic.help or "", diagnostic.location or "")
+    if all(text.replace("\n", "").isprintable() for text in texts):
+        return diagnostic
+    import attrs
+
+    from masterykit.batch import visible
+
+    def shown(text: str) -> str:
+        return "\n".join(map(visible, text.split("\n")))
+
+    return attrs.evolve(
+        diagnostic,
+        message=shown(diagnostic.message),
+        help=None if diagnostic.help is None else shown(diagnostic.help),
+        location=None if diagnostic.location is None else shown(diagnostic.location),
+    )
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

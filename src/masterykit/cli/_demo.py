@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
-from masterykit.cli._evaluate import table_rows
-from masterykit.cli._inputs import evaluate_in_batches, load_policy, read_inputs
+from masterykit.cli._inputs import load_policy, read_inputs
 from masterykit.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -67,8 +66,10 @@ def _missing(folder: Path) -> CliError:
 
 def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder: Path) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from masterykit.batch import table_rows, visible
     from masterykit.cli._common import use_colour
 
     stream = sys.stdout
@@ -93,8 +94,8 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder
         if graduation.startswith("yes"):
             graduating += 1
         table.add_row(
-            learner,
-            schools.get(learner, ""),
+            escape(learner),
+            escape(visible(schools.get(learner, ""))),
             proficient,
             insufficient,
             requirements,
@@ -151,6 +152,8 @@ def demo(as_of: dt.date | None) -> int:
     if as_of is None:
         days = [piece.day for piece in inputs.evidence]
         as_of = max(days) if days else dt.date.today()
+    from masterykit.batch import evaluate_in_batches
+
     result = evaluate_in_batches(policy, inputs.learners, inputs.evidence, as_of)
     schools = {
         learner.id: str(learner.attributes.get("school", "")) for learner in inputs.learners or ()

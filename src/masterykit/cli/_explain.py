@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
-from masterykit.cli._evaluate import policy_json
 from masterykit.cli._inputs import (
     load_policy,
     no_learner,
@@ -146,6 +145,7 @@ def explain_command(
     Exit status: 0 done, 1 policy or data problems (or a learner or competency not found),
     2 usage error.
     """
+    from masterykit.batch import policy_json, visible
     from masterykit.engine import (
         evaluate,
         explain_competency,
@@ -197,9 +197,13 @@ def explain_command(
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return EXIT_OK
     version = f" {policy.version}" if policy.version else ""
-    click.echo(f"{learner_id}: {policy.name}{version}, as of {day.isoformat()}")
-    click.echo("")
-    click.echo(render_text(tree), nl=False)
-    click.echo("")
-    click.echo("\n".join(_steps_lines(steps)))
+    # For people: control characters in data are shown escaped, never sent to the terminal.
+    text = (
+        f"{learner_id}: {policy.name}{version}, as of {day.isoformat()}\n\n"
+        + render_text(tree)
+        + "\n"
+        + "\n".join(_steps_lines(steps))
+        + "\n"
+    )
+    click.echo("\n".join(visible(line) for line in text.split("\n")), nl=False)
     return EXIT_OK

@@ -1,14 +1,12 @@
 """Reading what ``evaluate``, ``explain`` and ``demo`` run on: a policy, evidence and learners.
 
-Evidence is read by the readers of :mod:`masterykit.readers` (built-in and plugin ones) and
-evaluated learner by learner in batches, so a long run can show a progress bar on a terminal;
-the merged result is the same value a single :func:`masterykit.engine.evaluate` call gives.
+Evidence is read by the readers of :mod:`masterykit.readers` (built-in and plugin ones); a long
+run shows a progress bar on a terminal while :mod:`masterykit.batch` evaluates it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,14 +23,12 @@ from masterykit.policy import Policy
 from masterykit.registry import Registry
 
 if TYPE_CHECKING:
-    from masterykit.engine import EvaluationResult
+    pass
 
 __all__ = [
-    "BATCH",
     "PROGRESS_THRESHOLD",
     "Inputs",
     "echo_rejections",
-    "evaluate_in_batches",
     "load_policy",
     "no_learner",
     "open_evidence",
@@ -40,19 +36,15 @@ __all__ = [
     "progress",
     "read_inputs",
     "reader_errors",
-    "rejection_key",
-    "skipped",
 ]
 
 # Reader errors that come from a command-line flag (`--evidence-format`, `--evidence-option`)
 # or a file name no reader claims.
 _FLAG_CODES = frozenset({"MK301", "MK302"})
 
-#: How many learners are evaluated per batch (the progress bar moves once per batch).
-BATCH = 100
-
-#: Show a progress bar only for runs with at least this many learners.
-PROGRESS_THRESHOLD = 2 * BATCH
+#: Show a progress bar only for runs with at least this many learners (two of the batches of
+#: :func:`masterykit.batch.evaluate_in_batches`, where the bar moves once per batch).
+PROGRESS_THRESHOLD = 200
 
 
 def _registry() -> Registry:
@@ -169,12 +161,17 @@ def open_evidence(
                 help="name the format, such as `--evidence - --evidence-format csv`",
             )
         )
-    folder = Path(evidence_path).is_dir() and evidence_format in (None, "oneroster")
-    if evidence_path != "-" and not folder:
-        existing_file(evidence_path, "evidence file")
-    from masterykit.readers import read_evidence
+    from masterykit.readers import BUILTIN_READERS, read_evidence
 
     registry = _registry()
+    readers = registry.readers or {spec.name: spec for spec in BUILTIN_READERS}
+    folder = Path(evidence_path).is_dir() and (
+        any(spec.folders for spec in readers.values())
+        if evidence_format is None
+        else getattr(readers.get(evidence_format), "folders", False)
+    )
+    if evidence_path != "-" and not folder:
+        existing_file(evidence_path, "evidence file")
 
     def records() -> Iterator[Evidence | Rejection]:
         yield from read_evidence(
@@ -198,79 +195,6 @@ def reader_errors() -> Iterator[None]:
         if all(d.code in _FLAG_CODES for d in error.diagnostics):
             raise CliError(error.diagnostics, sources=error.sources) from None
         raise
-
-
-def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
-    """The order rejections are reported in: by file, line, record, then code and content."""
-    origin = rejection.origin
-    piece = rejection.evidence
-    return (
-        origin.file or "",
-        origin.line or 0,
-        origin.record or "",
-        rejection.code,
-        piece.learner if piece else "",
-        piece.competency if piece else "",
-        piece.moment.isoformat() if piece else "",
-        str(piece.score) if piece else "",
-    )
-
-
-def evaluate_in_batches(
-    policy: Policy,
-    learners: Sequence[Learner] | None,
-    evidence: Sequence[Evidence],
-    as_of: dt.date,
-    *,
-    advance: Callable[[int], None] | None = None,
-) -> EvaluationResult:
-    """Evaluate ``learners`` (default: every learner in ``evidence``) ``BATCH`` at a time.
-
-    Each learner's evidence goes to the batch that evaluates the learner; evidence for learners
-    not on the list is evaluated last (and rejected by the engine). ``advance`` is called with
-    the number of learners each batch finished.
-    """
-    from masterykit.engine import evaluate
-
-    if learners is None:
-        roster = [Learner(i) for i in sorted({piece.learner for piece in evidence})]
-    else:
-        roster = list(learners)
-    by_learner: dict[str, list[Evidence]] = {learner.id: [] for learner in roster}
-    strays: list[Evidence] = []
-    for piece in evidence:
-        bucket = by_learner.get(piece.learner)
-        (strays if bucket is None else bucket).append(piece)
-    parts: list[EvaluationResult] = []
-    for start in range(0, len(roster), BATCH):
-        batch = roster[start : start + BATCH]
-        pieces = [piece for learner in batch for piece in by_learner.pop(learner.id, [])]
-        parts.append(evaluate(policy, batch, pieces, as_of=as_of))
-        if advance is not None:
-            advance(len(batch))
-    if strays or not parts:
-        parts.append(evaluate(policy, [], strays, as_of=as_of))
-    return _merge(policy, as_of, parts)
-
-
-def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> EvaluationResult:
-    from masterykit.engine import EvaluationResult, EvidenceCounts
-
-    counts = [part.counts for part in parts]
-    return EvaluationResult(
-        policy.name,
-        policy.version,
-        as_of,
-        tuple(learner for part in parts for learner in part.learners),
-        tuple(sorted((r for part in parts for r in part.rejections), key=rejection_key)),
-        EvidenceCounts(
-            sum(c.read for c in counts),
-            sum(c.used for c in counts),
-            sum(c.rejected for c in counts),
-            sum(c.counted for c in counts),
-            sum(c.not_counted for c in counts),
-        ),
-    )
 
 
 @contextlib.contextmanager
@@ -318,23 +242,18 @@ def no_learner(learner_id: str, known: Sequence[str], file: str, what: str) -> C
     )
 
 
-def skipped(rejections: Sequence[Rejection]) -> int:
-    """How many of ``rejections`` are records with nothing to use, not mistakes."""
-    from masterykit.readers import SKIP_CODES
-
-    return sum(1 for r in rejections if r.code in SKIP_CODES)
-
-
 def echo_rejections(rejections: Sequence[Rejection], limit: int = 20) -> None:
     """List rejected records on standard error (the first ``limit``), with where they came from.
 
     Records with nothing to use that are not mistakes (such as a result not yet graded) are
     listed as ``skipped``.
     """
+    from masterykit.batch import visible
     from masterykit.readers import SKIP_CODES
 
     for rejection in rejections[:limit]:
         verb = "skipped" if rejection.code in SKIP_CODES else "rejected"
-        click.echo(f"{verb} {rejection.origin}: {rejection.reason} [{rejection.code}]", err=True)
+        line = f"{verb} {rejection.origin}: {rejection.reason} [{rejection.code}]"
+        click.echo(visible(line), err=True)
     if len(rejections) > limit:
         click.echo(f"… and {len(rejections) - limit} more (all are in the JSON output)", err=True)

@@ -1,8 +1,8 @@
 """The evaluation engine: run a checked policy for learners and their evidence.
 
 * :func:`evaluate` — a policy, learners and evidence as of a date → :class:`EvaluationResult`;
-* :func:`evaluate_stream` — evidence sorted by learner → one result per learner, streamed, on
-  several processes if asked (district batches);
+* :func:`evaluate_stream` — evidence sorted by learner → one result per learner, streamed
+  (district batches; :mod:`masterykit.batch` runs them on several processes);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);
 * :func:`explain` and :func:`render_text` — why, as a tree of sentences and as plain text;
 * :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO).
@@ -11,7 +11,7 @@ Results are frozen values (:mod:`masterykit.engine.results`); they never depend 
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
-from masterykit.engine.batch import evaluate_stream
+from masterykit.batch.stream import evaluate_stream
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,

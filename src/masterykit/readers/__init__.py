@@ -39,7 +39,7 @@ from masterykit.readers._common import (
     parse_timestamp,
 )
 from masterykit.readers.oneroster import read_oneroster
-from masterykit.readers.tabular import read_csv, read_jsonl
+from masterykit.readers.tabular import cut_csv, read_csv, read_jsonl
 from masterykit.readers.xapi import read_xapi
 from masterykit.registry import ReaderSpec, ReadRequest, Registry
 
@@ -56,18 +56,44 @@ __all__ = [
     "read_all",
     "read_evidence",
     "read_learners",
+    "reader_request",
+    "reader_spec",
 ]
 
-#: The built-in evidence readers, as the plugin registers them.
+#: The built-in evidence readers, as the plugin registers them. Each maps scores onto the
+#: policy's scales (``policy_scales``); the CSV reader can also cut a file sorted by learner
+#: into parts read apart (``split``), and the OneRoster reader reads folders (``folders``).
 BUILTIN_READERS: tuple[ReaderSpec, ...] = (
-    ReaderSpec("csv", (".csv",), read_csv, summary="CSV with documented evidence columns"),
     ReaderSpec(
-        "jsonl", (".jsonl", ".ndjson"), read_jsonl, summary="JSON Lines, one evidence object a line"
+        "csv",
+        (".csv",),
+        read_csv,
+        summary="CSV with documented evidence columns",
+        split=cut_csv,
+        policy_scales=True,
     ),
     ReaderSpec(
-        "xapi", (".xapi.json", ".xapi.jsonl"), read_xapi, summary="xAPI statements (scored ones)"
+        "jsonl",
+        (".jsonl", ".ndjson"),
+        read_jsonl,
+        summary="JSON Lines, one evidence object a line",
+        policy_scales=True,
     ),
-    ReaderSpec("oneroster", (), read_oneroster, summary="a OneRoster 1.2 CSV gradebook folder"),
+    ReaderSpec(
+        "xapi",
+        (".xapi.json", ".xapi.jsonl"),
+        read_xapi,
+        summary="xAPI statements (scored ones)",
+        policy_scales=True,
+    ),
+    ReaderSpec(
+        "oneroster",
+        (),
+        read_oneroster,
+        summary="a OneRoster 1.2 CSV gradebook folder",
+        policy_scales=True,
+        folders=True,
+    ),
 )
 
 
@@ -159,12 +185,27 @@ def read_evidence(
         registry: Where readers are looked up; the built-in readers by default.
         policy: The policy the evidence is for. A built-in reader then maps scores onto each
             competency's scale without a ``scales`` option (see :func:`policy_scales`); a
-            ``scale`` option, or a competency's entry in ``scales``, still wins. Plugin readers
-            get the options as given.
+            ``scale`` option, or a competency's entry in ``scales``, still wins. Readers that
+            do not declare ``policy_scales`` (plugin readers, unless they do) get the options
+            as given.
 
     Raises:
         EvidenceError: ``MK301`` when no reader fits, ``MK300`` when the file cannot be read,
             ``MK302`` for a wrong option. Problems with records are rejections, never errors.
+    """
+    spec = reader_spec(path, format, registry)
+    return spec.read(reader_request(spec, path, options, policy))
+
+
+def reader_spec(
+    path: str | Path, format: str | None = None, registry: Registry | None = None
+) -> ReaderSpec:
+    """The reader for ``path``: the one named ``format``, else, for a folder, the first that
+    reads folders (``oneroster`` among the built-in ones), else the one that claims the
+    file's ending.
+
+    Raises:
+        EvidenceError: ``MK301`` when no reader fits.
     """
     path = Path(path)
     registry = registry or _default_registry()
@@ -172,17 +213,30 @@ def read_evidence(
         spec = registry.readers.get(format)
         if spec is None:
             raise _no_reader(format)
-    elif path.is_dir() and "oneroster" in registry.readers:
-        spec = registry.readers["oneroster"]
-    else:
-        found = registry.reader_for(path)
-        if found is None:
-            raise _no_reader(path.name)
-        spec = found
+        return spec
+    if path.is_dir():
+        for spec in registry.readers.values():
+            if spec.folders:
+                return spec
+    found = registry.reader_for(path)
+    if found is None:
+        raise _no_reader(path.name)
+    return found
+
+
+def reader_request(
+    spec: ReaderSpec,
+    path: str | Path,
+    options: Mapping[str, Any] | None = None,
+    policy: Policy | None = None,
+) -> ReadRequest:
+    """What ``spec`` is asked to read: ``path`` and the options, with the scales of ``policy``
+    filled in for a reader that maps scores onto them (``policy_scales``) unless a ``scale``
+    option is given."""
     given = dict(options or {})
-    if policy is not None and spec.plugin == "masterykit" and given.get("scale") is None:
+    if policy is not None and spec.policy_scales and given.get("scale") is None:
         given = policy_scales(policy, given)
-    return spec.read(ReadRequest(path, given))
+    return ReadRequest(Path(path), given)
 
 
 def _no_reader(name: str) -> EvidenceError:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -53,9 +54,12 @@ from masterykit.registry import ReadRequest
 __all__ = [
     "FIELDS",
     "REQUIRED_FIELDS",
+    "SOURCE_IDS",
+    "TOO_SMALL",
     "CsvPart",
     "CsvSplit",
     "TabularOptions",
+    "cut_csv",
     "read_csv",
     "read_csv_part",
     "read_jsonl",
@@ -496,10 +500,17 @@ class CsvPart:
 
 @attrs.frozen(slots=True)
 class CsvSplit:
-    """A CSV evidence file cut into parts at learner boundaries (see :func:`split_csv`)."""
+    """A CSV evidence file cut into parts at learner boundaries (see :func:`split_csv`).
+
+    It is the CSV reader's :class:`~masterykit.registry.FileParts`: ``len()`` is the number of
+    parts and :meth:`read` reads one of them.
+    """
 
     header: tuple[str, ...]
     parts: tuple[CsvPart, ...]
+
+    def __len__(self) -> int:
+        return len(self.parts)
 
     def holds(self, index: int, learner_id: str) -> bool:
         """Whether ``learner_id`` falls in the id range of part ``index``: from its first
@@ -508,29 +519,56 @@ class CsvSplit:
         high = self.parts[index + 1].learner if index + 1 < len(self.parts) else None
         return (low is None or learner_id >= low) and (high is None or learner_id < high)
 
+    def read(self, request: ReadRequest, index: int) -> Iterator[Evidence | Rejection]:
+        """Read part ``index`` of the file of ``request`` (see :func:`read_csv_part`)."""
+        return read_csv_part(request, self, self.parts[index])
+
+
+#: Why a file is read whole instead of in parts (the sentences ``evaluate --jobs`` prints).
+TOO_SMALL = "the evidence file is too small to cut into parts"
+SOURCE_IDS = "source ids must be checked across the whole file"
+
+
+def cut_csv(request: ReadRequest, parts: int) -> CsvSplit | str:
+    """The CSV reader's ``split`` capability: :func:`split_csv` into at least two parts, or
+    why the file is read whole (a sentence)."""
+    split = split_csv(request, parts)
+    if split is None or len(split.parts) < 2:
+        return TOO_SMALL
+    if TabularOptions.from_options(request.options).column("source_id") in split.header:
+        # A source id may appear only once in a file; parts read apart cannot check that.
+        return SOURCE_IDS
+    return split
+
 
 def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
     """Cut a CSV evidence file sorted by learner into about ``parts`` parts of similar size,
     each starting at the first row of a learner, so that each can be read on its own.
 
-    The file is scanned once, counting line breaks and quotes rather than parsing it: cuts land
-    at line starts outside quoted cells (an even number of ``"`` before them) and between two
-    one-line rows of different learners, so no learner's rows are split and no quoted cell is
-    cut. Returns ``None`` when
-    the file cannot be split (it cannot be read, has no learner column in its first line, or is
-    too small); read it whole then, and its reader reports any problem as usual.
+    A cut lands only where ``csv`` reading the whole file would begin a record, so it is
+    never inside a quoted cell, whatever the file holds (a ``"`` inside an unquoted cell such as
+    ``5" ruler`` is a plain character, as ``csv`` reads it). Stretches of the file without
+    any ``"`` are skipped at the speed of a byte search, since every line there begins a
+    record; from the first ``"`` on, records are followed with ``csv`` itself, line by line
+    as the reader is given them. A cut falls between two rows the reader turns into evidence
+    (not rejections) of different learners, so no learner's rows are split. Returns ``None``
+    when the file cannot be split (it cannot be read, has no learner column in its first line,
+    or is too small); read it whole then, and its reader reports any problem as usual.
 
     Raises:
         EvidenceError: ``MK357`` when the rows at a cut are out of learner id order.
     """
     options = TabularOptions.from_options(request.options)
     path = request.path
+    file = display_name(path)
     try:
         size = os.path.getsize(path)
         stream = path.open("rb")
     except OSError:
         return None
     with stream:
+        if b"\x00" in stream.peek(8192)[:8192]:
+            return None  # read whole, it is taken for a binary file (MK303)
         first = stream.readline(options.max_record_bytes + 1)
         try:
             header = tuple(
@@ -540,59 +578,179 @@ def split_csv(request: ReadRequest, parts: int) -> CsvSplit | None:
             return None
         if options.column("learner") not in header or not first.endswith(b"\n"):
             return None
-        column = header.index(options.column("learner"))
-
-        def learner_of(raw: bytes) -> str | None:
-            """The learner of a line that is a whole row by itself, else ``None``."""
-            if raw.count(b'"') % 2 or not raw.endswith(b"\n"):
-                return None
-            try:
-                row = next(csv.reader([raw.decode("utf-8")], strict=True), [])
-            except (UnicodeDecodeError, csv.Error):
-                return None
-            return row[column].strip() if column < len(row) else None
-
+        mapper = _RowMapper(options, file)
+        mapper.use_header(list(header))
+        limit = options.max_record_bytes
         found: list[CsvPart] = [CsvPart(len(first), None, 1, None)]
-        position, lines, quotes = len(first), 1, 0
+        # A record start (an offset and the lines before it); `exact` once a quote was seen.
+        position, lines, exact = len(first), 1, False
         for k in range(1, parts):
             target = max(size * k // parts, position)
-            while position < target:
-                block = stream.read(min(1 << 22, target - position))
-                if not block:
-                    break
-                position += len(block)
-                lines += block.count(b"\n")
-                quotes += block.count(b'"')
-            partial = b""  # the rest of the line the target fell in, a block at a time
-            while not partial.endswith(b"\n"):
-                partial = stream.readline(1 << 16)
-                if not partial:
-                    break
-                position += len(partial)
-                lines += partial.count(b"\n")
-                quotes += partial.count(b'"')
+            if not exact:
+                position, lines, exact = _skip_plain(stream, position, lines, target)
+            if exact:
+                position, lines = _skip_exact(stream, position, lines, target, limit)
             before: str | None = None
-            while True:
-                start, after = position, lines
-                raw = stream.readline(options.max_record_bytes + 1)
-                if not raw:
+            for start, after, row in _records(stream, position, lines, limit):
+                if start >= target or row is _END:
+                    position, lines = start, after
+                if row is _END:
                     return CsvSplit(header, _ended(found))
-                position += len(raw)
-                lines += raw.count(b"\n")
-                outside = quotes % 2 == 0
-                quotes += raw.count(b'"')
-                learner = learner_of(raw) if outside else None
-                if learner is None or before is None:
+                if start < target or row is _BLANK:
+                    continue
+                # What the reader makes of the row, with all its checks (a row of the wrong
+                # width is a rejection, whatever its learner cell says).
+                item = next(mapper.map_rows(iter([(after + 1, row)])), None) if row else None
+                learner = item.learner if isinstance(item, Evidence) else None
+                if learner is None or before is None or learner == before:
                     before = learner
                     continue
-                if learner == before:
-                    continue
                 if learner < before:
-                    where = f"{display_name(path)} line {after + 1}"
+                    where = f"{file} line {after + 1}"
                     raise out_of_id_order("evidence for learner", learner, before, where)
+                if b"\x00" in os.pread(stream.fileno(), 8192, start):
+                    # A part starting there would be taken for a binary file.
+                    before = None
+                    continue
                 found.append(CsvPart(start, None, after, learner))
                 break
     return CsvSplit(header, _ended(found))
+
+
+def _skip_plain(stream: Any, position: int, lines: int, target: int) -> tuple[int, int, bool]:
+    """Move from the record start ``position`` towards ``target`` through bytes without ``"``,
+    where every line begins a record; stop at the last line start before ``target``, or before
+    the line of the first ``"`` (then ``True``: records must be followed exactly from there)."""
+    stream.seek(position)
+    while position < target:
+        block = stream.read(min(1 << 22, target - position))
+        if not block:
+            break
+        quote = block.find(b'"')
+        stop = len(block) if quote < 0 else quote
+        newline = block.rfind(b"\n", 0, stop)
+        if newline >= 0:
+            position += newline + 1
+            lines += block.count(b"\n", 0, newline + 1)
+        if quote >= 0:
+            return position, lines, True
+        if newline < 0:
+            break
+        stream.seek(position)
+    return position, lines, False
+
+
+def _skip_exact(stream: Any, position: int, lines: int, target: int, limit: int) -> tuple[int, int]:
+    """Follow the records from the record start ``position`` with ``csv``, a block of lines at
+    a time, to the last record start at or before ``target``'s line.
+
+    Lines are given to ``csv`` without their line break (its end of line is the same to it) and
+    too-long lines as empty ones, as the reader has them, so records begin where the reader's
+    do; ``csv`` iterates each block's lines itself, which keeps a file of many quotes fast.
+    """
+    stream.seek(position)
+    # Each block in play: the number of its first line (counted from ``position``), and the
+    # offset of the end of each of its lines.
+    blocks: list[tuple[int, list[int]]] = []
+    last = 0  # lines before the last record start found
+
+    def source() -> Iterator[list[str]]:
+        offset = read = position  # where the lines not yet given start; what was read
+        line, carry = 0, b""
+        while read < target:
+            chunk = stream.read(min(1 << 22, target - read))
+            if not chunk:
+                return
+            read += len(chunk)
+            data = carry + chunk
+            end = data.rfind(b"\n") + 1
+            carry = data[end:]
+            if not end:
+                continue
+            texts = data[:end].decode("latin-1").split("\n")
+            texts.pop()
+            ends = list(itertools.accumulate((len(text) + 1 for text in texts), initial=offset))
+            del ends[0]
+            offset += end
+            if max(map(len, texts)) >= limit:
+                texts = [text if len(text) < limit else "" for text in texts]
+            while blocks and blocks[0][0] + len(blocks[0][1]) <= last:
+                blocks.pop(0)
+            blocks.append((line, ends))
+            line += len(texts)
+            yield texts
+
+    reader = csv.reader(itertools.chain.from_iterable(source()), strict=True)
+    while True:
+        try:
+            for _ in reader:
+                last = reader.line_num
+            break
+        except csv.Error as error:
+            if str(error).startswith("unexpected end of data"):
+                break  # a quoted cell runs on past the target
+            last = reader.line_num
+    if not last:
+        return position, lines
+    for first, ends in blocks:
+        if first < last <= first + len(ends):
+            return ends[last - first - 1], lines + last
+    return position, lines  # pragma: no cover - the block of the last record is kept
+
+
+#: What :func:`_records` gives for a blank record, and after the last record.
+_BLANK: list[str] = []
+_END: list[str] = []
+
+
+def _records(
+    stream: Any, position: int, lines: int, limit: int
+) -> Iterator[tuple[int, int, list[str] | None]]:
+    """The records of the file from the record start ``position`` (after line ``lines``): for
+    each its start, the lines before it and its cells, as the CSV reader sees them (``None``
+    for a record it rejects: not valid CSV, too long, not UTF-8; :data:`_BLANK` for a blank
+    one). Lines are given to ``csv`` as :class:`~masterykit.readers._common.LineSource`
+    gives them to the reader, so its records begin and end where the reader's do. Ends with
+    ``(offset of the end, lines, _END)``."""
+    stream.seek(position)
+    read = [position, lines]  # bytes and lines given to csv so far
+
+    def source() -> Iterator[str]:
+        readline = stream.readline
+        while chunk := readline(limit + 1):
+            read[0] += len(chunk)
+            read[1] += 1
+            if len(chunk) > limit:
+                while chunk and not chunk.endswith(b"\n"):
+                    chunk = readline(limit + 1)
+                    read[0] += len(chunk)
+                yield "\n"
+                continue
+            # Latin-1 keeps every byte one character; the bytes csv looks at are ASCII.
+            yield chunk.decode("latin-1")
+
+    reader = csv.reader(source(), strict=True)
+    start, after = position, lines
+    while True:
+        row: list[str] | None
+        try:
+            row = next(reader)
+        except StopIteration:
+            yield read[0], read[1], _END
+            return
+        except csv.Error:
+            row = None
+        if row is None or read[0] - start > limit:
+            row = None
+        elif not row or (len(row) == 1 and not row[0].strip()):
+            row = _BLANK
+        else:
+            try:
+                row = [cell.encode("latin-1").decode("utf-8") for cell in row]
+            except UnicodeDecodeError:
+                row = None
+        yield start, after, row
+        start, after = read[0], read[1]
 
 
 def _ended(parts: list[CsvPart]) -> tuple[CsvPart, ...]:

@@ -3,8 +3,9 @@
 :func:`evaluate_stream` reads evidence sorted by learner (as district exports are), evaluates
 each learner as soon as their last piece has been read, and yields one
 :class:`~masterykit.engine.results.EvaluationResult` per learner, in the order the evidence
-names them. With ``jobs`` above one, learners are evaluated in worker processes, ``chunk``
-learners at a time, and the results still come back in evidence order.
+names them, in this process. To use several cores, cut the file into parts instead
+(:func:`masterykit.batch.plan_parts`): each process then reads its own part, which is where
+the time of a batch run goes.
 
 >>> import datetime as dt
 >>> from decimal import Decimal
@@ -34,27 +35,43 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import io
-import os
-import pickle
-from collections import deque
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of, unlisted_learner
-from masterykit.engine.results import EvaluationResult, EvidenceCounts
 from masterykit.evidence import Evidence, Learner, Origin, Rejection, out_of_id_order
 from masterykit.policy import Policy
 
-__all__ = ["evaluate_stream"]
+if TYPE_CHECKING:
+    from masterykit.engine import EvaluationResult
+
+__all__ = ["evaluate_stream", "rejection_key"]
 
 #: One unit of work: a learner and their evidence, or records that belong to no learner.
 _Unit: TypeAlias = tuple[Learner | None, list[Evidence], list[Rejection]]
 
-_MAX_CHUNKS_PER_JOB = 2
+
+def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
+    """The order rejections are reported in: by file, line and record, then code and content
+    (the order :func:`~masterykit.engine.evaluate` gives them in).
+
+    Sorting the rejections of the results of a stream, or of a file's parts, with this key gives
+    the order of one whole run.
+    """
+    origin = rejection.origin
+    piece = rejection.evidence
+    return (
+        origin.file or "",
+        origin.line or 0,
+        origin.record or "",
+        rejection.code,
+        piece.learner if piece else "",
+        piece.competency if piece else "",
+        str(piece.timestamp) if piece else "",
+        str(piece.score) if piece else "",
+    )
 
 
 def evaluate_stream(
@@ -89,9 +106,12 @@ def evaluate_stream(
             learner not listed is rejected (``MK350``).
         as_of: the evaluation date (a datetime counts as its date); today when ``None``.
         first_proficient: as for :func:`~masterykit.engine.evaluate`.
-        jobs: how many worker processes evaluate learners; ``1`` evaluates in this process,
-            ``0`` or ``None`` uses one per processor. Results are the same whatever ``jobs``.
-        chunk: how many learners a worker evaluates at a time (``jobs`` above one only).
+        jobs: deprecated, and ignored: evaluation runs in this process. Feeding worker
+            processes from one reader was slower than one process, since reading is most of
+            the work; to use several cores, cut the file into parts each process reads itself
+            (:func:`masterykit.batch.plan_parts` and :func:`masterykit.batch.evaluate_parts`).
+            A value other than ``1`` gives a :class:`DeprecationWarning`.
+        chunk: deprecated with ``jobs``, and ignored.
         sorted_by_id: the evidence and ``learners`` both come sorted by learner id (in
             ascending order of the ids as strings, as ``sort`` with ``LC_ALL=C`` leaves them).
             The learners are then read alongside the evidence, each one when the evidence
@@ -108,19 +128,23 @@ def evaluate_stream(
         EvidenceError: ``MK356`` when a learner's evidence reappears after another learner's,
             or ``MK357`` when, with ``sorted_by_id``, the evidence or the learners are out of
             id order (the results before that point have been yielded).
-        TypeError: at once, with ``jobs`` above one, when the policy cannot be sent to worker
-            processes (a plugin method that is not defined at module level).
+        ValueError: ``chunk`` below 1 or ``jobs`` below 0.
     """
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1, not {chunk}")
-    workers = jobs if jobs else os.cpu_count() or 1
-    if workers < 1:
+    if jobs is not None and jobs < 0:
         raise ValueError(f"jobs must be 0 or more, not {jobs}")
+    if jobs != 1:
+        warnings.warn(
+            "evaluate_stream(jobs=...) is deprecated and evaluates in this process; to use "
+            "several cores, cut the file with masterykit.batch.plan_parts and evaluate the "
+            "parts with masterykit.batch.evaluate_parts",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     day = normalise_as_of(as_of)
     units = _merged_units(evidence, learners) if sorted_by_id else _units(evidence, learners)
-    if workers == 1:
-        return _serial(policy, units, day, first_proficient)
-    return _parallel(_pickled(policy), units, day, first_proficient, workers, chunk)
+    return _serial(policy, units, day, first_proficient)
 
 
 @contextlib.contextmanager
@@ -309,6 +333,9 @@ def _evaluate_unit(
 ) -> EvaluationResult:
     learner, pieces, loose = unit
     if learner is None:
+        # `masterykit.engine` imports this module, so its names are looked up when used.
+        from masterykit.engine import EvaluationResult, EvidenceCounts
+
         # Every record here was read and rejected (a listed-twice learner is not a record).
         records = sum(1 for r in loose if r.code != "MK354")
         return EvaluationResult(
@@ -320,201 +347,3 @@ def _evaluate_unit(
             EvidenceCounts(records, 0, records, 0, 0),
         )
     return evaluate(policy, learner, pieces, as_of=day, first_proficient=first_proficient)
-
-
-# Worker processes. The policy arrives once, pickled, and is kept for every chunk. Pickling
-# frozen values attribute by attribute costs more than evaluating them, so a chunk travels in a
-# compact form: each piece of evidence as a tuple of plain values, and the results come back
-# referring to the parent's own evidence and learners by number (pickle's persistent ids).
-_WORKER_POLICY: Policy | None = None
-
-#: A piece of evidence on its way to a worker: competency, the score (a decimal as text, any
-#: other value in a 1-tuple), the timestamp (a date as its ordinal, any other value in a
-#: 1-tuple), kind, rater, source id, whether it has an origin, and the origin's fields.
-_Piece: TypeAlias = tuple[
-    str,
-    "str | tuple[object]",
-    "int | tuple[object]",
-    str | None,
-    str | None,
-    str | None,
-    bool,
-    str | None,
-    int | None,
-    str | None,
-]
-_Packed: TypeAlias = tuple[Learner | None, list[_Piece], list[Rejection]]
-
-
-def _start_worker(pickled: bytes) -> None:
-    global _WORKER_POLICY
-    _WORKER_POLICY = pickle.loads(pickled)  # our own bytes, from the parent
-
-
-def _pack(units: list[_Unit]) -> list[_Packed]:
-    date = dt.date
-    packed: list[_Packed] = []
-    for learner, pieces, loose in units:
-        rows: list[_Piece] = []
-        for piece in pieces:
-            score = piece.score
-            stamp = piece.timestamp
-            origin = piece.origin
-            rows.append(
-                (
-                    piece.competency,
-                    str(score) if type(score) is Decimal else (score,),
-                    stamp.toordinal() if type(stamp) is date else (stamp,),
-                    piece.kind,
-                    piece.rater,
-                    piece.source_id,
-                    origin is not None,
-                    origin.file if origin is not None else None,
-                    origin.line if origin is not None else None,
-                    origin.record if origin is not None else None,
-                )
-            )
-        packed.append((learner, rows, loose))
-    return packed
-
-
-def _unpack(packed: list[_Packed]) -> list[_Unit]:
-    from_ordinal = dt.date.fromordinal
-    units: list[_Unit] = []
-    for learner, rows, loose in packed:
-        name = learner.id if learner is not None else ""
-        pieces = [
-            Evidence(
-                name,
-                code,
-                Decimal(score) if type(score) is str else score[0],  # type: ignore[arg-type]
-                from_ordinal(stamp) if type(stamp) is int else stamp[0],  # type: ignore[arg-type,index]
-                kind,
-                rater,
-                source_id,
-                Origin(file, line, record) if has_origin else None,
-            )
-            for code, score, stamp, kind, rater, source_id, has_origin, file, line, record in rows
-        ]
-        units.append((learner, pieces, loose))
-    return units
-
-
-class _ResultPickler(pickle.Pickler):
-    """Pickles results, naming the chunk's evidence and learners by number."""
-
-    def __init__(self, file: io.BytesIO, units: list[_Unit]) -> None:
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.numbers: dict[int, int] = {}
-        for number, (learner, _, _) in enumerate(units):
-            if learner is not None:
-                self.numbers[id(learner)] = -1 - number
-        flat = (piece for _, pieces, _ in units for piece in pieces)
-        self.numbers.update((id(piece), number) for number, piece in enumerate(flat))
-
-    def persistent_id(self, obj: object) -> int | None:
-        if type(obj) is Evidence or type(obj) is Learner:
-            return self.numbers.get(id(obj))
-        return None
-
-
-class _ResultUnpickler(pickle.Unpickler):
-    """Reads results back, putting the parent's own evidence and learners in their place."""
-
-    def __init__(self, data: bytes, units: list[_Unit]) -> None:
-        super().__init__(io.BytesIO(data))
-        self.learners = [learner for learner, _, _ in units]
-        self.pieces = [piece for _, pieces, _ in units for piece in pieces]
-
-    def persistent_load(self, pid: object) -> object:
-        assert isinstance(pid, int)
-        return self.pieces[pid] if pid >= 0 else self.learners[-1 - pid]
-
-
-def _evaluate_chunk(
-    packed: list[_Packed], day: dt.date, first_proficient: Literal["pace", "all"]
-) -> bytes:
-    policy = _WORKER_POLICY
-    if policy is None:  # pragma: no cover - the initializer always runs first
-        raise RuntimeError("worker process started without a policy")
-    units = _unpack(packed)
-    results = [_evaluate_unit(policy, unit, day, first_proficient) for unit in units]
-    for result in results:
-        for learner in result.learners:
-            # Decisions word their next steps lazily, with a function that cannot travel
-            # between processes: word them here, where the function is.
-            for decision in (*learner.requirements.values(), *learner.advancements):
-                decision.next_steps  # noqa: B018
-            if learner.graduation is not None:
-                learner.graduation.next_steps  # noqa: B018
-    buffer = io.BytesIO()
-    _ResultPickler(buffer, units).dump(results)
-    return buffer.getvalue()
-
-
-def _results(data: bytes, units: list[_Unit]) -> list[EvaluationResult]:
-    results: list[EvaluationResult] = _ResultUnpickler(data, units).load()
-    return results
-
-
-def _pickled(policy: Policy) -> bytes:
-    try:
-        return pickle.dumps(policy, pickle.HIGHEST_PROTOCOL)
-    except Exception as error:
-        raise TypeError(
-            f"policy `{policy.name}` cannot be sent to worker processes ({error}); "
-            "evaluate it with jobs=1, or define its plugin methods at module level"
-        ) from error
-
-
-def _parallel(
-    pickled: bytes,
-    units: Iterator[_Unit],
-    day: dt.date,
-    first_proficient: Literal["pace", "all"],
-    workers: int,
-    chunk: int,
-) -> Iterator[EvaluationResult]:
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(pickled,))
-    pending: deque[tuple[Future[bytes], list[_Unit]]] = deque()
-    limit = workers * _MAX_CHUNKS_PER_JOB
-    failure: EvidenceError | None = None
-
-    def submit(batch: list[_Unit]) -> None:
-        future = pool.submit(_evaluate_chunk, _pack(batch), day, first_proficient)
-        pending.append((future, batch))
-
-    def collect() -> list[EvaluationResult]:
-        future, batch = pending.popleft()
-        data = future.result()
-        with _gc_paused():
-            return _results(data, batch)
-
-    try:
-        batch: list[_Unit] = []
-        while True:
-            with _gc_paused():
-                try:
-                    while len(batch) < chunk:
-                        batch.append(next(units))
-                except StopIteration:
-                    break
-                except EvidenceError as error:
-                    # Out-of-order evidence: yield what came before it, as with jobs=1, then
-                    # raise.
-                    failure = error
-                    break
-                submit(batch)
-            batch = []
-            while len(pending) >= limit:
-                yield from collect()
-        if batch:
-            submit(batch)
-        while pending:
-            yield from collect()
-    finally:
-        for future, _ in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-    if failure is not None:
-        raise failure

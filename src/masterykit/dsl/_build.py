@@ -25,31 +25,17 @@ from lark import Token, Transformer
 
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
+from masterykit.dsl.keywords import RESERVED, UNITS
 
 __all__ = ["MAX_NUMBER_DIGITS", "RESERVED", "InlineBuilder", "TreeBuilder"]
 
 #: The most digits a number in a policy may have (MK127).
 MAX_NUMBER_DIGITS = 15
 
-#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
-RESERVED = frozenset(
-    """policy version extends scale default area competency kind after import framework group
-    under all competencies for tight loose calculate proficient at least evidence from kinds
-    within requirement of reach any none below not learner advance to when graduate pathway pace
-    due extend measure over last risk example as on expect level score not_started insufficient
-    true false day days week weeks month months year years""".split()
-)
-
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Each duration unit as written (``days``, ``day`` …) and the unit it means (``day``).
 _UNITS: dict[str, n.DurationUnit] = {
-    "day": "day",
-    "days": "day",
-    "week": "week",
-    "weeks": "week",
-    "month": "month",
-    "months": "month",
-    "year": "year",
-    "years": "year",
+    word: cast(n.DurationUnit, word.removesuffix("s")) for word in UNITS
 }
 
 

@@ -39,10 +39,10 @@ from lark.exceptions import (
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
 from masterykit.dsl._build import (
     MAX_NUMBER_DIGITS,
-    RESERVED,
     InlineBuilder,
     TreeBuilder,
 )
+from masterykit.dsl.keywords import RESERVED
 from masterykit.dsl.nodes import Comment, PolicyFile
 
 __all__ = [
@@ -68,30 +68,9 @@ MAX_TREE_DEPTH = 400
 #: How many syntax errors one run reports before it stops reading.
 MAX_ERRORS = 20
 
-#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
+#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units; they are
+#: read from the grammar (``masterykit.dsl.keywords``).
 KEYWORDS = RESERVED
-
-# Keywords that start a top-level statement: where reading resumes after an error.
-_STATEMENT_KEYWORDS = [
-    "scale",
-    "default",
-    "area",
-    "competency",
-    "import",
-    "group",
-    "calculate",
-    "proficient",
-    "evidence",
-    "for",
-    "tight",
-    "loose",
-    "requirement",
-    "advance",
-    "graduate",
-    "pace",
-    "example",
-]
-_RESUME = re.compile(r"^(?:" + "|".join(_STATEMENT_KEYWORDS) + r")\b", re.MULTILINE)
 
 # Blocks whose body is clauses, not rules.
 _CLAUSE_BLOCKS = frozenset(
@@ -147,6 +126,22 @@ def _literals(lark: Lark) -> dict[str, str]:
     return {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
 
 
+@functools.cache
+def _statement_terminals() -> frozenset[str]:
+    """The terminals a top-level statement can start with (``SCALE``, ``AREA``, ``TIGHT`` …), as
+    Lark's parser accepts them at the start of a ``body``."""
+    choices = _lark().parse_interactive("", start="body").accepts()  # type: ignore[no-untyped-call]
+    return frozenset(choices - {"$END"})
+
+
+@functools.cache
+def _resume() -> re.Pattern[str]:
+    """A line that starts with a statement's keyword: where reading resumes after an error."""
+    literals = _literal_terminals()
+    words = sorted(literals[name] for name in _statement_terminals())
+    return re.compile(r"^(?:" + "|".join(words) + r")\b", re.MULTILINE)
+
+
 def _punctuation(lark: Lark) -> frozenset[str]:
     """Terminals that only shape the syntax (keywords and punctuation written as literals in the
     grammar): the tree builder uses them for positions and then drops them."""
@@ -160,7 +155,7 @@ def _describe_expected(names: Iterable[str], block: str | None = None) -> str:
     places."""
     literals = _literal_terminals()
     names = set(names)
-    statement_words = {k.upper() for k in _STATEMENT_KEYWORDS}
+    statement_words = _statement_terminals()
     parts: list[str] = []
     if block is not None:
         names.discard("$END")
@@ -406,7 +401,7 @@ def _resume_offset(text: str, after_line: int) -> int | None:
         if nl < 0:
             return None
         offset = nl + 1
-    match = _RESUME.search(text, offset)
+    match = _resume().search(text, offset)
     return match.start() if match else None
 
 

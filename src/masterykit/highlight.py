@@ -43,21 +43,18 @@ from pygments.token import (
     Whitespace,
 )
 
+from masterykit.dsl.keywords import CONSTANTS, UNITS, WORDS
+
 __all__ = ["KEYWORDS", "MasteryLexer"]
 
-#: The reserved words of the language (LANGUAGE.md, "Lexical"), without the duration units.
-KEYWORDS = (
-    "policy version extends scale default area competency kind after import framework group "
-    "under all competencies for tight loose calculate proficient at least evidence from kinds "
-    "within requirement of reach any none below not learner advance to when graduate pathway "
-    "pace due extend measure over last risk example as on expect level score not_started "
-    "insufficient"
-).split()
+#: The reserved words of the language (LANGUAGE.md, "Lexical"), without ``true``, ``false`` and
+#: the duration units, as the grammar has them (``masterykit.dsl.keywords``).
+KEYWORDS = [word for word in WORDS if word not in CONSTANTS]
 
 # A keyword must not run on into a code: `all.x` and `level-1` are codes.
 _END = r"(?![A-Za-z0-9_.\-])"
 _HEADER = re.compile(r'^\s*policy\s+"', re.MULTILINE)
-_UNITS = r"(days?|weeks?|months?|years?)" + _END
+_UNITS = "(" + "|".join(UNITS) + ")" + _END
 
 
 class MasteryLexer(RegexLexer):  # type: ignore[misc]
@@ -88,7 +85,7 @@ class MasteryLexer(RegexLexer):  # type: ignore[misc]
                 bygroups(Keyword, Whitespace, Name.Function),
             ),
             (r"[A-Za-z][A-Za-z0-9_]*([.\-][A-Za-z0-9_]+)*\.\*", Name.Constant),
-            (words(("true", "false"), suffix=_END), Keyword.Constant),
+            (words(CONSTANTS, suffix=_END), Keyword.Constant),
             (words(KEYWORDS, suffix=_END), Keyword),
             (_UNITS, Keyword.Type),
             (r"[A-Za-z_][A-Za-z0-9_]*([.\-][A-Za-z0-9_]+)+", Name.Constant),

@@ -1,52 +1,41 @@
 """Turn what Lark reads into our syntax tree (:mod:`masterykit.dsl.nodes`).
 
-The same rule handlers serve both readings: :meth:`TreeBuilder.callbacks` builds nodes while the
-parser reduces, and :meth:`TreeBuilder.transform` walks a Lark tree after a syntax error.
+:class:`InlineBuilder` is handed to Lark as its ``transformer``, so Lark's LALR parser builds our
+nodes as it reduces, with no intermediate Lark tree; it does so through Lark's public interface
+only. The rule handlers live on :class:`TreeBuilder`, one per reading: it knows the file name
+for spans and collects the problems the grammar cannot express (an impossible date, a code
+where a plain name belongs, an example with two ``as of`` lines) as ``MK12x`` diagnostics
+rather than raising them, so the author sees them all at once.
 
 This module and :mod:`masterykit.dsl.parser` are the only places that know Lark. Each method of
 :class:`TreeBuilder` handles one grammar rule (named in its docstring) and returns a node with a
-span. Problems that the grammar cannot express (an impossible date, a code where a plain name
-belongs, an example with two ``as of`` lines) are collected as ``MK12x`` diagnostics rather than
-raised, so the author sees them all at once.
+span.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, cast
 
-from lark import Token, Tree
+from lark import Token, Transformer
 
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
+from masterykit.dsl.keywords import RESERVED, UNITS
 
-__all__ = ["MAX_NUMBER_DIGITS", "RESERVED", "TreeBuilder"]
+__all__ = ["MAX_NUMBER_DIGITS", "RESERVED", "InlineBuilder", "TreeBuilder"]
 
 #: The most digits a number in a policy may have (MK127).
 MAX_NUMBER_DIGITS = 15
 
-#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
-RESERVED = frozenset(
-    """policy version extends scale default area competency kind after import framework group
-    under all competencies for tight loose calculate proficient at least evidence from kinds
-    within requirement of reach any none below not learner advance to when graduate pathway pace
-    due extend measure over last risk example as on expect level score not_started insufficient
-    true false day days week weeks month months year years""".split()
-)
-
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Each duration unit as written (``days``, ``day`` …) and the unit it means (``day``).
 _UNITS: dict[str, n.DurationUnit] = {
-    "day": "day",
-    "days": "day",
-    "week": "week",
-    "weeks": "week",
-    "month": "month",
-    "months": "month",
-    "year": "year",
-    "years": "year",
+    word: cast(n.DurationUnit, word.removesuffix("s")) for word in UNITS
 }
 
 
@@ -57,8 +46,8 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: m.group(1), body)
 
 
-# Named terminals that some rules spell as a literal (``"-"``, ``"least"``, ``"not"``): there
-# Lark would have dropped them, so the walk drops them for those rules.
+# Named terminals that some rules spell as a literal (``"-"``, ``"least"``, ``"not"``): Lark
+# keeps every token for the spans, so these rules drop them before calling their handler.
 _LITERALS: dict[str, frozenset[str]] = {
     "difference": frozenset({"MINUS"}),
     "evidence_count": frozenset({"LEAST"}),
@@ -69,22 +58,12 @@ _LITERALS: dict[str, frozenset[str]] = {
 }
 
 
-class _Meta:
-    """A rule's position: its first and last token (``None`` for a rule that matched nothing)."""
+class _Part:
+    """A node built while Lark reads: the value, its first and last token (``None`` for a rule
+    that matched nothing) and how deep the tree is below it. It is also the position (``meta``)
+    handed to the rule's handler."""
 
-    __slots__ = ("first", "last")
-
-    def __init__(self, first: Token | None, last: Token | None) -> None:
-        self.first = first
-        self.last = last
-
-
-class _Part(_Meta):
-    """A node built while Lark reads (:meth:`TreeBuilder.callbacks`): the value, its first and
-    last token, and how deep the tree is below it. It is also the position handed to the rule's
-    handler."""
-
-    __slots__ = ("depth", "value")
+    __slots__ = ("depth", "first", "last", "value")
 
     def __init__(self, first: Token | None, last: Token | None, depth: int) -> None:
         self.first = first
@@ -93,106 +72,60 @@ class _Part(_Meta):
         self.value: Any = None
 
 
-class _Callbacks:
-    """The object Lark's tree-shaping callbacks look rule handlers up on (by rule name)."""
-
-    def __init__(self, builder: TreeBuilder) -> None:
-        self._builder = builder
-
-    def __getattr__(self, name: str) -> Callable[[list[Any]], _Part]:
-        if name.startswith("_"):
-            raise AttributeError(name)  # Lark's own helper rules: it builds and inlines them
-        return self._builder._callback(name)
-
-
-#: Rules whose only child is one token (``ident: WORD | STRING``): built without the walk over
+#: Rules whose only child is one token (``ident: WORD | STRING``): built without the loop over
 #: children.
 _ONE_TOKEN = frozenset({"ident", "string"})
 
 
-class TreeBuilder:
-    """Build nodes from a Lark tree; ``diagnostics`` collects what the grammar could not check.
+class InlineBuilder(Transformer[Token, Any]):
+    """The ``transformer`` one cached Lark parser is built with: it builds our nodes as the parser
+    reduces (Lark's "tree-less" LALR mode), for whichever reading runs on this thread.
 
-    Each grammar rule is handled by the method of the same name, called with the rule's
-    position (``meta``) and its already-built children. The walk is a plain dictionary dispatch
-    rather than a :class:`lark.Transformer`: for a 5,000-line policy the per-call wrappers of
-    ``v_args`` cost more than the building itself.
+    One method per grammar rule: Lark calls it with the rule's children (tokens, :class:`_Part`
+    values of the rules below, and ``None`` for an optional part left out) and gets back a
+    :class:`_Part` whose ``value`` is what the :class:`TreeBuilder` handler of the same name
+    built. Handlers run children first, left to right, so diagnostics come in source order.
+
+    Lark keeps every token (``keep_all_tokens``) so that each node's span runs from its first to
+    its last token; the tokens that only shape the syntax (``punctuation``, known once Lark has
+    read the grammar, see :meth:`prepare`) are dropped before the handler is called.
+
+    A reading is bound with :meth:`reading`; after :meth:`TreeBuilder.stop` (a syntax error, or a
+    tree deeper than ``max_depth``) the methods only follow positions and build nothing.
     """
 
-    def __init__(self, file: str, punctuation: frozenset[str] = frozenset()) -> None:
-        self.file = file
-        self.diagnostics: list[Diagnostic] = []
-        self._handlers: dict[str, Any] = {}
-        self._punctuation = punctuation
-        self._max_depth = 0
-
-    def transform(self, tree: Tree[Token]) -> Any:
-        """Build the node for ``tree`` (a ``start`` tree gives a :class:`~nodes.PolicyFile`).
-
-        The parser keeps every token (``keep_all_tokens``) and does not propagate positions;
-        this walk finds each rule's first and last token for its span, then drops the tokens in
-        ``punctuation`` (and the few named ones that a rule spells as a literal, ``_LITERALS``)
-        before calling the rule's handler.
-        """
-        handlers = self._handlers
-        punctuation = self._punctuation
-
-        def walk(node: Tree[Token]) -> tuple[Any, Token | None, Token | None]:
-            data = node.data
-            literal = _LITERALS.get(data, ())
-            first: Token | None = None
-            last: Token | None = None
-            args: list[Any] = []
-            children: list[Tree[Token] | Token | None] = list(node.children)
-            for child in children:
-                if child is None:
-                    args.append(None)
-                    continue
-                if isinstance(child, Tree):
-                    value, start, end = walk(child)
-                    args.append(value)
-                else:
-                    start = end = child
-                    if child.type not in punctuation and child.type not in literal:
-                        args.append(child)
-                if start is not None:
-                    if first is None:
-                        first = start
-                    last = end
-            handler = handlers.get(data)
-            if handler is None:
-                handler = handlers[data] = getattr(self, data)
-            return handler(_Meta(first, last), *args), first, last
-
-        return walk(tree)[0]
-
-    def callbacks(self, max_depth: int) -> object:
-        """What to hand Lark's tree-shaping callbacks so they build nodes as the parser reduces.
-
-        Each rule's callback takes the rule's children (tokens, :class:`_Part` values of the
-        rules below, and ``None`` for an optional part left out) and returns a :class:`_Part`
-        whose ``value`` is what :meth:`transform` would have built; handlers run in the same
-        order as there (children first, left to right), so diagnostics come in the same order.
-        A tree deeper than ``max_depth`` raises :class:`RecursionError`, as :meth:`transform`
-        would for a deep enough one.
-        """
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(visit_tokens=False)
+        self._local = threading.local()
+        self._punctuation: set[str] = set()
         self._max_depth = max_depth
-        return _Callbacks(self)
+        for name in _handler_names():
+            setattr(self, name, self._callback(name))
+
+    def prepare(self, punctuation: Iterable[str]) -> None:
+        """Name the terminals to drop before a handler is called (keywords and punctuation)."""
+        self._punctuation.clear()
+        self._punctuation.update(punctuation)
+
+    def reading(self, builder: TreeBuilder) -> _Reading:
+        """Bind ``builder`` to this thread: ``with inline.reading(builder): lark.parse(…)``."""
+        return _Reading(self._local, builder)
 
     def _callback(self, name: str) -> Callable[[list[Any]], _Part]:
-        handler = getattr(self, name)
-        literal = _LITERALS.get(name, ())
+        handler: Callable[..., Any] = getattr(TreeBuilder, name)
+        literal = _LITERALS.get(name, frozenset())
         punctuation = self._punctuation
+        local = self._local
         max_depth = self._max_depth
 
         if name in _ONE_TOKEN:
 
             def build_token(children: list[Any]) -> _Part:
                 (token,) = children
-                if not isinstance(token, Token):
-                    raise TypeError(f"unexpected child {token!r} of rule {name}")
                 part = _Part(token, token, 1)
-                part.value = handler(part, token)
+                builder: TreeBuilder = local.builder
+                if not builder.stopped:
+                    part.value = handler(builder, part, token)
                 return part
 
             return build_token
@@ -211,27 +144,75 @@ class TreeBuilder:
                     if child.depth > depth:
                         depth = child.depth
                     start, end = child.first, child.last
-                elif isinstance(child, Token):
+                else:
                     start = end = child
                     if child.type not in punctuation and child.type not in literal:
                         args.append(child)
-                else:
-                    raise TypeError(f"unexpected child {child!r} of rule {name}")
                 if start is not None:
                     if first is None:
                         first = start
                     last = end
-            if depth >= max_depth:
-                raise RecursionError(f"the tree is more than {max_depth} deep")
             part = _Part(first, last, depth + 1)
-            part.value = handler(part, *args)
+            builder: TreeBuilder = local.builder
+            if builder.stopped:
+                return part
+            if depth >= max_depth:
+                builder.too_deep = True
+                builder.stop()
+                return part
+            part.value = handler(builder, part, *args)
             return part
 
         return build
 
+
+class _Reading:
+    """Binds a :class:`TreeBuilder` to the calling thread for one parse."""
+
+    def __init__(self, local: threading.local, builder: TreeBuilder) -> None:
+        self._local = local
+        self._builder = builder
+
+    def __enter__(self) -> TreeBuilder:
+        self._local.builder = self._builder
+        return self._builder
+
+    def __exit__(self, *exc: object) -> None:
+        del self._local.builder
+
+
+def _handler_names() -> list[str]:
+    """The grammar rules :class:`TreeBuilder` builds: its public methods other than
+    :meth:`TreeBuilder.stop`."""
+    return [
+        name
+        for name, value in vars(TreeBuilder).items()
+        if not name.startswith("_") and callable(value) and name != "stop"
+    ]
+
+
+class TreeBuilder:
+    """One reading's rule handlers; ``diagnostics`` collects what the grammar could not check.
+
+    Each grammar rule is handled by the method of the same name, called by
+    :class:`InlineBuilder` with the rule's position (``meta``) and its already-built children.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+        #: Set once nothing more is to be built (a syntax error, or a tree too deep).
+        self.stopped = False
+        #: Set when the tree is deeper than the parser allows.
+        self.too_deep = False
+
+    def stop(self) -> None:
+        """Build nothing more in this reading (the parser goes on, to find syntax errors)."""
+        self.stopped = True
+
     # --- helpers ----------------------------------------------------------------------------
 
-    def _span(self, meta: _Meta) -> Span | None:
+    def _span(self, meta: _Part) -> Span | None:
         first, last = meta.first, meta.last
         if first is None or last is None:
             return None
@@ -307,7 +288,7 @@ class TreeBuilder:
 
     # --- values -----------------------------------------------------------------------------
 
-    def ident(self, meta: _Meta, token: Token) -> n.Ident:
+    def ident(self, meta: _Part, token: Token) -> n.Ident:
         """``ident: WORD | STRING``."""
         if token.type == "STRING":
             return n.Ident(_unquote(str(token)), self._token_span(token))
@@ -320,21 +301,21 @@ class TreeBuilder:
             )
         return n.Ident(str(token), self._token_span(token))
 
-    def string(self, meta: _Meta, token: Token) -> n.Ident:
+    def string(self, meta: _Part, token: Token) -> n.Ident:
         """``string: STRING``."""
         return n.Ident(_unquote(str(token)), self._token_span(token))
 
-    def number(self, meta: _Meta, *tokens: Token) -> Decimal:
+    def number(self, meta: _Part, *tokens: Token) -> Decimal:
         """``number: MINUS? (INT | DECIMAL)``."""
         return Decimal(self._numeral(*tokens))
 
-    def level_ref(self, meta: _Meta, value: Decimal | n.Ident) -> n.LevelRef:
+    def level_ref(self, meta: _Part, value: Decimal | n.Ident) -> n.LevelRef:
         """``level_ref: number | ident``."""
         if isinstance(value, n.Ident):
             return n.LevelRef(value.value, value.span)
         return n.LevelRef(value, self._span(meta))
 
-    def literal(self, meta: _Meta, value: Any) -> n.Literal:
+    def literal(self, meta: _Part, value: Any) -> n.Literal:
         """``literal: string | number | DATE | TRUE | FALSE``."""
         span = self._span(meta)
         if isinstance(value, n.Ident):
@@ -348,21 +329,21 @@ class TreeBuilder:
             return n.Literal(False, span)
         return n.Literal(self._date(token), span)
 
-    def duration(self, meta: _Meta, amount: Token, unit: Token) -> n.Duration:
+    def duration(self, meta: _Part, amount: Token, unit: Token) -> n.Duration:
         """``duration: INT UNIT``."""
         return n.Duration(int(self._numeral(amount)), _UNITS[str(unit)], self._span(meta))
 
     # --- header and declarations ------------------------------------------------------------
 
-    def version(self, meta: _Meta, value: n.Ident) -> tuple[str, n.Ident]:
+    def version(self, meta: _Part, value: n.Ident) -> tuple[str, n.Ident]:
         """``"version" string``."""
         return ("version", value)
 
-    def extends(self, meta: _Meta, value: n.Ident) -> tuple[str, n.Ident]:
+    def extends(self, meta: _Part, value: n.Ident) -> tuple[str, n.Ident]:
         """``"extends" string``."""
         return ("extends", value)
 
-    def header(self, meta: _Meta, name: n.Ident, *options: tuple[str, n.Ident]) -> dict[str, Any]:
+    def header(self, meta: _Part, name: n.Ident, *options: tuple[str, n.Ident]) -> dict[str, Any]:
         """``header: "policy" string header_option*``."""
         result: dict[str, Any] = {"name": name.value, "span": self._span(meta)}
         for key, value in options:
@@ -371,7 +352,7 @@ class TreeBuilder:
             result[key] = value
         return result
 
-    def start(self, meta: _Meta, header: dict[str, Any], *statements: n.Statement) -> n.PolicyFile:
+    def start(self, meta: _Part, header: dict[str, Any], *statements: n.Statement) -> n.PolicyFile:
         """``start: header statement*``."""
         version = header.get("version")
         return n.PolicyFile(
@@ -383,31 +364,31 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def body(self, meta: _Meta, *statements: n.Statement) -> tuple[n.Statement, ...]:
+    def body(self, meta: _Part, *statements: n.Statement) -> tuple[n.Statement, ...]:
         """``body: statement*`` (used to resume after a syntax error)."""
         return statements
 
-    def level(self, meta: _Meta, value: Decimal, name: n.Ident) -> n.LevelDecl:
+    def level(self, meta: _Part, value: Decimal, name: n.Ident) -> n.LevelDecl:
         """``level: number ident``."""
         return n.LevelDecl(value, name, self._span(meta))
 
-    def scale(self, meta: _Meta, name: n.Ident, *levels: n.LevelDecl) -> n.ScaleDecl:
+    def scale(self, meta: _Part, name: n.Ident, *levels: n.LevelDecl) -> n.ScaleDecl:
         """``scale: "scale" ident "{" level* "}"``."""
         return n.ScaleDecl(self._name(name, "scale"), levels, self._span(meta))
 
-    def default_scale(self, meta: _Meta, name: n.Ident) -> n.DefaultScale:
+    def default_scale(self, meta: _Part, name: n.Ident) -> n.DefaultScale:
         """``default_scale: "default" "scale" ident``."""
         return n.DefaultScale(self._name(name, "scale"), self._span(meta))
 
-    def kind_option(self, meta: _Meta, value: n.Ident) -> tuple[str, Any]:
+    def kind_option(self, meta: _Part, value: n.Ident) -> tuple[str, Any]:
         """``"kind" ident``."""
         return ("kind", self._name(value, "kind"))
 
-    def scale_option(self, meta: _Meta, value: n.Ident) -> tuple[str, Any]:
+    def scale_option(self, meta: _Part, value: n.Ident) -> tuple[str, Any]:
         """``"scale" ident``."""
         return ("scale", self._name(value, "scale"))
 
-    def after_option(self, meta: _Meta, *codes: n.Ident) -> tuple[str, Any]:
+    def after_option(self, meta: _Part, *codes: n.Ident) -> tuple[str, Any]:
         """``"after" ident ("," ident)*``."""
         return ("after", codes)
 
@@ -426,7 +407,7 @@ class TreeBuilder:
             seen.add(key)
         return title, rest
 
-    def competency(self, meta: _Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+    def competency(self, meta: _Part, code: n.Ident, *options: Any) -> n.CompetencyDecl:
         """``competency: "competency" ident string? competency_option*``."""
         title, rest = self._options(options, "competency")
         values = dict(rest)
@@ -439,11 +420,11 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def top_competency(self, meta: _Meta, code: n.Ident, *options: Any) -> n.CompetencyDecl:
+    def top_competency(self, meta: _Part, code: n.Ident, *options: Any) -> n.CompetencyDecl:
         """``top_competency: "competency" ident string? top_competency_option*``."""
         return self.competency(meta, code, *options)
 
-    def area(self, meta: _Meta, code: n.Ident, *parts: Any) -> n.AreaDecl:
+    def area(self, meta: _Part, code: n.Ident, *parts: Any) -> n.AreaDecl:
         """``area: "area" ident string? area_option* "{" competency* "}"``."""
         competencies = tuple(p for p in parts if isinstance(p, n.CompetencyDecl))
         options = tuple(p for p in parts if not isinstance(p, n.CompetencyDecl))
@@ -458,104 +439,104 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def import_framework(self, meta: _Meta, path: n.Ident) -> n.ImportFramework:
+    def import_framework(self, meta: _Part, path: n.Ident) -> n.ImportFramework:
         """``import_framework: "import" "framework" string``."""
         return n.ImportFramework(path, self._span(meta))
 
-    def group(self, meta: _Meta, name: n.Ident, *parts: Any) -> n.GroupDecl:
+    def group(self, meta: _Part, name: n.Ident, *parts: Any) -> n.GroupDecl:
         """``group: "group" ident string? "=" selection``."""
         title = parts[0].value if len(parts) == 2 else None
         return n.GroupDecl(self._name(name, "group"), parts[-1], title, self._span(meta))
 
     # --- selections -------------------------------------------------------------------------
 
-    def name_selection(self, meta: _Meta, name: n.Ident) -> n.NameSelection:
+    def name_selection(self, meta: _Part, name: n.Ident) -> n.NameSelection:
         """``selection_term: ident``."""
         return n.NameSelection(name, self._span(meta))
 
-    def wildcard_selection(self, meta: _Meta, token: Token) -> n.WildcardSelection:
+    def wildcard_selection(self, meta: _Part, token: Token) -> n.WildcardSelection:
         """``selection_term: WILDCARD``."""
         return n.WildcardSelection(str(token)[:-1], self._span(meta))
 
-    def kind_selection(self, meta: _Meta, kind: n.Ident) -> n.KindSelection:
+    def kind_selection(self, meta: _Part, kind: n.Ident) -> n.KindSelection:
         """``selection_term: "kind" ident``."""
         return n.KindSelection(self._name(kind, "kind"), self._span(meta))
 
-    def under_selection(self, meta: _Meta, code: n.Ident) -> n.UnderSelection:
+    def under_selection(self, meta: _Part, code: n.Ident) -> n.UnderSelection:
         """``selection_term: "under" ident``."""
         return n.UnderSelection(code, self._span(meta))
 
-    def all_selection(self, meta: _Meta) -> n.AllSelection:
+    def all_selection(self, meta: _Part) -> n.AllSelection:
         """``selection_term: "all" "competencies"``."""
         return n.AllSelection(self._span(meta))
 
-    def selection_term(self, meta: _Meta, inner: n.Selection) -> n.Selection:
+    def selection_term(self, meta: _Part, inner: n.Selection) -> n.Selection:
         """``selection_term: "(" selection ")"``: parentheses only group."""
         return inner
 
-    def union(self, meta: _Meta, left: n.Selection, right: n.Selection) -> n.UnionSelection:
+    def union(self, meta: _Part, left: n.Selection, right: n.Selection) -> n.UnionSelection:
         """``selection: selection "+" selection_term``."""
         return n.UnionSelection(left, right, self._span(meta))
 
     def difference(
-        self, meta: _Meta, left: n.Selection, right: n.Selection
+        self, meta: _Part, left: n.Selection, right: n.Selection
     ) -> n.DifferenceSelection:
         """``selection: selection "-" selection_term``."""
         return n.DifferenceSelection(left, right, self._span(meta))
 
     # --- rules ------------------------------------------------------------------------------
 
-    def number_arg(self, meta: _Meta, value: Decimal) -> n.MethodArg:
+    def number_arg(self, meta: _Part, value: Decimal) -> n.MethodArg:
         """``method_arg: number``."""
         return n.MethodArg(value, False, self._span(meta))
 
-    def percent_arg(self, meta: _Meta, token: Token) -> n.MethodArg:
+    def percent_arg(self, meta: _Part, token: Token) -> n.MethodArg:
         """``method_arg: PERCENT``."""
         return n.MethodArg(Decimal(self._numeral(token)), True, self._span(meta))
 
-    def method_args(self, meta: _Meta, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
+    def method_args(self, meta: _Part, *args: n.MethodArg | None) -> tuple[n.MethodArg, ...]:
         """``method_args: "(" [method_arg ("," method_arg)*] ")"``."""
         return tuple(a for a in args if a is not None)
 
     def calculate(
-        self, meta: _Meta, method: n.Ident, args: tuple[n.MethodArg, ...] | None = None
+        self, meta: _Part, method: n.Ident, args: tuple[n.MethodArg, ...] | None = None
     ) -> n.Calculate:
         """``calculate: "calculate" ident method_args?``."""
         return n.Calculate(self._name(method, "calculation method"), args or (), self._span(meta))
 
-    def proficient(self, meta: _Meta, *parts: Any) -> n.Proficient:
+    def proficient(self, meta: _Part, *parts: Any) -> n.Proficient:
         """``proficient: "proficient" "at" LEAST? level_ref``."""
         at_least = len(parts) == 2
         return n.Proficient(parts[-1], at_least, self._span(meta))
 
-    def evidence_count(self, meta: _Meta, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
+    def evidence_count(self, meta: _Part, count: Token, *kinds: n.Ident) -> n.EvidenceCount:
         """``evidence_count: "evidence" "at" "least" INT ("from" ident ("," ident)*)?``."""
         checked = tuple(self._name(k, "kind") for k in kinds)
         return n.EvidenceCount(int(self._numeral(count)), checked, self._span(meta))
 
-    def evidence_variety(self, meta: _Meta, count: Token) -> n.EvidenceVariety:
+    def evidence_variety(self, meta: _Part, count: Token) -> n.EvidenceVariety:
         """``evidence_variety: "evidence" "from" "at" "least" INT "kinds"``."""
         return n.EvidenceVariety(int(self._numeral(count)), self._span(meta))
 
-    def evidence_within(self, meta: _Meta, duration: n.Duration) -> n.EvidenceWithin:
+    def evidence_within(self, meta: _Part, duration: n.Duration) -> n.EvidenceWithin:
         """``evidence_within: "evidence" "within" duration``."""
         return n.EvidenceWithin(duration, self._span(meta))
 
-    def for_single(self, meta: _Meta, selection: n.Selection, rule: n.Rule) -> n.ForRule:
+    def for_single(self, meta: _Part, selection: n.Selection, rule: n.Rule) -> n.ForRule:
         """``for_rule: "for" selection rule``."""
         return n.ForRule(selection, (rule,), False, self._span(meta))
 
-    def for_block(self, meta: _Meta, selection: n.Selection, *rules: n.Rule) -> n.ForRule:
+    def for_block(self, meta: _Part, selection: n.Selection, *rules: n.Rule) -> n.ForRule:
         """``for_rule: "for" selection "{" rule* "}"``."""
         return n.ForRule(selection, rules, True, self._span(meta))
 
-    def rule_block(self, meta: _Meta, keyword: Token, *items: n.Rule | n.ForRule) -> n.RuleBlock:
+    def rule_block(self, meta: _Part, keyword: Token, *items: n.Rule | n.ForRule) -> n.RuleBlock:
         """``rule_block: (TIGHT | LOOSE) "{" (rule | for_rule)* "}"``."""
         return n.RuleBlock(keyword.type == "TIGHT", items, self._span(meta))
 
     # --- requirements and clauses -----------------------------------------------------------
 
-    def requirement(self, meta: _Meta, *parts: Any) -> n.RequirementDecl:
+    def requirement(self, meta: _Part, *parts: Any) -> n.RequirementDecl:
         """``requirement: TIGHT? "requirement" ident string? "{" clause* "}"``."""
         items = list(parts)
         tight = bool(items) and isinstance(items[0], Token)
@@ -567,41 +548,41 @@ class TreeBuilder:
             title = items.pop(0).value
         return n.RequirementDecl(name, tuple(items), title, tight, self._span(meta))
 
-    def q_all(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_all(self, meta: _Part) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "all"``."""
         return ("all", None)
 
-    def q_any(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_any(self, meta: _Part) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "any"``."""
         return ("any", None)
 
-    def q_none(self, meta: _Meta) -> tuple[n.Quantifier, Decimal | None]:
+    def q_none(self, meta: _Part) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "none"``."""
         return ("none", None)
 
-    def q_count(self, meta: _Meta, count: Token) -> tuple[n.Quantifier, Decimal | None]:
+    def q_count(self, meta: _Part, count: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" INT``."""
         return ("count", Decimal(self._numeral(count)))
 
-    def q_percent(self, meta: _Meta, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
+    def q_percent(self, meta: _Part, percent: Token) -> tuple[n.Quantifier, Decimal | None]:
         """``quantifier: "at" "least" PERCENT``."""
         return ("percent", Decimal(self._numeral(percent)))
 
-    def t_proficient(self, meta: _Meta) -> tuple[n.Test, n.LevelRef | None]:
+    def t_proficient(self, meta: _Part) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "proficient"``."""
         return ("proficient", None)
 
-    def t_reach(self, meta: _Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+    def t_reach(self, meta: _Part, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "reach" level_ref``."""
         return ("reach", level)
 
-    def t_below(self, meta: _Meta, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
+    def t_below(self, meta: _Part, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "below" level_ref``."""
         return ("below", level)
 
     def quantified(
         self,
-        meta: _Meta,
+        meta: _Part,
         quantifier: tuple[n.Quantifier, Decimal | None],
         selection: n.Selection,
         test: tuple[n.Test, n.LevelRef | None],
@@ -611,11 +592,11 @@ class TreeBuilder:
             quantifier[0], selection, test[0], quantifier[1], test[1], self._span(meta)
         )
 
-    def requirement_ref(self, meta: _Meta, name: n.Ident) -> n.RequirementRef:
+    def requirement_ref(self, meta: _Part, name: n.Ident) -> n.RequirementRef:
         """``clause: "requirement" ident``."""
         return n.RequirementRef(name, self._span(meta))
 
-    def learner_test(self, meta: _Meta, attribute: Token, *rest: Any) -> n.LearnerTest:
+    def learner_test(self, meta: _Part, attribute: Token, *rest: Any) -> n.LearnerTest:
         """``clause: LEARNER_ATTR (COMPARE literal)?``."""
         token_span = self._token_span(attribute)
         name = n.Ident(str(attribute).split(".", 1)[1], token_span)
@@ -624,35 +605,35 @@ class TreeBuilder:
         op = cast(Any, str(rest[0]))
         return n.LearnerTest(name, op, rest[1], self._span(meta))
 
-    def any_block(self, meta: _Meta, *clauses: n.Clause) -> n.AnyBlock:
+    def any_block(self, meta: _Part, *clauses: n.Clause) -> n.AnyBlock:
         """``clause: "any" "{" clause* "}"``."""
         return n.AnyBlock(clauses, self._span(meta))
 
-    def all_block(self, meta: _Meta, *clauses: n.Clause) -> n.AllBlock:
+    def all_block(self, meta: _Part, *clauses: n.Clause) -> n.AllBlock:
         """``clause: "all" "{" clause* "}"``."""
         return n.AllBlock(clauses, self._span(meta))
 
-    def pathway(self, meta: _Meta, name: n.Ident, *clauses: n.Clause) -> n.Pathway:
+    def pathway(self, meta: _Part, name: n.Ident, *clauses: n.Clause) -> n.Pathway:
         """``clause: "pathway" string "{" clause* "}"``."""
         return n.Pathway(name.value, clauses, self._span(meta))
 
-    def not_clause(self, meta: _Meta, clause: n.Clause) -> n.Not:
+    def not_clause(self, meta: _Part, clause: n.Clause) -> n.Not:
         """``clause: "not" clause``."""
         return n.Not(clause, self._span(meta))
 
     # --- decisions --------------------------------------------------------------------------
 
-    def single_condition(self, meta: _Meta, clause: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+    def single_condition(self, meta: _Part, clause: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
         """``condition: clause``."""
         return (False, (clause,))
 
-    def block_condition(self, meta: _Meta, *clauses: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
+    def block_condition(self, meta: _Part, *clauses: n.Clause) -> tuple[bool, tuple[n.Clause, ...]]:
         """``condition: "{" clause* "}"``."""
         return (True, clauses)
 
     def advance(
         self,
-        meta: _Meta,
+        meta: _Part,
         source: n.Ident,
         target: n.Ident,
         condition: tuple[bool, tuple[n.Clause, ...]],
@@ -660,35 +641,35 @@ class TreeBuilder:
         """``advance: "advance" string "to" string "when" condition``."""
         return n.Advance(source.value, target.value, condition[1], condition[0], self._span(meta))
 
-    def graduate(self, meta: _Meta, *parts: Any) -> n.Graduate:
+    def graduate(self, meta: _Part, *parts: Any) -> n.Graduate:
         """``graduate: TIGHT? "graduate" "when" condition``."""
         block, clauses = parts[-1]
         return n.Graduate(clauses, len(parts) == 2, block, self._span(meta))
 
-    def due_attribute(self, meta: _Meta, token: Token) -> tuple[str, Any]:
+    def due_attribute(self, meta: _Part, token: Token) -> tuple[str, Any]:
         """``pace_item: "due" LEARNER_ATTR``."""
         name = n.Ident(str(token).split(".", 1)[1], self._token_span(token))
         return ("due", n.PaceDue(attribute=name, span=self._span(meta)))
 
-    def due_date(self, meta: _Meta, token: Token) -> tuple[str, Any]:
+    def due_date(self, meta: _Part, token: Token) -> tuple[str, Any]:
         """``pace_item: "due" DATE``."""
         value = self._date(token)
         day = value.date() if isinstance(value, dt.datetime) else value
         return ("due", n.PaceDue(date=day, span=self._span(meta)))
 
-    def extension(self, meta: _Meta, duration: n.Duration, clause: n.Clause) -> tuple[str, Any]:
+    def extension(self, meta: _Part, duration: n.Duration, clause: n.Clause) -> tuple[str, Any]:
         """``pace_item: "extend" duration "when" clause``."""
         return ("extend", n.Extension(duration, clause, self._span(meta)))
 
-    def window(self, meta: _Meta, duration: n.Duration) -> tuple[str, Any]:
+    def window(self, meta: _Part, duration: n.Duration) -> tuple[str, Any]:
         """``pace_item: "measure" "over" "last" duration``."""
         return ("window", duration)
 
-    def risk(self, meta: _Meta, duration: n.Duration) -> tuple[str, Any]:
+    def risk(self, meta: _Part, duration: n.Duration) -> tuple[str, Any]:
         """``pace_item: "at" "risk" "within" duration``."""
         return ("risk", duration)
 
-    def pace(self, meta: _Meta, selection: n.Selection, *items: tuple[str, Any]) -> n.PaceDecl:
+    def pace(self, meta: _Part, selection: n.Selection, *items: tuple[str, Any]) -> n.PaceDecl:
         """``pace: "pace" "for" selection "{" pace_item* "}"``."""
         values: dict[str, Any] = {}
         extensions: list[n.Extension] = []
@@ -710,66 +691,66 @@ class TreeBuilder:
 
     # --- examples ---------------------------------------------------------------------------
 
-    def as_of(self, meta: _Meta, token: Token) -> tuple[str, Any]:
+    def as_of(self, meta: _Part, token: Token) -> tuple[str, Any]:
         """``example_item: "as" "of" DATE``."""
         value = self._date(token)
         day = value.date() if isinstance(value, dt.datetime) else value
         return ("as_of", (day, self._span(meta)))
 
-    def attribute(self, meta: _Meta, name: n.Ident, value: n.Literal) -> n.Attribute:
+    def attribute(self, meta: _Part, name: n.Ident, value: n.Literal) -> n.Attribute:
         """``attribute: ident ":" literal``."""
         return n.Attribute(self._name(name, "attribute"), value, self._span(meta))
 
-    def learner_attributes(self, meta: _Meta, *attributes: n.Attribute | None) -> tuple[Any, ...]:
+    def learner_attributes(self, meta: _Part, *attributes: n.Attribute | None) -> tuple[Any, ...]:
         """``learner_attributes: "{" [attribute ("," attribute)*] "}"``."""
         return tuple(a for a in attributes if a is not None)
 
     def example_learner(
-        self, meta: _Meta, name: n.Ident, attributes: tuple[n.Attribute, ...] | None = None
+        self, meta: _Part, name: n.Ident, attributes: tuple[n.Attribute, ...] | None = None
     ) -> tuple[str, Any]:
         """``example_item: "learner" ident learner_attributes?``."""
         learner = n.ExampleLearner(self._name(name, "learner"), attributes or (), self._span(meta))
         return ("learner", learner)
 
-    def evidence_line(self, meta: _Meta, *parts: Any) -> n.EvidenceLine:
+    def evidence_line(self, meta: _Part, *parts: Any) -> n.EvidenceLine:
         """``evidence_line: ident ident number "on" DATE ("from" ident)?``."""
         learner, code, score, date = parts[:4]
         kind = self._name(parts[4], "kind") if len(parts) > 4 else None
         return n.EvidenceLine(learner, code, score, self._date(date), kind, self._span(meta))
 
-    def example_evidence(self, meta: _Meta, *lines: n.EvidenceLine) -> tuple[str, Any]:
+    def example_evidence(self, meta: _Part, *lines: n.EvidenceLine) -> tuple[str, Any]:
         """``example_item: "evidence" "{" evidence_line* "}"``."""
         return ("evidence", lines)
 
-    def expect_proficient(self, meta: _Meta, *negation: Token) -> tuple[Any, ...]:
+    def expect_proficient(self, meta: _Part, *negation: Token) -> tuple[Any, ...]:
         """``competency_expectation: NOT? "proficient"``."""
         return ("proficient", bool(negation), None)
 
-    def expect_level(self, meta: _Meta, level: n.LevelRef) -> tuple[Any, ...]:
+    def expect_level(self, meta: _Part, level: n.LevelRef) -> tuple[Any, ...]:
         """``competency_expectation: "level" level_ref``."""
         return ("level", False, level)
 
-    def expect_score(self, meta: _Meta, score: Decimal) -> tuple[Any, ...]:
+    def expect_score(self, meta: _Part, score: Decimal) -> tuple[Any, ...]:
         """``competency_expectation: "score" number``."""
         return ("score", False, score)
 
-    def expect_not_started(self, meta: _Meta) -> tuple[Any, ...]:
+    def expect_not_started(self, meta: _Part) -> tuple[Any, ...]:
         """``competency_expectation: "not_started"``."""
         return ("not_started", False, None)
 
-    def expect_insufficient(self, meta: _Meta) -> tuple[Any, ...]:
+    def expect_insufficient(self, meta: _Part) -> tuple[Any, ...]:
         """``competency_expectation: "insufficient"``."""
         return ("insufficient", False, None)
 
-    def competency_expect(self, meta: _Meta, code: n.Ident, what: tuple[Any, ...]) -> n.Expectation:
+    def competency_expect(self, meta: _Part, code: n.Ident, what: tuple[Any, ...]) -> n.Expectation:
         """``expectation: ident competency_expectation``."""
         return n.Expectation(n.Ident(""), what[0], what[1], code, what[2], self._span(meta))
 
-    def graduate_expect(self, meta: _Meta, *negation: Token) -> n.Expectation:
+    def graduate_expect(self, meta: _Part, *negation: Token) -> n.Expectation:
         """``expectation: NOT? "graduate"``."""
         return n.Expectation(n.Ident(""), "graduate", bool(negation), span=self._span(meta))
 
-    def advance_expect(self, meta: _Meta, *parts: Any) -> n.Expectation:
+    def advance_expect(self, meta: _Part, *parts: Any) -> n.Expectation:
         """``expectation: NOT? "advance" string "to" string``."""
         source, target = parts[-2], parts[-1]
         return n.Expectation(
@@ -780,18 +761,18 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
-    def requirement_expect(self, meta: _Meta, *parts: Any) -> n.Expectation:
+    def requirement_expect(self, meta: _Part, *parts: Any) -> n.Expectation:
         """``expectation: NOT? "requirement" ident``."""
         return n.Expectation(
             n.Ident(""), "requirement", len(parts) == 2, value=parts[-1], span=self._span(meta)
         )
 
-    def pace_expect(self, meta: _Meta, status: n.Ident) -> n.Expectation:
+    def pace_expect(self, meta: _Part, status: n.Ident) -> n.Expectation:
         """``expectation: "pace" ident``."""
         return n.Expectation(n.Ident(""), "pace", value=status, span=self._span(meta))
 
     def expectation(
-        self, meta: _Meta, learner: n.Ident, expectation: n.Expectation
+        self, meta: _Part, learner: n.Ident, expectation: n.Expectation
     ) -> tuple[str, Any]:
         """``example_item: "expect" ident expectation``."""
         full = n.Expectation(
@@ -804,7 +785,7 @@ class TreeBuilder:
         )
         return ("expect", full)
 
-    def example(self, meta: _Meta, name: n.Ident, *items: tuple[str, Any]) -> n.Example:
+    def example(self, meta: _Part, name: n.Ident, *items: tuple[str, Any]) -> n.Example:
         """``example: "example" string "{" example_item* "}"``."""
         as_of: dt.date | None = None
         learners: list[n.ExampleLearner] = []

@@ -6,11 +6,11 @@ parser is Lark's LALR(1) with the contextual lexer, built once per process. Afte
 error, reading resumes at the next line that starts a top-level statement in the first column,
 so several mistakes are reported in one run without a cascade of follow-on errors.
 
-A policy is first read in one loop over Lark's tables that builds the syntax tree as the parser
-reduces (:class:`_FastReader`). That reading either succeeds exactly as Lark would, or gives up
-at the first syntax error (or on a tree deeper than 200); the text is then read the usual way,
-a Lark tree walked by ``TreeBuilder.transform``, which reports every problem. Both readings
-give the same tree, spans and diagnostics (``tests/dsl/test_parser_fast_path.py``).
+Lark is used through its public interface only: the tree builder (``InlineBuilder`` in
+:mod:`masterykit.dsl._build`) is handed to Lark as its ``transformer``, so the parser builds our
+nodes as it reduces, without an intermediate Lark tree. A syntax tree deeper than
+:data:`MAX_TREE_DEPTH` (a chain of ``not`` or ``+`` adds a level per word) is refused
+(``MK105``).
 
 >>> tree = parse('policy "Demo" version "1"\\nscale two { 1 NotYet 2 Yes }\\n')
 >>> tree.name, tree.version, tree.statements[0].name.value
@@ -25,21 +25,24 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import attrs
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
 )
-from lark.lexer import ContextualLexer
-from lark.parsers.lalr_analysis import Shift
 
 from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
-from masterykit.dsl._build import MAX_NUMBER_DIGITS, RESERVED, TreeBuilder
+from masterykit.dsl._build import (
+    MAX_NUMBER_DIGITS,
+    InlineBuilder,
+    TreeBuilder,
+)
+from masterykit.dsl.keywords import RESERVED
 from masterykit.dsl.nodes import Comment, PolicyFile
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "MAX_ERRORS",
     "MAX_FILE_BYTES",
     "MAX_NUMBER_DIGITS",
+    "MAX_TREE_DEPTH",
     "parse",
     "parse_file",
     "read_source",
@@ -57,33 +61,16 @@ __all__ = [
 MAX_FILE_BYTES = 4 * 1024 * 1024
 #: How deeply blocks and parentheses may nest.
 MAX_DEPTH = 32
+#: How deep a policy's syntax tree may be (a chain of ``not``, or of ``+`` and ``-`` in a
+#: selection, adds one level per word). A deeper tree is refused (``MK105``) so that no later
+#: pass (checking, printing, comparing two trees) runs out of Python's stack.
+MAX_TREE_DEPTH = 400
 #: How many syntax errors one run reports before it stops reading.
 MAX_ERRORS = 20
 
-#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units.
+#: The reserved words of the language (LANGUAGE.md, "Lexical"), with the duration units; they are
+#: read from the grammar (``masterykit.dsl.keywords``).
 KEYWORDS = RESERVED
-
-# Keywords that start a top-level statement: where reading resumes after an error.
-_STATEMENT_KEYWORDS = [
-    "scale",
-    "default",
-    "area",
-    "competency",
-    "import",
-    "group",
-    "calculate",
-    "proficient",
-    "evidence",
-    "for",
-    "tight",
-    "loose",
-    "requirement",
-    "advance",
-    "graduate",
-    "pace",
-    "example",
-]
-_RESUME = re.compile(r"^(?:" + "|".join(_STATEMENT_KEYWORDS) + r")\b", re.MULTILINE)
 
 # Blocks whose body is clauses, not rules.
 _CLAUSE_BLOCKS = frozenset(
@@ -106,226 +93,60 @@ _TERMINALS = {
 
 
 @functools.cache
-def _lark() -> Lark:
+def _reader() -> tuple[Lark, InlineBuilder]:
+    """The one Lark parser of the process, and the transformer it builds our nodes with."""
     grammar = resources.files("masterykit.dsl").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(
+    inline = InlineBuilder(MAX_TREE_DEPTH)
+    lark = Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
         start=["start", "body"],
-        # Positions come from the tokens themselves (TreeBuilder.transform): keeping every
-        # token and skipping Lark's position propagation reads a policy about 40% faster.
+        # Nodes are built as the parser reduces (no Lark tree), and their spans come from their
+        # first and last token: so every token is kept, and Lark propagates no positions.
+        transformer=inline,
         keep_all_tokens=True,
         maybe_placeholders=True,
     )
+    inline.prepare(_punctuation(lark))
+    return lark, inline
+
+
+def _lark() -> Lark:
+    return _reader()[0]
 
 
 @functools.cache
 def _literal_terminals() -> dict[str, str]:
     """Map Lark's names for literal terminals (``RBRACE``, ``PROFICIENT``) to their text."""
-    out: dict[str, str] = {}
-    for terminal in _lark().terminals:
-        if terminal.pattern.type == "str":
-            out[terminal.name] = terminal.pattern.value
-    return out
+    return _literals(_lark())
+
+
+def _literals(lark: Lark) -> dict[str, str]:
+    return {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"}
 
 
 @functools.cache
-def _punctuation() -> frozenset[str]:
+def _statement_terminals() -> frozenset[str]:
+    """The terminals a top-level statement can start with (``SCALE``, ``AREA``, ``TIGHT`` …), as
+    Lark's parser accepts them at the start of a ``body``."""
+    choices = _lark().parse_interactive("", start="body").accepts()  # type: ignore[no-untyped-call]
+    return frozenset(choices - {"$END"})
+
+
+@functools.cache
+def _resume() -> re.Pattern[str]:
+    """A line that starts with a statement's keyword: where reading resumes after an error."""
+    literals = _literal_terminals()
+    words = sorted(literals[name] for name in _statement_terminals())
+    return re.compile(r"^(?:" + "|".join(words) + r")\b", re.MULTILINE)
+
+
+def _punctuation(lark: Lark) -> frozenset[str]:
     """Terminals that only shape the syntax (keywords and punctuation written as literals in the
     grammar): the tree builder uses them for positions and then drops them."""
     named = {"LEAST", "TIGHT", "LOOSE", "NOT", "TRUE", "FALSE", "MINUS", "COMPARE"}
-    return frozenset(name for name in _literal_terminals() if name not in named)
-
-
-class _Unread(Exception):
-    """The one-loop reader stopped (a syntax error, a tree too deep, or a Lark it does not
-    know): the policy is read again the usual way, which reports exactly what it always did."""
-
-
-#: Trees deeper than this are read the usual way, which refuses the deepest (``MK105``).
-_FAST_MAX_DEPTH = 200
-
-
-_SPACE_PATTERN = "(?:[ \t\x0c\r\n])+"
-
-
-class _FastReader:
-    """Lark's LALR tables and contextual lexer, driven in one loop that builds our nodes as it
-    reduces (no intermediate Lark tree). It reads a correct policy exactly as Lark does (the
-    same terminals per parser state, the same tokens and positions, the same reductions, the
-    same tree shaping); at the first thing that is not a plain success it raises
-    :class:`_Unread`.
-    """
-
-    def __init__(self, lark: Lark) -> None:
-        frontend = lark.parser
-        contextual = frontend.lexer
-        if not isinstance(contextual, ContextualLexer) or lark.options.postlex is not None:
-            raise TypeError("a contextual lexer without a post-lexer is needed")
-        table = frontend.parser.parser.parse_table
-        self._start = table.start_states["start"]
-        self._end = table.end_states["start"]
-        rules: list[Any] = []
-        index: dict[int, int] = {}
-        # The action table with plain-text keys; a reduction names its rule by number.
-        self._actions: dict[int, dict[str, tuple[bool, int]]] = {}
-        for state, actions in table.states.items():
-            row: dict[str, tuple[bool, int]] = {}
-            for symbol, (action, target) in actions.items():
-                if action is Shift:
-                    row[str(symbol)] = (True, target)
-                else:
-                    if id(target) not in index:
-                        index[id(target)] = len(rules)
-                        rules.append(target)
-                    row[str(symbol)] = (False, index[id(target)])
-            self._actions[state] = row
-        self._rules = rules
-        # A `?rule` alternative of one symbol is its child itself: no callback to call.
-        self._through = [
-            bool(
-                rule.options.expand1
-                and rule.options.keep_all_tokens
-                and not rule.alias
-                and not rule.options.empty_indices
-                and len(rule.expansion) == 1
-                and not rule.expansion[0].name.startswith("_")
-            )
-            for rule in rules
-        ]
-        # Each state's lexer is prepared the first time the state is met, as Lark does.
-        self._state_lexers: dict[int, Any] = cast(Any, contextual.lexers)
-        self._lexers: dict[int, tuple[tuple[Any, ...], dict[str, Any], Any, Any]] = {}
-        self._shapers = lark._parse_tree_builder
-        # Whitespace is ignored in every state and no other terminal starts with it: skip it
-        # without asking the state's lexer (when the grammar's WS is the one this expects).
-        self._skip_space: Any = None
-        spaces = [t for t in lark.terminals if t.name == "WS"]
-        if (
-            "WS" in lark.lexer_conf.ignore
-            and len(spaces) == 1
-            and spaces[0].pattern.to_regexp() == _SPACE_PATTERN
-            and all("WS" in lexer.ignore_types for lexer in self._state_lexers.values())
-        ):
-            self._skip_space = re.compile(_SPACE_PATTERN).match
-        self._new_token: Any = Token._future_new
-
-    def _lexer(self, state: int) -> tuple[tuple[Any, ...], dict[str, Any], Any, Any]:
-        """The terminals of parser state ``state``: their matchers, the callbacks that retype
-        a token (a keyword matched as a name), the ignored and the multi-line terminals."""
-        lexer = self._state_lexers[state]
-        scanner = lexer.scanner
-        callbacks = dict(lexer.callback)
-        if set(callbacks) & set(lexer.ignore_types):
-            raise _Unread  # an ignored terminal with a callback: not read in one loop
-        entry = (
-            tuple(pattern.match for pattern in scanner._mres),
-            callbacks,
-            frozenset(lexer.ignore_types),
-            frozenset(lexer.newline_types),
-        )
-        self._lexers[state] = entry
-        return entry
-
-    def read(self, text: str, builder: TreeBuilder) -> Any:
-        """The value of the ``start`` rule for ``text``, built by ``builder``."""
-        shapers = self._shapers.create_callback(  # type: ignore[no-untyped-call]
-            builder.callbacks(_FAST_MAX_DEPTH)
-        )
-        reductions = [
-            (len(rule.expansion), str(rule.origin.name), None if through else shapers[rule])
-            for rule, through in zip(self._rules, self._through, strict=True)
-        ]
-        actions, lexers, new_token = self._actions, self._lexers, self._new_token
-        skip_space = self._skip_space
-        end_state = self._end
-        state_stack = [self._start]
-        value_stack: list[Any] = []
-        pos, line, line_start, size = 0, 1, 0, len(text)
-        token: Any = None
-        while True:
-            if pos < size:
-                if skip_space is not None:
-                    space = skip_space(text, pos)
-                    if space is not None:
-                        value = space.group(0)
-                        newlines = value.count("\n")
-                        if newlines:
-                            line += newlines
-                            line_start = pos + value.rindex("\n") + 1
-                        pos += len(value)
-                        continue
-                entry = lexers.get(state_stack[-1])
-                if entry is None:
-                    entry = self._lexer(state_stack[-1])
-                matchers, token_callbacks, ignore, newline_types = entry
-                for match in matchers:
-                    found = match(text, pos)
-                    if found:
-                        break
-                else:
-                    raise _Unread
-                value = found.group(0)
-                kind = found.lastgroup
-                start, first_line, column = pos, line, pos - line_start + 1
-                if kind in newline_types:
-                    newlines = value.count("\n")
-                    if newlines:
-                        line += newlines
-                        line_start = pos + value.rindex("\n") + 1
-                pos += len(value)
-                if kind in ignore:
-                    continue
-                token = new_token(
-                    kind, value, start, first_line, column, line, pos - line_start + 1, pos
-                )
-                if kind in token_callbacks:
-                    token = token_callbacks[kind](token)
-                token_type = token.type
-                is_end = False
-            else:
-                token_type = "$END"
-                is_end = True
-            while True:
-                try:
-                    shift, target = actions[state_stack[-1]][token_type]
-                except KeyError:
-                    raise _Unread from None
-                if shift:
-                    if is_end:
-                        raise _Unread
-                    state_stack.append(target)
-                    value_stack.append(token)
-                    break
-                length, origin, callback = reductions[target]
-                if callback is None:
-                    result = value_stack.pop()
-                    state_stack.pop()
-                else:
-                    if length:
-                        children = value_stack[-length:]
-                        del state_stack[-length:]
-                        del value_stack[-length:]
-                    else:
-                        children = []
-                    result = callback(children)
-                shift, next_state = actions[state_stack[-1]][origin]
-                if not shift:
-                    raise _Unread
-                state_stack.append(next_state)
-                value_stack.append(result)
-                if is_end and next_state == end_state:
-                    return result
-
-
-@functools.cache
-def _fast_reader() -> _FastReader | None:
-    """The one-loop reader, or ``None`` when this Lark is not built the way it expects."""
-    try:
-        return _FastReader(_lark())
-    except Exception:  # pragma: no cover - another Lark version: read the usual way
-        return None
+    return frozenset(name for name in _literals(lark) if name not in named)
 
 
 def _describe_expected(names: Iterable[str], block: str | None = None) -> str:
@@ -334,7 +155,7 @@ def _describe_expected(names: Iterable[str], block: str | None = None) -> str:
     places."""
     literals = _literal_terminals()
     names = set(names)
-    statement_words = {k.upper() for k in _STATEMENT_KEYWORDS}
+    statement_words = _statement_terminals()
     parts: list[str] = []
     if block is not None:
         names.discard("$END")
@@ -580,7 +401,7 @@ def _resume_offset(text: str, after_line: int) -> int | None:
         if nl < 0:
             return None
         offset = nl + 1
-    match = _RESUME.search(text, offset)
+    match = _resume().search(text, offset)
     return match.start() if match else None
 
 
@@ -695,21 +516,12 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
     too_deep = _check_depth(source, scanned)
     if too_deep is not None:
         raise PolicySyntaxError([too_deep], {name: source})
-    fast = _read_fast(text, name)
-    if fast is not None:
-        policy, problems = fast
-        if problems:
-            raise PolicySyntaxError(problems, {name: source})
-        return attrs.evolve(policy, comments=_comments(source, scanned))
+    builder = TreeBuilder(name)
     diagnostics: list[Diagnostic] = []
-    tree = _parse_tree(text, "start", diagnostics, source)
+    policy = _read(text, builder, diagnostics, source)
     if diagnostics:
         raise PolicySyntaxError(diagnostics, {name: source})
-    assert tree is not None
-    builder = TreeBuilder(name, _punctuation())
-    try:
-        policy = builder.transform(tree)
-    except RecursionError:
+    if builder.too_deep:
         raise PolicySyntaxError(
             [
                 Diagnostic(
@@ -717,54 +529,41 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
                 )
             ],
             {name: source},
-        ) from None
+        )
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
     assert isinstance(policy, PolicyFile)
     return attrs.evolve(policy, comments=_comments(source, scanned))
 
 
-def _read_fast(text: str, name: str) -> tuple[PolicyFile, list[Diagnostic]] | None:
-    """The policy and the builder's diagnostics from the one-loop reader, or ``None`` when the
-    text must be read the usual way (a syntax error or anything unusual)."""
-    reader = _fast_reader()
-    if reader is None:
-        return None
-    builder = TreeBuilder(name, _punctuation())
-    try:
-        part = reader.read(text, builder)
-    except (_Unread, TypeError, RecursionError):
-        return None
-    policy = getattr(part, "value", None)
-    if not isinstance(policy, PolicyFile):  # pragma: no cover - the start rule builds a policy
-        return None
-    return policy, builder.diagnostics
-
-
-def _parse_tree(
-    text: str, start: str, diagnostics: list[Diagnostic], source: Source
-) -> Tree[Token] | None:
-    """Parse; on an error, record it and resume at the next top-level statement."""
-    parser = _lark()
-    current, rule = text, start
-    result: Tree[Token] | None = None
-    while True:
-        try:
-            tree = parser.parse(current, start=rule)
-        except UnexpectedInput as error:
-            diagnostics.append(_syntax_diagnostic(error, Source(source.name, text)))
-            if len(diagnostics) >= MAX_ERRORS or isinstance(error, UnexpectedEOF):
-                return None
-            if isinstance(error, UnexpectedToken) and error.token.type == "$END":
-                return None
-            resume = _resume_offset(text, error.line if error.line > 0 else 1)
-            if resume is None:
-                return None
-            current, rule = _blank(text, resume), "body"
-            continue
-        if rule == "start":
-            result = tree
-        return result
+def _read(
+    text: str, builder: TreeBuilder, diagnostics: list[Diagnostic], source: Source
+) -> PolicyFile | None:
+    """Parse, building nodes with ``builder``; on a syntax error, record it in ``diagnostics``,
+    stop building and resume at the next top-level statement to find the next one."""
+    parser, inline = _reader()
+    current, rule = text, "start"
+    result: PolicyFile | None = None
+    with inline.reading(builder):
+        while True:
+            try:
+                # With a transformer, Lark returns what it built for the start rule.
+                part: Any = parser.parse(current, start=rule)
+            except UnexpectedInput as error:
+                builder.stop()
+                diagnostics.append(_syntax_diagnostic(error, Source(source.name, text)))
+                if len(diagnostics) >= MAX_ERRORS or isinstance(error, UnexpectedEOF):
+                    return None
+                if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+                    return None
+                resume = _resume_offset(text, error.line if error.line > 0 else 1)
+                if resume is None:
+                    return None
+                current, rule = _blank(text, resume), "body"
+                continue
+            if rule == "start":
+                result = part.value
+            return result
 
 
 def parse_file(path: str | Path, name: str | None = None) -> PolicyFile:

@@ -367,6 +367,7 @@ def test_the_loader_and_framework_limits_have_their_documented_values() -> None:
     assert (frameworks.MAX_JSON_DEPTH, frameworks.MAX_JSON_DIGITS) == (64, 4300)
     assert check_module.MAX_CONDITION_DEPTH == 64
 
+
 # --- evidence and learners readers ------------------------------------------------------------
 
 READER_HEADER = "learner,competency,score,timestamp\n"

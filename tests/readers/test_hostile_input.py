@@ -593,17 +593,19 @@ def test_a_file_of_every_attack_reconciles_and_keeps_the_good_rows(tmp_path: Pat
     assert all(isinstance(e, Evidence) for e in evidence)
 
 
-def test_a_part_of_a_cut_file_checks_the_header_it_is_given(tmp_path: Path) -> None:
-    from masterykit.readers.tabular import read_csv_part, split_csv
+def test_a_file_whose_header_is_refused_is_never_cut(tmp_path: Path) -> None:
+    """Cuts are decided by what the reader makes of each row, so a file whose header the reader
+    refuses is read whole, and the header's problem is reported once for the whole file."""
+    from masterykit.readers.tabular import read_csv, split_csv
     from masterykit.registry import ReadRequest
 
     rows = "".join(f"L{i:04d},M.1,3,2026-01-10\n" for i in range(4000))
     path = write(tmp_path, "e.csv", "learner,competency,scroe,timestamp\n" + rows)
     request = ReadRequest(path, {})
     split = split_csv(request, 2)
-    assert split is not None and len(split.parts) == 2
+    assert split is None or len(split.parts) == 1
     with pytest.raises(EvidenceError) as caught:
-        list(read_csv_part(request, split, split.parts[1]))
+        list(read_csv(request))
     (diagnostic,) = caught.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
         "MK306",

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_FRAMEWORK_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_JSON_DIGITS",
+    "MAX_TREE_DEPTH",
     "ExternalReference",
     "Framework",
     "FrameworkItem",
@@ -37,6 +38,10 @@ MAX_JSON_DEPTH = 64
 #: The most digits a whole number in a framework file may have (Python's own default limit on
 #: turning text into whole numbers).
 MAX_JSON_DIGITS = 4300
+#: How many levels deep items may sit under each other through ``isChildOf`` (a CASE framework
+#: has a handful: subject, grade, domain, cluster, standard, component). An item with children
+#: selects everything below it, so a policy's selections grow with depth times items.
+MAX_TREE_DEPTH = 64
 
 
 @attrs.frozen(slots=True)
@@ -291,16 +296,53 @@ def _read_json(path: Path, file: str) -> object:
     return data
 
 
-def _chain_text(cycle: list[str], at: int) -> str:
-    """``A → B → A``: the cycle read from its member at index ``at`` back to it, the middle of a
-    long one left out."""
+def _chain_text(cycle: list[str], at: int, *, closed: bool = True) -> str:
+    """``A → B → A``: the cycle read from its member at index ``at`` back to it (or, not
+    ``closed``, a chain read from its start to its end), the middle of a long one left out."""
     size = len(cycle)
-    steps = list(range(size + 1))
-    if size + 1 > 12:
-        steps = [*range(5), -1, *range(size - 4, size + 1)]
+    length = size + 1 if closed else size
+    steps = list(range(length))
+    if length > 12:
+        steps = [*range(5), -1, *range(length - 5, length)]
     return " → ".join(
-        f"… ({size - 9:,} more)" if step < 0 else cycle[(at + step) % size] for step in steps
+        f"… ({length - 10:,} more)" if step < 0 else cycle[(at + step) % size] for step in steps
     )
+
+
+def _too_deep_tree(
+    codes: list[str], parents: Mapping[str, str | None], by_code: Mapping[str, int], file: str
+) -> list[Diagnostic]:
+    """``MK616`` for the deepest item when items sit more than :data:`MAX_TREE_DEPTH` levels
+    under each other (the parents form no circle); each item's depth is found once."""
+    depth: dict[str, int] = {}
+    for code in codes:
+        walk: list[str] = []
+        node: str | None = code
+        while node is not None and node not in depth:
+            walk.append(node)
+            node = parents.get(node)
+        level = depth[node] if node is not None else 0
+        for member in reversed(walk):
+            level += 1
+            depth[member] = level
+    deepest = max(codes, key=lambda code: depth[code], default=None)
+    if deepest is None or depth[deepest] <= MAX_TREE_DEPTH:
+        return []
+    chain: list[str] = []
+    node = deepest
+    while node is not None:
+        chain.append(node)
+        node = parents.get(node)
+    chain.reverse()
+    return [
+        Diagnostic(
+            "MK616",
+            f"CFItem `{deepest}` sits {depth[deepest]:,} levels deep through `isChildOf`; "
+            f"items nest at most {MAX_TREE_DEPTH} levels deep",
+            help="the chain is " + _chain_text(chain, 0, closed=False),
+            location=f"{file} $.CFItems[{by_code[deepest]}]",
+        )
+    ]
 
 
 def _parent_cycles(
@@ -359,7 +401,8 @@ def load_case(path: str | Path) -> Framework:
             not a CASE package, ``MK342`` an item without identifier, ``MK343`` two items with
             one code, ``MK344`` an entry that is not an object, ``MK345`` two items with one
             identifier, ``MK346`` an association without origin, destination or type, ``MK347``
-            an item that is its own ancestor through ``isChildOf``. Each diagnostic's
+            an item that is its own ancestor through ``isChildOf``, ``MK616`` items nested
+            deeper than :data:`MAX_TREE_DEPTH` through ``isChildOf``. Each diagnostic's
             ``location`` names the file and the JSON path (``$.CFItems[3]``).
     """
     path = Path(path)
@@ -466,7 +509,10 @@ def load_case(path: str | Path) -> Framework:
         else:
             association = _text(assoc.get("identifier")) or f"$.CFAssociations[{index}]"
             external.append(ExternalReference(association, origin, destination, kind))
-    problems.extend(_parent_cycles(codes, parents, by_code, file))
+    cycles = _parent_cycles(codes, parents, by_code, file)
+    problems.extend(cycles)
+    if not cycles:
+        problems.extend(_too_deep_tree(codes, parents, by_code, file))
     if problems:
         raise EvidenceError(problems)
     items = tuple(

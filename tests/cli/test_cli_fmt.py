@@ -282,3 +282,10 @@ def test_a_link_pointed_outside_while_its_file_is_formatted_is_not_followed(
         f"error[MK441]: cannot write `{link}`: it changed while it was being formatted\n"
     )
     assert (inside.read_text("utf-8"), outside.read_text("utf-8")) == (MESSY, MESSY)
+
+
+def test_a_file_with_the_longest_name_a_file_system_allows_is_formatted(run, tmp_path):
+    path = write(tmp_path, "n" * (255 - len(".mastery")) + ".mastery", MESSY)
+    result = run(["fmt", str(path)])
+    assert (result.exit_code, path.read_text("utf-8")) == (0, TIDY)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]

@@ -104,11 +104,23 @@ def test_advancement_and_pace_extensions_are_measured_too() -> None:
     assert problems(text) == [
         (
             "MK282",
-            'advancement from "Grade 9" to "Grade 10" nests its conditions 72 deep through '
-            "its own blocks; the limit is 64",
+            'advancement from "Grade 9" to "Grade 10" nests its conditions 72 deep; the limit '
+            "is 64",
             6,
         )
     ]
+
+
+def test_a_requirement_nested_too_deeply_on_its_own_is_refused() -> None:
+    text = HEAD + "requirement r { " + "not " * 300 + "all of MATH proficient }\n"
+    with pytest.raises(PolicyCheckError) as caught:
+        load_text(text, "chain.mastery")
+    [diagnostic] = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.help) == (
+        "MK282",
+        "requirement `r` nests its conditions 302 deep; the limit is 64",
+        "a condition nests at most 64 deep; write it with fewer levels",
+    )
 
 
 def test_a_circle_of_thousands_of_requirements_is_one_error() -> None:

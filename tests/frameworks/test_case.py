@@ -352,28 +352,60 @@ def chain(depth: int) -> dict[str, Any]:
     }
 
 
-def test_a_chain_3000_items_deep_loads_with_its_whole_tree(tmp_path: Path) -> None:
-    # Checking each item's ancestors by walking the chain again took minutes at this depth.
-    framework = load_case(package(tmp_path, chain(3000)))
-    assert len(framework.items) == 3000
-    assert framework.items[0].parent is None
-    assert [i.parent for i in framework.items[1:]] == [f"C.{i}" for i in range(2999)]
+def test_a_chain_3000_items_deep_is_refused_at_its_deepest_item(tmp_path: Path) -> None:
+    # Checking each item's ancestors by walking the chain again took minutes at this depth; and
+    # each item selecting everything below it would make millions of selections from a chain.
+    path = package(tmp_path, chain(3000))
+    with pytest.raises(EvidenceError) as caught:
+        load_case(path)
+    [diagnostic] = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.help, diagnostic.location) == (
+        "MK616",
+        "CFItem `C.2999` sits 3,000 levels deep through `isChildOf`; items nest at most 64 "
+        "levels deep",
+        "the chain is C.0 → C.1 → C.2 → C.3 → C.4 → … (2,990 more) → C.2995 → C.2996 → "
+        "C.2997 → C.2998 → C.2999",
+        f"{path} $.CFItems[2999]",
+    )
 
 
-def test_a_policy_importing_a_3000_deep_chain_selects_each_subtree(tmp_path: Path) -> None:
-    from masterykit.loader import load
-
-    package(tmp_path, chain(3000), "deep.json")
+def import_policy(tmp_path: Path, framework: str) -> Path:
     policy_path = tmp_path / "deep.mastery"
     policy_path.write_text(
         'policy "Deep" version "1"\nscale two { 1 NotYet 2 Yes }\n'
-        'import framework "deep.json"\ncalculate highest\nproficient at Yes\n',
+        f'import framework "{framework}"\ncalculate highest\nproficient at Yes\n',
         encoding="utf-8",
     )
-    policy = load(policy_path)
-    assert len(policy.competencies) == 3000
-    assert policy.areas["C.2996"].competencies == ("C.2996", "C.2997", "C.2998", "C.2999")
-    assert policy.areas["C.0"].competencies == tuple(f"C.{i}" for i in range(3000))
+    return policy_path
+
+
+def test_a_chain_exactly_at_the_depth_limit_is_imported_with_each_subtree(
+    tmp_path: Path,
+) -> None:
+    from masterykit.frameworks import MAX_TREE_DEPTH
+    from masterykit.loader import load
+
+    assert MAX_TREE_DEPTH == 64
+    package(tmp_path, chain(64), "deep.json")
+    policy = load(import_policy(tmp_path, "deep.json"))
+    assert len(policy.competencies) == 64
+    assert policy.areas["C.60"].competencies == ("C.60", "C.61", "C.62", "C.63")
+    assert policy.areas["C.0"].competencies == tuple(f"C.{i}" for i in range(64))
+
+
+def test_a_policy_importing_a_framework_one_level_too_deep_is_told_on_its_import_line(
+    tmp_path: Path,
+) -> None:
+    from masterykit.loader import check_file
+
+    package(tmp_path, chain(65), "deep.json")
+    [diagnostic] = check_file(import_policy(tmp_path, "deep.json")).diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.span and diagnostic.span.line) == (
+        "MK203",
+        "framework `deep.json` cannot be read: CFItem `C.64` sits 65 levels deep through "
+        "`isChildOf`; items nest at most 64 levels deep",
+        3,
+    )
 
 
 def test_a_long_parent_cycle_is_reported_for_each_item_with_the_middle_left_out(
@@ -521,12 +553,6 @@ def test_a_policy_selects_a_subtree_whatever_order_the_items_are_listed_in(
     data = chain(6)
     data["CFItems"].reverse()  # the deepest item first, the top last
     package(tmp_path, data, "reversed.json")
-    policy_path = tmp_path / "reversed.mastery"
-    policy_path.write_text(
-        'policy "R" version "1"\nscale two { 1 NotYet 2 Yes }\n'
-        'import framework "reversed.json"\ncalculate highest\nproficient at Yes\n',
-        encoding="utf-8",
-    )
-    areas = load(policy_path).areas
+    areas = load(import_policy(tmp_path, "reversed.json")).areas
     assert areas["C.0"].competencies == ("C.5", "C.4", "C.3", "C.2", "C.1", "C.0")
     assert areas["C.3"].competencies == ("C.5", "C.4", "C.3")

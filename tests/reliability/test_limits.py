@@ -365,6 +365,7 @@ def test_the_loader_and_framework_limits_have_their_documented_values() -> None:
     assert (loader.MAX_PATH_CHARS, loader.MAX_NAME_BYTES) == (1024, 255)
     assert frameworks.MAX_FRAMEWORK_BYTES == 64 * 1024 * 1024
     assert (frameworks.MAX_JSON_DEPTH, frameworks.MAX_JSON_DIGITS) == (64, 4300)
+    assert frameworks.MAX_TREE_DEPTH == 64
     assert check_module.MAX_CONDITION_DEPTH == 64
 
 

@@ -76,7 +76,7 @@ def _write(path: Path, target: Path, text: str) -> Diagnostic | None:
         if not os.access(target, os.W_OK):
             return _write_error(path, "the file is read-only")
         fd, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent
         )
     except OSError as error:
         return _write_error(path, error.strerror or str(error))

@@ -517,24 +517,27 @@ def _check_depth(
             start = depths.get(start, (0, None))[1]
         return names
 
-    def report(what: str, depth: int, span: Span | None, path: str) -> None:
-        ns.reporter.error(
-            "MK282",
-            f"{what} nests its conditions {depth:,} deep through {path}; the limit is "
-            f"{MAX_CONDITION_DEPTH}",
-            span,
-            help="a condition, with the requirements it refers to, nests at most "
-            f"{MAX_CONDITION_DEPTH} deep; name the competencies of the deepest requirements "
-            "where they are used instead of referring to them",
-        )
+    def report(what: str, depth: int, span: Span | None, names: list[str]) -> None:
+        limit = MAX_CONDITION_DEPTH
+        if len(names) > 1 or (names and not what.startswith("requirement")):
+            path = _chain_text([name_text(name) for name in names])
+            message = f"{what} nests its conditions {depth:,} deep through {path}"
+            help = (
+                f"a condition, with the requirements it refers to, nests at most {limit} deep; "
+                "name the competencies of the deepest requirements where they are used instead "
+                "of referring to them"
+            )
+        else:
+            message = f"{what} nests its conditions {depth:,} deep"
+            help = f"a condition nests at most {limit} deep; write it with fewer levels"
+        ns.reporter.error("MK282", f"{message}; the limit is {limit}", span, help=help)
 
     too_deep = {name for name, (depth, _via) in depths.items() if depth > MAX_CONDITION_DEPTH}
     named_by_too_deep = {r for name in too_deep for r in graph[name]}
     for name in out.requirements:
         if name in too_deep and name not in named_by_too_deep:
-            depth = depths[name][0]
-            path = _chain_text([name_text(r) for r in chain(name)])
-            report(f"requirement `{name}`", depth, out.requirements[name].condition.span, path)
+            span = out.requirements[name].condition.span
+            report(f"requirement `{name}`", depths[name][0], span, chain(name))
     decisions: list[tuple[str, Clause]] = []
     if out.graduation is not None:
         decisions.append(("`graduate when`", out.graduation.condition))
@@ -550,5 +553,4 @@ def _check_depth(
     for what, condition in decisions:
         depth, via = _depth(condition, depths)
         if depth > MAX_CONDITION_DEPTH and not too_deep.intersection(_refs_of(condition)):
-            path = _chain_text([name_text(r) for r in chain(via)]) if via else "its own blocks"
-            report(what, depth, condition.span, path)
+            report(what, depth, condition.span, chain(via))

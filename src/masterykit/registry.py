@@ -167,7 +167,6 @@ class ReaderSpec:
     policy's scales when given them in the ``scales`` option
     (:func:`masterykit.readers.policy_scales`); ``folders`` says it reads a folder rather than
     a file (a folder given without a format goes to such a reader).
-
     """
 
     name: str

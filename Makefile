@@ -39,12 +39,14 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# make fuzz FUZZ_TARGET=readers fuzzes the evidence and learners readers instead of the parser.
+# make fuzz FUZZ_TARGET=readers fuzzes the evidence and learners readers instead of the parser;
+# FUZZ_ARGS passes libFuzzer options and corpus folders through (a folder keeps what a run found).
 FUZZ_TARGET ?= parser
+FUZZ_ARGS ?=
 
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
-	$(BIN)/python tests/fuzz/fuzz_$(FUZZ_TARGET).py -max_total_time=$${FUZZ_SECONDS:-600}
+	$(BIN)/python tests/fuzz/fuzz_$(FUZZ_TARGET).py -max_total_time=$${FUZZ_SECONDS:-600} $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

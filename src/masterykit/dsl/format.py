@@ -25,7 +25,6 @@ calculate mean
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,72 +32,40 @@ from typing import assert_never
 
 import attrs
 
+from masterykit.dsl import _text
 from masterykit.dsl import nodes as n
-from masterykit.dsl.parser import KEYWORDS, parse
-from masterykit.numbers import format_decimal
+from masterykit.dsl.parser import parse
 
 __all__ = ["format_clause", "format_policy", "format_selection", "format_text"]
 
 _INDENT = "  "
-# What the lexer reads as one bare name or code (the grammar's WORD terminal).
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*([.\-][A-Za-z0-9_]+)*")
 _STRING = re.compile(r'"([^"\\\n]|\\.)*"')
 _AS_OF = re.compile(r"\bas\s+of\b")
 _EVIDENCE_BRACES = re.compile(r"\bevidence\s*\{|\}")
 
 
-# --- words and values -----------------------------------------------------------------------
+# --- words and values: the language's one printer (masterykit.dsl._text) ---------------------
 
-
-def _quote(text: str) -> str:
-    """``text`` as a quoted string, with ``\\`` and ``"`` escaped."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _word(value: str) -> str:
-    """A name, code or level name: bare when the lexer reads it back as one word, else quoted."""
-    if _BARE.fullmatch(value) and value not in KEYWORDS and not value.startswith("learner."):
-        return value
-    return _quote(value)
+_quote = _text.quote
+_word = _text.word
+_number = _text.number
+_timestamp = _text.timestamp
+_duration = _text.duration
+_rule = _text.PRINTER.rule
+_quantified = _text.PRINTER.quantified
+_learner_test = _text.PRINTER.learner_test
 
 
 def _ident(ident: n.Ident) -> str:
-    return _word(ident.value)
-
-
-def _number(value: Decimal) -> str:
-    return format_decimal(value)
+    return _text.word(ident.value)
 
 
 def _level(level: n.LevelRef) -> str:
-    if isinstance(level.value, Decimal):
-        return _number(level.value)
-    return _word(level.value)
-
-
-def _timestamp(value: dt.date | dt.datetime) -> str:
-    day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-    if isinstance(value, dt.datetime):
-        day += f"T{value.hour:02d}:{value.minute:02d}"
-        if value.second:
-            day += f":{value.second:02d}"
-    return day
-
-
-def _duration(duration: n.Duration) -> str:
-    unit = duration.unit if duration.amount == 1 else duration.unit + "s"
-    return f"{duration.amount} {unit}"
+    return _text.PRINTER.level(level.value)
 
 
 def _literal(literal: n.Literal) -> str:
-    value = literal.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, Decimal):
-        return _number(value)
-    return _timestamp(value)
+    return _text.PRINTER.literal(literal.value)
 
 
 def format_selection(selection: n.Selection) -> str:
@@ -108,81 +75,7 @@ def format_selection(selection: n.Selection) -> str:
     ...                                   n.WildcardSelection("SCI.LAB.")))
     'MATH + SCI.LAB.*'
     """
-    return _selection(selection, right=False)
-
-
-def _selection(selection: n.Selection, right: bool) -> str:
-    match selection:
-        case n.NameSelection(name=name):
-            return _ident(name)
-        case n.WildcardSelection(prefix=prefix):
-            return prefix + "*"
-        case n.KindSelection(kind=kind):
-            return f"kind {_ident(kind)}"
-        case n.UnderSelection(code=code):
-            return f"under {_ident(code)}"
-        case n.AllSelection():
-            return "all competencies"
-        case (
-            n.UnionSelection(left=left, right=other) | n.DifferenceSelection(left=left, right=other)
-        ):
-            op = "+" if isinstance(selection, n.UnionSelection) else "-"
-            text = f"{_selection(left, False)} {op} {_selection(other, True)}"
-            return f"({text})" if right else text
-        case _:
-            assert_never(selection)
-
-
-def _rule(rule: n.Rule) -> str:
-    match rule:
-        case n.Calculate(method=method, args=args):
-            text = f"calculate {_ident(method)}"
-            if args:
-                text += "(" + ", ".join(_method_arg(arg) for arg in args) + ")"
-            return text
-        case n.Proficient(cut=cut, at_least=at_least):
-            return f"proficient at {'least ' if at_least else ''}{_level(cut)}"
-        case n.EvidenceCount(count=count, kinds=kinds):
-            text = f"evidence at least {count}"
-            if kinds:
-                text += " from " + ", ".join(_ident(kind) for kind in kinds)
-            return text
-        case n.EvidenceVariety(count=count):
-            return f"evidence from at least {count} kinds"
-        case n.EvidenceWithin(duration=duration):
-            return f"evidence within {_duration(duration)}"
-        case _:
-            assert_never(rule)
-
-
-def _method_arg(arg: n.MethodArg) -> str:
-    return _number(arg.value) + ("%" if arg.percent else "")
-
-
-def _quantified(clause: n.Quantified) -> str:
-    amount = clause.amount if clause.amount is not None else Decimal(0)
-    head: str
-    match clause.quantifier:
-        case "all" | "any" | "none":
-            head = clause.quantifier
-        case "count":
-            head = f"at least {_number(amount)}"
-        case "percent":
-            head = f"at least {_number(amount)}%"
-        case _:
-            assert_never(clause.quantifier)
-    test: str = clause.test
-    if clause.test != "proficient":
-        level = clause.level if clause.level is not None else n.LevelRef("")
-        test = f"{clause.test} {_level(level)}"
-    return f"{head} of {format_selection(clause.selection)} {test}"
-
-
-def _learner_test(clause: n.LearnerTest) -> str:
-    text = f"learner.{clause.attribute.value}"
-    if clause.op is not None and clause.value is not None:
-        text += f" {clause.op} {_literal(clause.value)}"
-    return text
+    return _text.PRINTER.selection(selection)
 
 
 # --- lines ------------------------------------------------------------------------------------

@@ -406,8 +406,37 @@ def test_comments_on_the_as_of_and_evidence_lines_of_an_example_stay_there() -> 
 def test_comments_before_the_header_stay_at_the_top() -> None:
     text = '# first\n\n# second\npolicy "Demo"   # the name\n# body\ncalculate mean\n'
     assert format_text(text) == (
-        '# first\n# second\npolicy "Demo"  # the name\n\n# body\ncalculate mean\n'
+        '# first\n\n# second\npolicy "Demo"  # the name\n\n# body\ncalculate mean\n'
     )
+
+
+def test_a_comment_set_apart_by_a_blank_line_stays_apart() -> None:
+    text = (
+        'policy "Demo"\n'
+        "scale two { 1 a 2 b }\n"
+        "# ---- areas ----\n\n\n"
+        "area MATH {\n"
+        "  competency MATH.1\n"
+        "  # no more competencies yet\n\n"
+        "}\n"
+        "calculate mean\n"
+        "# the cut\n"
+        "\n"
+        "proficient at b\n"
+        "# at the end\n\n"
+    )
+    formatted = format_text(text)
+    assert formatted == (
+        'policy "Demo"\n\n'
+        "scale two {\n  1 a\n  2 b\n}\n\n"
+        "# ---- areas ----\n\n"
+        "area MATH {\n  competency MATH.1\n  # no more competencies yet\n}\n\n"
+        "calculate mean\n# the cut\n\nproficient at b\n"
+        "# at the end\n"
+    )
+    assert format_text(formatted) == formatted
+    assert parse(formatted) == parse(text)
+    assert _comments(parse(formatted)) == _comments(parse(text))
 
 
 def test_formatting_text_that_does_not_parse_raises_the_syntax_error() -> None:
@@ -424,9 +453,11 @@ def test_any_layout_with_comments_formats_to_the_same_tree_and_keeps_the_comment
     tree: n.PolicyFile, data: st.DataObject
 ) -> None:
     # Re-lay the canonical text out at random: every run of spaces or line breaks becomes one
-    # space, a line break, or a comment and a line break.
+    # space, a line break, or a comment and a line break (or a blank line after it).
     pieces = _PIECES.findall(format_policy(tree))
-    gaps = data.draw(st.lists(st.sampled_from([" ", "\n", "  # c\n", "\n# o\n", "\n\n   "])))
+    gaps = data.draw(
+        st.lists(st.sampled_from([" ", "\n", "  # c\n", "\n# o\n", "\n# o\n\n", "\n\n   "]))
+    )
     written: list[str] = []
     count = 0
     for piece in pieces:

@@ -5,8 +5,9 @@ statement per line, ``{`` at the end of a block's first line and ``}`` alone on 
 a blank line between top-level statements of different kinds (scales, competencies, groups,
 rules, requirements, advancements, graduation, pace; every worked example stands alone).
 Comments stay where the author put them: a comment on its own line stays before the statement
-that followed it, at that statement's indentation; a comment at the end of a line stays at the
-end of that line.
+that followed it, at that statement's indentation, and stays apart from it when a blank line
+separated them (a heading over a section is not glued to its first block); a comment at the end
+of a line stays at the end of that line.
 
 Printing never changes meaning: ``parse(format_policy(tree)) == tree`` for every tree the parser
 can produce, and formatting formatted text changes nothing.
@@ -412,15 +413,18 @@ def _code_lines(tree: n.PolicyFile) -> set[int]:
 
 
 def _place_comments(
-    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int]
+    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int], filled: set[int] | None
 ) -> list[tuple[int, str]]:
     """Attach each comment to an output line; returns the comments that end the file.
 
     A comment on a source line where code also stands is a trailing comment: it stays at the end
     of the output line that came from that source line (or, when that code was folded into an
     earlier line, at the end of that line). Any other comment goes before the output line that
-    came from the nearest later source line, at that line's indentation. Comments never change
-    order: one that would land before the previous comment goes just after it instead.
+    came from the nearest later source line, at that line's indentation; when a blank line
+    followed it in the source (``filled``, when the source text is known, holds the lines that
+    are not blank), one blank line follows it in the output too, so a heading comment stays
+    apart from the block below it. Comments never change order: one that would land before the
+    previous comment goes just after it instead.
     """
     last_on: dict[int, int] = {}
     for index, out in enumerate(lines):
@@ -457,16 +461,22 @@ def _place_comments(
         if place[1] == 1:
             lines[place[0]].trailing = text
         else:
-            _before(lines, place[0], text, at_end)
+            apart = filled is not None and line is not None and line + 1 not in filled
+            _before(lines, place[0], text, at_end, apart)
     return at_end
 
 
-def _before(lines: list[_Line], index: int, text: str, at_end: list[tuple[int, str]]) -> None:
+def _before(
+    lines: list[_Line], index: int, text: str, at_end: list[tuple[int, str]], apart: bool
+) -> None:
+    """Put comment ``text`` before output line ``index`` (``apart``: a blank line after it)."""
     if index >= len(lines):
         at_end.append((0, text))
         return
     target = lines[index]
     target.before.append((target.depth + 1 if target.closing else target.depth, text))
+    if apart and not target.closing:
+        target.before.append((0, ""))
 
 
 def _example_lines(text: str, tree: n.PolicyFile) -> dict[tuple[int, str], int]:
@@ -523,6 +533,7 @@ def _format(
     tree: n.PolicyFile,
     example_lines: dict[tuple[int, str], int],
     code_lines: set[int] | None = None,
+    filled: set[int] | None = None,
 ) -> str:
     writer = _Writer(example_lines=example_lines)
     writer.add(0, _header(tree), _line_of(tree))
@@ -537,13 +548,13 @@ def _format(
     lines = writer.lines
     if code_lines is None:
         code_lines = _code_lines(tree) | set(example_lines.values())
-    at_end = _place_comments(tree, lines, code_lines)
+    at_end = _place_comments(tree, lines, code_lines, filled)
     columns = _comment_columns(lines)
     out: list[str] = []
     for index, line in enumerate(lines):
         if line.blank_before:
             out.append("")
-        out.extend(_INDENT * depth + text for depth, text in line.before)
+        out.extend(_INDENT * depth + text if text else "" for depth, text in line.before)
         text = _INDENT * line.depth + line.text
         if line.trailing is not None:
             text = text.ljust(columns[index]) + line.trailing
@@ -585,4 +596,5 @@ def format_text(text: str, name: str = "<policy>") -> str:
         and comment.span.line <= len(source_lines)
         and source_lines[comment.span.line - 1][: comment.span.column - 1].strip()
     }
-    return _format(tree, _example_lines(text, tree), code_lines)
+    filled = {number for number, line in enumerate(source_lines, 1) if line.strip()}
+    return _format(tree, _example_lines(text, tree), code_lines, filled)

@@ -8,6 +8,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -405,8 +406,37 @@ def test_comments_on_the_as_of_and_evidence_lines_of_an_example_stay_there() -> 
 def test_comments_before_the_header_stay_at_the_top() -> None:
     text = '# first\n\n# second\npolicy "Demo"   # the name\n# body\ncalculate mean\n'
     assert format_text(text) == (
-        '# first\n# second\npolicy "Demo"  # the name\n\n# body\ncalculate mean\n'
+        '# first\n\n# second\npolicy "Demo"  # the name\n\n# body\ncalculate mean\n'
     )
+
+
+def test_a_comment_set_apart_by_a_blank_line_stays_apart() -> None:
+    text = (
+        'policy "Demo"\n'
+        "scale two { 1 a 2 b }\n"
+        "# ---- areas ----\n\n\n"
+        "area MATH {\n"
+        "  competency MATH.1\n"
+        "  # no more competencies yet\n\n"
+        "}\n"
+        "calculate mean\n"
+        "# the cut\n"
+        "\n"
+        "proficient at b\n"
+        "# at the end\n\n"
+    )
+    formatted = format_text(text)
+    assert formatted == (
+        'policy "Demo"\n\n'
+        "scale two {\n  1 a\n  2 b\n}\n\n"
+        "# ---- areas ----\n\n"
+        "area MATH {\n  competency MATH.1\n  # no more competencies yet\n}\n\n"
+        "calculate mean\n# the cut\n\nproficient at b\n"
+        "# at the end\n"
+    )
+    assert format_text(formatted) == formatted
+    assert parse(formatted) == parse(text)
+    assert _comments(parse(formatted)) == _comments(parse(text))
 
 
 def test_formatting_text_that_does_not_parse_raises_the_syntax_error() -> None:
@@ -423,9 +453,11 @@ def test_any_layout_with_comments_formats_to_the_same_tree_and_keeps_the_comment
     tree: n.PolicyFile, data: st.DataObject
 ) -> None:
     # Re-lay the canonical text out at random: every run of spaces or line breaks becomes one
-    # space, a line break, or a comment and a line break.
+    # space, a line break, or a comment and a line break (or a blank line after it).
     pieces = _PIECES.findall(format_policy(tree))
-    gaps = data.draw(st.lists(st.sampled_from([" ", "\n", "  # c\n", "\n# o\n", "\n\n   "])))
+    gaps = data.draw(
+        st.lists(st.sampled_from([" ", "\n", "  # c\n", "\n# o\n", "\n# o\n\n", "\n\n   "]))
+    )
     written: list[str] = []
     count = 0
     for piece in pieces:
@@ -484,3 +516,64 @@ def test_formatting_the_gallery_and_documented_policies_keeps_meaning_and_commen
     assert parse(formatted) == original
     assert _comments(parse(formatted)) == _comments(original)
     assert format_text(formatted) == formatted
+
+
+# --- one printer for the formatter and the checker's messages ---------------------------------
+
+
+def _clauses(node: object) -> list[n.Clause]:
+    """Every quantified clause, learner test and ``any`` block in ``node``, outermost first."""
+    found: list[n.Clause] = []
+    if isinstance(node, n.Quantified | n.LearnerTest | n.AnyBlock):
+        found.append(node)
+    if isinstance(node, tuple):
+        for item in node:
+            found.extend(_clauses(item))
+    elif attrs.has(type(node)):
+        for field in attrs.fields(type(node)):
+            if field.name != "span":
+                found.extend(_clauses(getattr(node, field.name)))
+    return found
+
+
+_PRINTED = [
+    p
+    for folder in (Path(__file__).resolve().parents[2] / "examples", SPEC)
+    for p in sorted(folder.rglob("*.mastery"))
+    if p.name not in UNPARSABLE
+]
+
+
+@pytest.mark.parametrize("path", _PRINTED, ids=[p.stem for p in _PRINTED])
+def test_the_checker_quotes_clauses_and_selections_as_the_formatter_writes_them(
+    path: Path,
+) -> None:
+    from masterykit.dsl._check_text import clause_text, selection_text
+
+    tree = parse_file(path)
+    clauses = _clauses(tree)
+    for clause in clauses:
+        laid_out = " ".join(line.strip() for line in format_clause(clause).splitlines())
+        assert clause_text(clause) == laid_out
+        if isinstance(clause, n.Quantified):
+            assert selection_text(clause.selection) == format_selection(clause.selection)
+
+
+def test_there_are_clauses_of_every_kind_to_compare() -> None:
+    kinds = {type(c) for path in _PRINTED for c in _clauses(parse_file(path))}
+    assert kinds == {n.Quantified, n.LearnerTest, n.AnyBlock}
+
+
+def test_only_the_spelling_of_names_and_dates_is_the_checkers_own() -> None:
+    from masterykit.dsl._check_text import clause_text, name_text
+
+    # Messages keep the spelling they always had; the formatter writes what reads back.
+    clause = n.Quantified(
+        "all", n.NameSelection(n.Ident("level")), "reach", None, n.LevelRef("_top")
+    )
+    assert clause_text(clause) == 'all of level reach "_top"'
+    assert format_clause(clause) == 'all of "level" reach _top'
+    assert name_text("MATH.1") == "MATH.1"
+    when = n.LearnerTest(n.Ident("enrolled"), ">=", n.Literal(dt.datetime(2026, 1, 5, 9, 30)))
+    assert clause_text(when) == "learner.enrolled >= 2026-01-05T09:30:00"
+    assert format_clause(when) == "learner.enrolled >= 2026-01-05T09:30"

@@ -5,8 +5,9 @@ statement per line, ``{`` at the end of a block's first line and ``}`` alone on 
 a blank line between top-level statements of different kinds (scales, competencies, groups,
 rules, requirements, advancements, graduation, pace; every worked example stands alone).
 Comments stay where the author put them: a comment on its own line stays before the statement
-that followed it, at that statement's indentation; a comment at the end of a line stays at the
-end of that line.
+that followed it, at that statement's indentation, and stays apart from it when a blank line
+separated them (a heading over a section is not glued to its first block); a comment at the end
+of a line stays at the end of that line.
 
 Printing never changes meaning: ``parse(format_policy(tree)) == tree`` for every tree the parser
 can produce, and formatting formatted text changes nothing.
@@ -25,7 +26,6 @@ calculate mean
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,72 +33,40 @@ from typing import assert_never
 
 import attrs
 
+from masterykit.dsl import _text
 from masterykit.dsl import nodes as n
-from masterykit.dsl.parser import KEYWORDS, parse
-from masterykit.numbers import format_decimal
+from masterykit.dsl.parser import parse
 
 __all__ = ["format_clause", "format_policy", "format_selection", "format_text"]
 
 _INDENT = "  "
-# What the lexer reads as one bare name or code (the grammar's WORD terminal).
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*([.\-][A-Za-z0-9_]+)*")
 _STRING = re.compile(r'"([^"\\\n]|\\.)*"')
 _AS_OF = re.compile(r"\bas\s+of\b")
 _EVIDENCE_BRACES = re.compile(r"\bevidence\s*\{|\}")
 
 
-# --- words and values -----------------------------------------------------------------------
+# --- words and values: the language's one printer (masterykit.dsl._text) ---------------------
 
-
-def _quote(text: str) -> str:
-    """``text`` as a quoted string, with ``\\`` and ``"`` escaped."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _word(value: str) -> str:
-    """A name, code or level name: bare when the lexer reads it back as one word, else quoted."""
-    if _BARE.fullmatch(value) and value not in KEYWORDS and not value.startswith("learner."):
-        return value
-    return _quote(value)
+_quote = _text.quote
+_word = _text.word
+_number = _text.number
+_timestamp = _text.timestamp
+_duration = _text.duration
+_rule = _text.PRINTER.rule
+_quantified = _text.PRINTER.quantified
+_learner_test = _text.PRINTER.learner_test
 
 
 def _ident(ident: n.Ident) -> str:
-    return _word(ident.value)
-
-
-def _number(value: Decimal) -> str:
-    return format_decimal(value)
+    return _text.word(ident.value)
 
 
 def _level(level: n.LevelRef) -> str:
-    if isinstance(level.value, Decimal):
-        return _number(level.value)
-    return _word(level.value)
-
-
-def _timestamp(value: dt.date | dt.datetime) -> str:
-    day = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-    if isinstance(value, dt.datetime):
-        day += f"T{value.hour:02d}:{value.minute:02d}"
-        if value.second:
-            day += f":{value.second:02d}"
-    return day
-
-
-def _duration(duration: n.Duration) -> str:
-    unit = duration.unit if duration.amount == 1 else duration.unit + "s"
-    return f"{duration.amount} {unit}"
+    return _text.PRINTER.level(level.value)
 
 
 def _literal(literal: n.Literal) -> str:
-    value = literal.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, Decimal):
-        return _number(value)
-    return _timestamp(value)
+    return _text.PRINTER.literal(literal.value)
 
 
 def format_selection(selection: n.Selection) -> str:
@@ -108,81 +76,7 @@ def format_selection(selection: n.Selection) -> str:
     ...                                   n.WildcardSelection("SCI.LAB.")))
     'MATH + SCI.LAB.*'
     """
-    return _selection(selection, right=False)
-
-
-def _selection(selection: n.Selection, right: bool) -> str:
-    match selection:
-        case n.NameSelection(name=name):
-            return _ident(name)
-        case n.WildcardSelection(prefix=prefix):
-            return prefix + "*"
-        case n.KindSelection(kind=kind):
-            return f"kind {_ident(kind)}"
-        case n.UnderSelection(code=code):
-            return f"under {_ident(code)}"
-        case n.AllSelection():
-            return "all competencies"
-        case (
-            n.UnionSelection(left=left, right=other) | n.DifferenceSelection(left=left, right=other)
-        ):
-            op = "+" if isinstance(selection, n.UnionSelection) else "-"
-            text = f"{_selection(left, False)} {op} {_selection(other, True)}"
-            return f"({text})" if right else text
-        case _:
-            assert_never(selection)
-
-
-def _rule(rule: n.Rule) -> str:
-    match rule:
-        case n.Calculate(method=method, args=args):
-            text = f"calculate {_ident(method)}"
-            if args:
-                text += "(" + ", ".join(_method_arg(arg) for arg in args) + ")"
-            return text
-        case n.Proficient(cut=cut, at_least=at_least):
-            return f"proficient at {'least ' if at_least else ''}{_level(cut)}"
-        case n.EvidenceCount(count=count, kinds=kinds):
-            text = f"evidence at least {count}"
-            if kinds:
-                text += " from " + ", ".join(_ident(kind) for kind in kinds)
-            return text
-        case n.EvidenceVariety(count=count):
-            return f"evidence from at least {count} kinds"
-        case n.EvidenceWithin(duration=duration):
-            return f"evidence within {_duration(duration)}"
-        case _:
-            assert_never(rule)
-
-
-def _method_arg(arg: n.MethodArg) -> str:
-    return _number(arg.value) + ("%" if arg.percent else "")
-
-
-def _quantified(clause: n.Quantified) -> str:
-    amount = clause.amount if clause.amount is not None else Decimal(0)
-    head: str
-    match clause.quantifier:
-        case "all" | "any" | "none":
-            head = clause.quantifier
-        case "count":
-            head = f"at least {_number(amount)}"
-        case "percent":
-            head = f"at least {_number(amount)}%"
-        case _:
-            assert_never(clause.quantifier)
-    test: str = clause.test
-    if clause.test != "proficient":
-        level = clause.level if clause.level is not None else n.LevelRef("")
-        test = f"{clause.test} {_level(level)}"
-    return f"{head} of {format_selection(clause.selection)} {test}"
-
-
-def _learner_test(clause: n.LearnerTest) -> str:
-    text = f"learner.{clause.attribute.value}"
-    if clause.op is not None and clause.value is not None:
-        text += f" {clause.op} {_literal(clause.value)}"
-    return text
+    return _text.PRINTER.selection(selection)
 
 
 # --- lines ------------------------------------------------------------------------------------
@@ -519,15 +413,18 @@ def _code_lines(tree: n.PolicyFile) -> set[int]:
 
 
 def _place_comments(
-    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int]
+    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int], filled: set[int] | None
 ) -> list[tuple[int, str]]:
     """Attach each comment to an output line; returns the comments that end the file.
 
     A comment on a source line where code also stands is a trailing comment: it stays at the end
     of the output line that came from that source line (or, when that code was folded into an
     earlier line, at the end of that line). Any other comment goes before the output line that
-    came from the nearest later source line, at that line's indentation. Comments never change
-    order: one that would land before the previous comment goes just after it instead.
+    came from the nearest later source line, at that line's indentation; when a blank line
+    followed it in the source (``filled``, when the source text is known, holds the lines that
+    are not blank), one blank line follows it in the output too, so a heading comment stays
+    apart from the block below it. Comments never change order: one that would land before the
+    previous comment goes just after it instead.
     """
     last_on: dict[int, int] = {}
     for index, out in enumerate(lines):
@@ -564,16 +461,22 @@ def _place_comments(
         if place[1] == 1:
             lines[place[0]].trailing = text
         else:
-            _before(lines, place[0], text, at_end)
+            apart = filled is not None and line is not None and line + 1 not in filled
+            _before(lines, place[0], text, at_end, apart)
     return at_end
 
 
-def _before(lines: list[_Line], index: int, text: str, at_end: list[tuple[int, str]]) -> None:
+def _before(
+    lines: list[_Line], index: int, text: str, at_end: list[tuple[int, str]], apart: bool
+) -> None:
+    """Put comment ``text`` before output line ``index`` (``apart``: a blank line after it)."""
     if index >= len(lines):
         at_end.append((0, text))
         return
     target = lines[index]
     target.before.append((target.depth + 1 if target.closing else target.depth, text))
+    if apart and not target.closing:
+        target.before.append((0, ""))
 
 
 def _example_lines(text: str, tree: n.PolicyFile) -> dict[tuple[int, str], int]:
@@ -630,6 +533,7 @@ def _format(
     tree: n.PolicyFile,
     example_lines: dict[tuple[int, str], int],
     code_lines: set[int] | None = None,
+    filled: set[int] | None = None,
 ) -> str:
     writer = _Writer(example_lines=example_lines)
     writer.add(0, _header(tree), _line_of(tree))
@@ -644,13 +548,13 @@ def _format(
     lines = writer.lines
     if code_lines is None:
         code_lines = _code_lines(tree) | set(example_lines.values())
-    at_end = _place_comments(tree, lines, code_lines)
+    at_end = _place_comments(tree, lines, code_lines, filled)
     columns = _comment_columns(lines)
     out: list[str] = []
     for index, line in enumerate(lines):
         if line.blank_before:
             out.append("")
-        out.extend(_INDENT * depth + text for depth, text in line.before)
+        out.extend(_INDENT * depth + text if text else "" for depth, text in line.before)
         text = _INDENT * line.depth + line.text
         if line.trailing is not None:
             text = text.ljust(columns[index]) + line.trailing
@@ -692,4 +596,5 @@ def format_text(text: str, name: str = "<policy>") -> str:
         and comment.span.line <= len(source_lines)
         and source_lines[comment.span.line - 1][: comment.span.column - 1].strip()
     }
-    return _format(tree, _example_lines(text, tree), code_lines)
+    filled = {number for number, line in enumerate(source_lines, 1) if line.strip()}
+    return _format(tree, _example_lines(text, tree), code_lines, filled)

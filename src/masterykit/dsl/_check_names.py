@@ -144,6 +144,7 @@ class Namespace:
     _sorted: list[str] = attrs.Factory(list)
     _prefixes: dict[str, frozenset[str]] = attrs.Factory(dict)
     _children: dict[str, list[str]] | None = None
+    _ordered: dict[frozenset[str], tuple[str, ...]] = attrs.Factory(dict)
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -151,7 +152,14 @@ class Namespace:
         """``codes`` in declaration order."""
         if len(self._index) != len(self.competencies):
             self._index = {code: i for i, code in enumerate(self.competencies)}
-        return tuple(sorted(codes, key=self._index.__getitem__))
+            self._ordered = {}
+        key = codes if isinstance(codes, frozenset) else frozenset(codes)
+        found = self._ordered.get(key)
+        if found is None:
+            # Remembered per selection: a policy that selects the same competencies in a
+            # thousand clauses sorts them once.
+            found = self._ordered[key] = tuple(sorted(key, key=self._index.__getitem__))
+        return found
 
     def _prefixed(self, prefix: str) -> frozenset[str]:
         """Every competency whose code starts with ``prefix`` (sorted codes, then bisect)."""

@@ -267,6 +267,19 @@ def test_a_long_chain_of_not_is_refused_without_a_traceback() -> None:
     assert caught.value.diagnostics[0].message == "the policy is nested too deeply to read"
 
 
+def test_a_nul_byte_is_reported_at_its_line_and_column() -> None:
+    data = 'policy "Café"\nscale two { 1 "Début" 2 b }\n# é\x00\x00\n'.encode()
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(data, name="nul.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK102",
+        "this file is not text (it contains NUL bytes)",
+    )
+    assert str(diagnostic.span) == "nul.mastery:3:4"  # characters, not bytes
+    assert diagnostic.help == "policy files are UTF-8 text files ending in `.mastery`"
+
+
 def test_a_missing_file_is_a_diagnostic(tmp_path: Path) -> None:
     with pytest.raises(PolicySyntaxError) as caught:
         parse_file(tmp_path / "nope.mastery", name="nope.mastery")

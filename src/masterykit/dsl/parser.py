@@ -452,13 +452,17 @@ def _decode(data: bytes, label: str) -> str:
                 )
             ]
         )
-    if b"\x00" in data:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line_start = data.rfind(b"\n", 0, nul) + 1
+        line = data.count(b"\n", 0, nul) + 1
+        column = len(data[line_start:nul].decode("utf-8", "replace")) + 1
         raise PolicySyntaxError(
             [
                 Diagnostic(
                     "MK102",
                     "this file is not text (it contains NUL bytes)",
-                    location=label,
+                    Span.point(label, line, column, 1),
                     help="policy files are UTF-8 text files ending in `.mastery`",
                 )
             ]

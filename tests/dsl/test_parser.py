@@ -267,6 +267,29 @@ def test_a_long_chain_of_not_is_refused_without_a_traceback() -> None:
     assert caught.value.diagnostics[0].message == "the policy is nested too deeply to read"
 
 
+@pytest.mark.parametrize(
+    ("written", "message", "help"),
+    [
+        ("0.8", "a share is written as a percentage, not `0.8`", "write `at least 80% of …`"),
+        (".75", "a share is written as a percentage, not `.75`", "write `at least 75% of …`"),
+        ("0.125", "a share is written as a percentage, not `0.125`", "write `at least 12.5% of …`"),
+        ("1.5", "unexpected character `.`", None),  # more than all of them: not a share
+    ],
+)
+def test_a_share_written_as_a_fraction_asks_for_a_percentage(
+    written: str, message: str, help: str | None
+) -> None:
+    text = f'policy "P"\nrequirement r {{ at least {written} of MATH proficient }}\n'
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, name="share.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == message
+    if help is not None:
+        assert (diagnostic.code, diagnostic.help) == ("MK117", help)
+        assert str(diagnostic.span) == "share.mastery:2:26"
+        assert diagnostic.span.end_column == 26 + len(written)
+
+
 def test_a_nul_byte_is_reported_at_its_line_and_column() -> None:
     data = 'policy "Café"\nscale two { 1 "Début" 2 b }\n# é\x00\x00\n'.encode()
     with pytest.raises(PolicySyntaxError) as caught:

@@ -23,6 +23,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from masterykit.dsl._build import (
 )
 from masterykit.dsl.keywords import RESERVED
 from masterykit.dsl.nodes import Comment, PolicyFile
+from masterykit.numbers import format_decimal
 
 __all__ = [
     "KEYWORDS",
@@ -298,6 +300,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 span,
                 help="percentages are written without a space, such as `65%`",
             )
+        share = _share_as_fraction(source, pos, line, column) if char == "." else None
+        if share is not None:
+            return share
         if char == "/" and re.search(r"\d$", text[:pos]):
             return Diagnostic(
                 "MK113",
@@ -376,6 +381,37 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         return Diagnostic("MK114", message, span, help=help)
     return Diagnostic(  # pragma: no cover - Lark raises only the kinds above
         "MK110", "the policy could not be read here", Span.point(source.name, line, column)
+    )
+
+
+_AT_LEAST_WHOLE = re.compile(r"\bat\s+least\s+(\d*)$")
+_FRACTION_OF = re.compile(r"\.(\d+)(?=\s+of\b)")
+
+
+def _share_as_fraction(source: Source, pos: int, line: int, column: int) -> Diagnostic | None:
+    """``MK117`` for ``at least 0.8 of …``: a share of competencies written as a fraction."""
+    whole = _AT_LEAST_WHOLE.search(source.text, 0, pos)
+    fraction = _FRACTION_OF.match(source.text, pos)
+    if whole is None or fraction is None:
+        return None
+    written = f"{whole.group(1)}.{fraction.group(1)}"
+    value = Decimal(written)
+    if not 0 < value <= 1:
+        return None
+    start = column - len(whole.group(1))
+    return Diagnostic(
+        "MK117",
+        f"a share is written as a percentage, not `{written}`",
+        Span(
+            source.name,
+            line,
+            start,
+            line,
+            start + len(written),
+            pos - len(whole.group(1)),
+            fraction.end(),
+        ),
+        help=f"write `at least {format_decimal(value * 100)}% of …`",
     )
 
 

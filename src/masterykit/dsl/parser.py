@@ -357,6 +357,24 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         found = _describe_token(token)
         blocks = _open_blocks(text, token.start_pos or 0)
         block = blocks[-1][2] if blocks else None
+        if (
+            blocks
+            and blocks[-1][0] < line
+            and column == 1
+            and "RBRACE" in expected
+            and token.type in _statement_terminals()
+        ):
+            # A statement's keyword in the first column while a block is open: the block above
+            # was left open (the rest of the file is read from this statement on).
+            opened_line, _column, word = blocks[-1]
+            what = f"the `{word}` block" if word else "a block"
+            return Diagnostic(
+                "MK118",
+                f"`{token}` starts a statement before {what} is closed: expected `}}`",
+                span,
+                help=f"the block opened at line {opened_line} is never closed; "
+                f"add `}}` where it should end",
+            )
         message = f"unexpected {found}: expected {_describe_expected(expected, block)}"
         help: str | None = None
         if expected == {"LBRACE"} and _competency_scale_hint(text, token.start_pos or 0):
@@ -596,7 +614,10 @@ def _read(
                     return None
                 if isinstance(error, UnexpectedToken) and error.token.type == "$END":
                     return None
-                resume = _resume_offset(text, error.line if error.line > 0 else 1)
+                after = error.line if error.line > 0 else 1
+                if diagnostics[-1].code == "MK118":
+                    after -= 1  # the statement the error is at starts where reading resumes
+                resume = _resume_offset(text, after)
                 if resume is None:
                     return None
                 current, rule = _blank(text, resume), "body"

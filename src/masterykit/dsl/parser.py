@@ -66,7 +66,7 @@ MAX_DEPTH = 32
 #: How deep a policy's syntax tree may be (a chain of ``not``, or of ``+`` and ``-`` in a
 #: selection, adds one level per word). A deeper tree is refused (``MK105``) so that no later
 #: pass (checking, printing, comparing two trees) runs out of Python's stack.
-MAX_TREE_DEPTH = 400
+MAX_TREE_DEPTH = 300
 #: How many syntax errors one run reports before it stops reading.
 MAX_ERRORS = 20
 

@@ -267,6 +267,74 @@ def test_a_long_chain_of_not_is_refused_without_a_traceback() -> None:
     assert caught.value.diagnostics[0].message == "the policy is nested too deeply to read"
 
 
+@pytest.mark.parametrize(
+    ("written", "message", "help"),
+    [
+        ("0.8", "a share is written as a percentage, not `0.8`", "write `at least 80% of …`"),
+        (".75", "a share is written as a percentage, not `.75`", "write `at least 75% of …`"),
+        ("0.125", "a share is written as a percentage, not `0.125`", "write `at least 12.5% of …`"),
+        ("1.5", "unexpected character `.`", None),  # more than all of them: not a share
+    ],
+)
+def test_a_share_written_as_a_fraction_asks_for_a_percentage(
+    written: str, message: str, help: str | None
+) -> None:
+    text = f'policy "P"\nrequirement r {{ at least {written} of MATH proficient }}\n'
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, name="share.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == message
+    if help is not None:
+        assert (diagnostic.code, diagnostic.help) == ("MK117", help)
+        assert str(diagnostic.span) == "share.mastery:2:26"
+        assert diagnostic.span.end_column == 26 + len(written)
+
+
+def test_a_block_left_open_names_the_line_it_began_and_reading_goes_on_from_the_next() -> None:
+    text = (
+        'policy "P"\n'
+        "scale two { 1 a 2 b }\n"
+        "requirement core {\n"
+        "  all of MATH proficient\n"
+        "\n"
+        "area MATH {\n"
+        "  competency MATH.1 kind\n"
+        "}\n"
+    )
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(text, name="open.mastery")
+    first, second = caught.value.diagnostics
+    assert (first.code, str(first.span), first.message, first.help) == (
+        "MK118",
+        "open.mastery:6:1",
+        "`area` starts a statement before the `requirement` block is closed: expected `}`",
+        "the block opened at line 3 is never closed; add `}` where it should end",
+    )
+    # The `area` statement is read as the start of the rest of the file: its own mistake is found.
+    assert (second.code, str(second.span)) == ("MK114", "open.mastery:8:1")
+
+
+def test_a_statement_keyword_inside_a_block_that_is_indented_is_not_taken_for_a_new_statement() -> (
+    None
+):
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse('policy "P"\nrequirement core {\n  graduate when learner.iep\n}\n', name="p")
+    assert [d.code for d in caught.value.diagnostics] == ["MK114"]
+
+
+def test_a_nul_byte_is_reported_at_its_line_and_column() -> None:
+    data = 'policy "Café"\nscale two { 1 "Début" 2 b }\n# é\x00\x00\n'.encode()
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse(data, name="nul.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK102",
+        "this file is not text (it contains NUL bytes)",
+    )
+    assert str(diagnostic.span) == "nul.mastery:3:4"  # characters, not bytes
+    assert diagnostic.help == "policy files are UTF-8 text files ending in `.mastery`"
+
+
 def test_a_missing_file_is_a_diagnostic(tmp_path: Path) -> None:
     with pytest.raises(PolicySyntaxError) as caught:
         parse_file(tmp_path / "nope.mastery", name="nope.mastery")

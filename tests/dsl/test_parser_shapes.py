@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -198,6 +199,19 @@ def test_the_longest_chain_reads_checks_and_prints(kind: str, check_registry: Re
         assert [d.code for d in diagnostics] == ["MK282"]
     else:
         assert policy is not None, diagnostics
+
+
+def _nested(depth: int, action: Callable[[], object]) -> object:
+    return action() if depth == 0 else _nested(depth - 1, action)
+
+
+@pytest.mark.parametrize("kind", sorted(_chains(1)))
+def test_the_longest_chain_leaves_room_on_the_stack_for_the_code_that_reads_it(kind: str) -> None:
+    # Comparing two trees takes about two frames a level; a host that parses from deep inside
+    # its own code still has room for a few hundred frames of its own.
+    text = _chains(LONGEST)[kind]
+    tree = parse(text, "deep.mastery")
+    assert _nested(250, lambda: parse(format_policy(tree), "deep.mastery") == tree)
 
 
 @pytest.mark.parametrize("kind", sorted(_chains(1)))

@@ -23,6 +23,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from masterykit.dsl._build import (
 )
 from masterykit.dsl.keywords import RESERVED
 from masterykit.dsl.nodes import Comment, PolicyFile
+from masterykit.numbers import format_decimal
 
 __all__ = [
     "KEYWORDS",
@@ -64,7 +66,7 @@ MAX_DEPTH = 32
 #: How deep a policy's syntax tree may be (a chain of ``not``, or of ``+`` and ``-`` in a
 #: selection, adds one level per word). A deeper tree is refused (``MK105``) so that no later
 #: pass (checking, printing, comparing two trees) runs out of Python's stack.
-MAX_TREE_DEPTH = 400
+MAX_TREE_DEPTH = 300
 #: How many syntax errors one run reports before it stops reading.
 MAX_ERRORS = 20
 
@@ -298,6 +300,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 span,
                 help="percentages are written without a space, such as `65%`",
             )
+        share = _share_as_fraction(source, pos, line, column) if char == "." else None
+        if share is not None:
+            return share
         if char == "/" and re.search(r"\d$", text[:pos]):
             return Diagnostic(
                 "MK113",
@@ -352,6 +357,24 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         found = _describe_token(token)
         blocks = _open_blocks(text, token.start_pos or 0)
         block = blocks[-1][2] if blocks else None
+        if (
+            blocks
+            and blocks[-1][0] < line
+            and column == 1
+            and "RBRACE" in expected
+            and token.type in _statement_terminals()
+        ):
+            # A statement's keyword in the first column while a block is open: the block above
+            # was left open (the rest of the file is read from this statement on).
+            opened_line, _column, word = blocks[-1]
+            what = f"the `{word}` block" if word else "a block"
+            return Diagnostic(
+                "MK118",
+                f"`{token}` starts a statement before {what} is closed: expected `}}`",
+                span,
+                help=f"the block opened at line {opened_line} is never closed; "
+                f"add `}}` where it should end",
+            )
         message = f"unexpected {found}: expected {_describe_expected(expected, block)}"
         help: str | None = None
         if expected == {"LBRACE"} and _competency_scale_hint(text, token.start_pos or 0):
@@ -376,6 +399,37 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         return Diagnostic("MK114", message, span, help=help)
     return Diagnostic(  # pragma: no cover - Lark raises only the kinds above
         "MK110", "the policy could not be read here", Span.point(source.name, line, column)
+    )
+
+
+_AT_LEAST_WHOLE = re.compile(r"\bat\s+least\s+(\d*)$")
+_FRACTION_OF = re.compile(r"\.(\d+)(?=\s+of\b)")
+
+
+def _share_as_fraction(source: Source, pos: int, line: int, column: int) -> Diagnostic | None:
+    """``MK117`` for ``at least 0.8 of …``: a share of competencies written as a fraction."""
+    whole = _AT_LEAST_WHOLE.search(source.text, 0, pos)
+    fraction = _FRACTION_OF.match(source.text, pos)
+    if whole is None or fraction is None:
+        return None
+    written = f"{whole.group(1)}.{fraction.group(1)}"
+    value = Decimal(written)
+    if not 0 < value <= 1:
+        return None
+    start = column - len(whole.group(1))
+    return Diagnostic(
+        "MK117",
+        f"a share is written as a percentage, not `{written}`",
+        Span(
+            source.name,
+            line,
+            start,
+            line,
+            start + len(written),
+            pos - len(whole.group(1)),
+            fraction.end(),
+        ),
+        help=f"write `at least {format_decimal(value * 100)}% of …`",
     )
 
 
@@ -452,13 +506,17 @@ def _decode(data: bytes, label: str) -> str:
                 )
             ]
         )
-    if b"\x00" in data:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line_start = data.rfind(b"\n", 0, nul) + 1
+        line = data.count(b"\n", 0, nul) + 1
+        column = len(data[line_start:nul].decode("utf-8", "replace")) + 1
         raise PolicySyntaxError(
             [
                 Diagnostic(
                     "MK102",
                     "this file is not text (it contains NUL bytes)",
-                    location=label,
+                    Span.point(label, line, column, 1),
                     help="policy files are UTF-8 text files ending in `.mastery`",
                 )
             ]
@@ -556,7 +614,10 @@ def _read(
                     return None
                 if isinstance(error, UnexpectedToken) and error.token.type == "$END":
                     return None
-                resume = _resume_offset(text, error.line if error.line > 0 else 1)
+                after = error.line if error.line > 0 else 1
+                if diagnostics[-1].code == "MK118":
+                    after -= 1  # the statement the error is at starts where reading resumes
+                resume = _resume_offset(text, after)
                 if resume is None:
                     return None
                 current, rule = _blank(text, resume), "body"

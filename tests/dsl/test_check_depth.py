@@ -112,13 +112,13 @@ def test_advancement_and_pace_extensions_are_measured_too() -> None:
 
 
 def test_a_requirement_nested_too_deeply_on_its_own_is_refused() -> None:
-    text = HEAD + "requirement r { " + "not " * 300 + "all of MATH proficient }\n"
+    text = HEAD + "requirement r { " + "not " * 200 + "all of MATH proficient }\n"
     with pytest.raises(PolicyCheckError) as caught:
         load_text(text, "chain.mastery")
     [diagnostic] = caught.value.diagnostics
     assert (diagnostic.code, diagnostic.message, diagnostic.help) == (
         "MK282",
-        "requirement `r` nests its conditions 302 deep; the limit is 64",
+        "requirement `r` nests its conditions 202 deep; the limit is 64",
         "a condition nests at most 64 deep; write it with fewer levels",
     )
 

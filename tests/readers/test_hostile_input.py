@@ -637,3 +637,30 @@ def test_long_json_integers_under_pythons_limit_stay_whole_numbers(tmp_path: Pat
     path = write(tmp_path, "e.jsonl", jsonl(learner=number))
     (evidence,), _, _ = read_all(path)
     assert evidence.learner == number
+
+
+def test_a_oneroster_table_without_a_column_it_needs_is_refused(tmp_path: Path) -> None:
+    folder = oneroster_copy(tmp_path)
+    table = folder / "resultLearningObjectiveIds.csv"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("learningObjectiveId", "learnin<gObjectiveId", 1), "utf-8")
+    with pytest.raises(EvidenceError) as caught:
+        list(read_evidence(folder, options={"scale": [1, 4]}))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.location) == (
+        "MK306",
+        "missing column `learningObjectiveId` in the header, so no row of the file is read",
+        f"{table} line 1",
+    )
+
+
+def test_a_oneroster_result_with_an_empty_objective_is_rejected_not_read_as_no_competency(
+    tmp_path: Path,
+) -> None:
+    # Found by fuzzing: an objective row with an empty id became evidence for competency ``.
+    folder = oneroster_copy(tmp_path)
+    table = folder / "resultLearningObjectiveIds.csv"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("res-1,case,lo-6rpa2", "res-1,case,"), "utf-8")
+    results = rejections(folder, scale=[1, 4])
+    assert ("MK307", "missing `learningObjectiveId`", 2) in results

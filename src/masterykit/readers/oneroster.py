@@ -142,11 +142,14 @@ _TABLE_COLUMNS = (
 )
 
 
-def _table(path: Path, limit: int, problems: list[Rejection]) -> Iterator[dict[str, str]]:
+def _table(
+    path: Path, limit: int, problems: list[Rejection], required: tuple[str, ...]
+) -> Iterator[dict[str, str]]:
     """The rows of a small OneRoster table as dictionaries (rows marked tobedeleted left out).
 
     A row that cannot be read (too long, not UTF-8, broken quotes) goes to ``problems`` as a
-    rejection; a header that names a column twice is an error (``MK358``).
+    rejection; a header without one of the ``required`` columns (``MK306``) or that names a
+    column twice (``MK358``) is an error, as are a binary file and an unreadable header.
     """
     file = str(path)
     header: list[str] | None = None
@@ -160,6 +163,11 @@ def _table(path: Path, limit: int, problems: list[Rejection]) -> Iterator[dict[s
             line, row = entry
             if header is None:
                 header = [cell.strip() for cell in row]
+                missing = [column for column in required if column not in header]
+                if missing:
+                    raise missing_column(
+                        missing[0], header, file, line, known=_TABLE_COLUMNS, mapped=False
+                    )
                 check_header(header, file, line, _TABLE_COLUMNS)
                 continue
             values = {k: v.strip() for k, v in zip(header, row, strict=False)}
@@ -202,7 +210,7 @@ def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
     if (folder / "categories.csv").is_file():
         categories = {
             r.get("sourcedId", ""): r.get("title", "")
-            for r in _table(folder / "categories.csv", limit, problems)
+            for r in _table(folder / "categories.csv", limit, problems, ("sourcedId", "title"))
         }
     items = {
         r.get("sourcedId", ""): _LineItem(
@@ -210,17 +218,17 @@ def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
             r.get("resultValueMin", ""),
             r.get("resultValueMax", ""),
         )
-        for r in _table(folder / "lineItems.csv", limit, problems)
+        for r in _table(folder / "lineItems.csv", limit, problems, ("sourcedId",))
     }
     by_result: dict[str, list[tuple[str, str, str]]] = {}
     if result_lo.is_file():
-        for r in _table(result_lo, limit, problems):
+        for r in _table(result_lo, limit, problems, ("resultSourcedId", "learningObjectiveId")):
             by_result.setdefault(r.get("resultSourcedId", ""), []).append(
                 (r.get("learningObjectiveId", ""), r.get("score", ""), r.get("sourcedId", ""))
             )
     by_item: dict[str, list[str]] = {}
     if item_lo.is_file():
-        for r in _table(item_lo, limit, problems):
+        for r in _table(item_lo, limit, problems, ("lineItemSourcedId", "learningObjectiveId")):
             by_item.setdefault(r.get("lineItemSourcedId", ""), []).append(
                 r.get("learningObjectiveId", "")
             )
@@ -320,6 +328,8 @@ def _pair(
     status = result.get("scoreStatus", "")
     if status != "fully graded":
         return no("MK332", f"result is `{shorten(status) or 'empty'}`, not fully graded")
+    if not objective:
+        return no("MK307", "missing `learningObjectiveId`")
     if options.objectives is not None:
         competency = options.objectives.get(objective)
         if competency is None:

@@ -134,6 +134,28 @@ def test_a_scale_option_given_on_the_command_line_wins_over_the_policys_scales(r
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("scales=5", "option `scales` must map competency codes to (min, max) pairs"),
+        (
+            "competencies=" + "[" * 2000 + "]" * 2000,
+            "option `competencies` must map raw values to competency codes",
+        ),
+        (
+            "raw_min=" + "9" * 5000,
+            "option `raw_min` and `raw_max` must both be numbers with raw_min < raw_max",
+        ),
+    ],
+    ids=["scales-not-a-mapping", "json-too-deep", "number-too-long"],
+)
+def test_reader_options_the_reader_cannot_use_are_option_errors(run, files, option, message):
+    args = ["evaluate", "small.mastery", "--evidence", "evidence.csv", "--as-of", "2026-06-01"]
+    result = run([*args, "--evidence-option", option])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == f"error[MK302]: {message}"
+
+
 def test_records_with_nothing_to_use_are_listed_as_skipped_and_strict_passes(run, files):
     unscored = {key: value for key, value in XAPI.items() if key != "result"}
     unscored["id"] = "6690e6c9-3ef0-4ed3-8b37-7f3964730002"

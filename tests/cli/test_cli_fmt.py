@@ -243,7 +243,7 @@ def test_fmt_reads_standard_input_only_up_to_the_size_limit(run):
         ),
         (
             b'policy "X"\x00\n',
-            "error[MK102]: this file is not text (it contains NUL bytes)\n  --> {path}\n"
+            "error[MK102]: this file is not text (it contains NUL bytes)\n --> {path}:1:11\n"
             "  = help: policy files are UTF-8 text files ending in `.mastery`\n",
         ),
     ],

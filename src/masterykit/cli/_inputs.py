@@ -85,7 +85,7 @@ def parse_reader_options(pairs: Sequence[str]) -> dict[str, Any]:
             )
         try:
             options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or JSON too deep or too long to read
             options[key.strip()] = value
     return options
 

@@ -16,28 +16,17 @@ register as a plugin (:mod:`masterykit.policies.formats`); this module is the pl
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
-from masterykit.evidence import AttributeValue, Evidence, Learner, Rejection
-from masterykit.readers._common import (
-    CODES,
-    DEFAULT_MAX_RECORD_BYTES,
-    SKIP_CODES,
-    LineSource,
-    csv_rows,
-    display_name,
-    open_binary,
-    parse_decimal,
-    parse_timestamp,
-)
+from masterykit.evidence import Evidence, Rejection
+from masterykit.readers._common import CODES, DEFAULT_MAX_RECORD_BYTES, SKIP_CODES
+from masterykit.readers.learners import read_learners
 from masterykit.readers.oneroster import read_oneroster
 from masterykit.readers.tabular import cut_csv, read_csv, read_jsonl
 from masterykit.readers.xapi import read_xapi
@@ -157,7 +146,10 @@ def policy_scales(policy: Policy, options: Mapping[str, Any] | None = None) -> d
         code: (competency.scale.minimum, competency.scale.maximum)
         for code, competency in policy.competencies.items()
     }
-    scales.update(merged.get("scales") or {})
+    given = merged.get("scales") or {}
+    if not isinstance(given, Mapping):
+        return merged  # the reader refuses the option with MK302
+    scales.update(given)
     merged["scales"] = scales
     return merged
 
@@ -270,137 +262,3 @@ def read_all(
     evidence = tuple(r for r in results if isinstance(r, Evidence))
     rejections = tuple(r for r in results if isinstance(r, Rejection))
     return evidence, rejections, ReadSummary.of(results)
-
-
-# --- learners --------------------------------------------------------------------------------
-
-
-def _typed(value: object) -> AttributeValue | None:
-    """A learner attribute from a cell or a JSON value (``None``: absent)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if not isinstance(value, str):
-        return json.dumps(value, sort_keys=True)
-    text = value.strip()
-    if not text:
-        return None
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if text[:1].isdigit() and len(text) >= 10 and text[4:5] == "-":
-        moment = parse_timestamp(text)
-        if not isinstance(moment, tuple):
-            return moment
-    number = parse_decimal(text)
-    if number is not None:
-        return number
-    return text
-
-
-def read_learners(path: str | Path) -> tuple[Learner, ...]:
-    """Read a learners file (CSV or JSON Lines): an ``id`` column plus attribute columns.
-
-    Values are typed: ISO dates become dates (date-times datetimes), ``true``/``false`` booleans,
-    numbers decimals, anything else text; an empty cell leaves the attribute out.
-
-    Raises:
-        EvidenceError: with every problem found (``MK338`` a row without an id, ``MK339`` an id
-            given twice, and the file problems of the evidence readers).
-    """
-    path = Path(path)
-    file = display_name(path)
-    problems: list[Diagnostic] = []
-    learners: list[Learner] = []
-    first_line: dict[str, int] = {}
-
-    def add(line: int, values: Mapping[str, object]) -> None:
-        raw_id = values.get("id")
-        learner_id = str(raw_id).strip() if isinstance(raw_id, str | int) else ""
-        if not learner_id or isinstance(raw_id, bool):
-            problems.append(
-                Diagnostic("MK338", "learner row has no `id`", location=f"{file} line {line}")
-            )
-            return
-        if learner_id in first_line:
-            problems.append(
-                Diagnostic(
-                    "MK339",
-                    f"duplicate learner `{learner_id}` (first on line {first_line[learner_id]})",
-                    location=f"{file} line {line}",
-                )
-            )
-            return
-        first_line[learner_id] = line
-        attributes: dict[str, AttributeValue] = {}
-        for key, value in values.items():
-            typed = _typed(value)
-            if key != "id" and typed is not None:
-                attributes[str(key).strip()] = typed
-        learners.append(Learner(learner_id, attributes))
-
-    def problem(rejection: Rejection) -> None:
-        where = f"{file} line {rejection.origin.line}" if rejection.origin.line else file
-        problems.append(Diagnostic(rejection.code, rejection.reason, location=where))
-
-    with open_binary(path) as stream:
-        if path.name.lower().endswith((".jsonl", ".ndjson")):
-            source = LineSource(stream)
-            for text in source:
-                line = source.line
-                if source.problem(line, line) is not None:
-                    code, reason = source.problem(line, line) or ("", "")
-                    problems.append(
-                        Diagnostic(
-                            code, reason.replace("row", "line", 1), location=f"{file} line {line}"
-                        )
-                    )
-                elif text.strip():
-                    try:
-                        value = json.loads(text, parse_float=Decimal)
-                    except json.JSONDecodeError as err:
-                        problems.append(
-                            Diagnostic(
-                                "MK312",
-                                f"line is not valid JSON: {err.msg.lower()}",
-                                location=f"{file} line {line}",
-                            )
-                        )
-                        continue
-                    if isinstance(value, dict):
-                        add(line, value)
-                    else:
-                        problems.append(
-                            Diagnostic(
-                                "MK313", "line is not a JSON object", location=f"{file} line {line}"
-                            )
-                        )
-            if source.binary:
-                problems.append(
-                    Diagnostic("MK303", "file is binary, not UTF-8 text", location=file)
-                )
-        else:
-            header: list[str] | None = None
-            for entry in csv_rows(stream, DEFAULT_MAX_RECORD_BYTES, file):
-                if isinstance(entry, Rejection):
-                    problem(entry)
-                    continue
-                line, row = entry
-                if header is None:
-                    header = [cell.strip() for cell in row]
-                    if "id" not in header:
-                        problems.append(
-                            Diagnostic(
-                                "MK306",
-                                "missing column `id` in the header",
-                                location=f"{file} line {line}",
-                            )
-                        )
-                        break
-                    continue
-                add(line, dict(zip(header, row, strict=False)))
-    if problems:
-        raise EvidenceError(problems)
-    return tuple(learners)

@@ -81,7 +81,7 @@ def _tally_result(tally: Counter[str], result: Any) -> None:
 
 
 def _engine(policy_path: Path, learners_path: Path, evidence_path: Path) -> Counter[str]:
-    import masterykit.batch.stream
+    import masterykit.engine.stream
     from masterykit.engine import evaluate_stream
     from masterykit.evidence import Learner
     from masterykit.loader import load
@@ -98,7 +98,7 @@ def _engine(policy_path: Path, learners_path: Path, evidence_path: Path) -> Coun
     # The time spent evaluating (rather than reading) is measured by timing the engine's
     # per-learner ``evaluate`` calls that ``evaluate_stream`` makes.
     evaluating = 0.0
-    batch = masterykit.batch.stream
+    batch = masterykit.engine.stream
     evaluate = getattr(batch, "evaluate")  # noqa: B009 - replaced below, then restored
 
     def timed(*args: Any, **kwargs: Any) -> Any:

@@ -44,10 +44,6 @@ bo,competency,MATH.1,developing,1,NotYet,"1 counted, 0 not counted"
 [3, 2, 1, 2, 0]
 """
 
-# `masterykit.engine` re-exports `evaluate_stream` from `masterykit.batch.stream`: import the
-# engine first, so that whichever of the two a program imports first, both load whole.
-import masterykit.engine  # noqa: F401  # isort: skip
-
 from masterykit.batch.output import (
     OutputError,
     check_not_input,
@@ -64,7 +60,6 @@ from masterykit.batch.runs import (
     evaluate_sorted,
     plan_parts,
 )
-from masterykit.batch.stream import evaluate_stream, rejection_key
 from masterykit.batch.writers import (
     CSV_COLUMNS,
     FORMATS,
@@ -90,6 +85,8 @@ from masterykit.batch.writers import (
     write_ending,
     write_learners,
 )
+from masterykit.engine.evaluate import rejection_key
+from masterykit.engine.stream import evaluate_stream
 
 __all__ = [
     "BATCH",

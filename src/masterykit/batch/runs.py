@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from masterykit.batch.output import output_error
-from masterykit.batch.stream import evaluate_stream, rejection_key
 from masterykit.batch.writers import CsvRows, Tally, write_ending, write_learners
+from masterykit.engine.evaluate import rejection_key
+from masterykit.engine.stream import evaluate_stream
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 from masterykit.registry import FileParts, ReadRequest, Registry

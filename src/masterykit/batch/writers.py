@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from masterykit.batch.stream import rejection_key
+from masterykit.engine.evaluate import rejection_key
 from masterykit.evidence import Rejection
 from masterykit.numbers import format_decimal
 from masterykit.policy import Policy

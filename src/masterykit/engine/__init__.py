@@ -11,7 +11,6 @@ Results are frozen values (:mod:`masterykit.engine.results`); they never depend 
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
-from masterykit.batch.stream import evaluate_stream
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,
@@ -45,6 +44,7 @@ from masterykit.engine.session import (
     PaceChange,
     Session,
 )
+from masterykit.engine.stream import evaluate_stream
 
 __all__ = [
     "FORMAT",

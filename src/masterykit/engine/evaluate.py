@@ -57,7 +57,12 @@ def learners_from_evidence(evidence: Iterable[Evidence]) -> list[Learner]:
     return [Learner(learner_id) for learner_id in sorted({e.learner for e in evidence})]
 
 
-def _rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
+def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
+    """The order rejections are reported in: by file, line and record, then code and content.
+
+    Sorting the rejections of a stream's results, or of a file's parts, with this key gives the
+    order of one whole run.
+    """
     origin = rejection.origin
     piece = rejection.evidence
     return (
@@ -177,7 +182,7 @@ def _evaluate(
             counted += len(competency.used)
         results.append(result)
 
-    rejections.sort(key=_rejection_key)
+    rejections.sort(key=rejection_key)
     evidence_rejected = sum(1 for r in rejections if r.evidence is not None)
     return EvaluationResult(
         policy.name,

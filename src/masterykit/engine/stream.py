@@ -40,38 +40,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
-from masterykit.engine.evaluate import evaluate, listed_twice, normalise_as_of, unlisted_learner
+from masterykit.engine.evaluate import (
+    evaluate,
+    listed_twice,
+    normalise_as_of,
+    unlisted_learner,
+)
 from masterykit.evidence import Evidence, Learner, Origin, Rejection, out_of_id_order
 from masterykit.policy import Policy
 
 if TYPE_CHECKING:
     from masterykit.engine import EvaluationResult
 
-__all__ = ["evaluate_stream", "rejection_key"]
+__all__ = ["evaluate_stream"]
 
 #: One unit of work: a learner and their evidence, or records that belong to no learner.
 _Unit: TypeAlias = tuple[Learner | None, list[Evidence], list[Rejection]]
-
-
-def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
-    """The order rejections are reported in: by file, line and record, then code and content
-    (the order :func:`~masterykit.engine.evaluate` gives them in).
-
-    Sorting the rejections of the results of a stream, or of a file's parts, with this key gives
-    the order of one whole run.
-    """
-    origin = rejection.origin
-    piece = rejection.evidence
-    return (
-        origin.file or "",
-        origin.line or 0,
-        origin.record or "",
-        rejection.code,
-        piece.learner if piece else "",
-        piece.competency if piece else "",
-        str(piece.timestamp) if piece else "",
-        str(piece.score) if piece else "",
-    )
 
 
 def evaluate_stream(

@@ -4,6 +4,12 @@
 function, its arguments, the cut, the scale's levels, the evidence rules and their texts, each
 decision's clause tree as small node objects), so evaluating a learner does no name lookups in
 the policy. The plan is cached per policy object (a ``Policy`` is immutable).
+
+INVARIANT: a compiled plan is never changed after its constructor returns, so one plan is shared
+by every thread that evaluates the same policy. Everything an evaluation remembers while it runs
+(checked evidence rules, window starts, midnights, the results of competencies without evidence)
+lives in a :class:`RunState` owned by one :func:`~masterykit.engine.evaluate` call or one
+:class:`~masterykit.engine.Session`.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from masterykit.registry import MethodContext, MethodFunction, PrefixFunction
 
 __all__ = [
     "CompiledPolicy",
+    "RunState",
     "Views",
     "compile_policy",
     "evidence_key",
@@ -74,7 +81,6 @@ _OUTSIDE = UnusedReason.OUTSIDE_WINDOW
 
 _DAY = dt.timedelta(days=1)
 _CENT = Decimal("0.01")
-_MOMENTS: dict[dt.date, dt.datetime] = {}
 _timestamp = operator.attrgetter("timestamp")
 _score = operator.attrgetter("score")
 _kind = operator.attrgetter("kind")
@@ -85,17 +91,15 @@ _BELOW = Decimal("-Infinity")  # below every threshold
 
 
 def moment_of(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` (cached: many pieces of evidence share a date)."""
-    moment = _MOMENTS.get(day)
-    if moment is None:
-        moment = _MOMENTS[day] = dt.datetime(day.year, day.month, day.day)
-    return moment
+    """Midnight at the start of ``day``."""
+    return dt.datetime(day.year, day.month, day.day)
 
 
 def trim_moments() -> None:
-    """Forget the cached midnights when there are very many (called between evaluations)."""
-    if len(_MOMENTS) > 200_000:
-        _MOMENTS.clear()
+    """Does nothing; kept for callers written when midnights were cached for the whole process.
+
+    Midnights are now remembered by each run's :class:`RunState` and forgotten with it.
+    """
 
 
 def _moment_key(evidence: Evidence) -> tuple[dt.datetime, Decimal]:
@@ -133,9 +137,6 @@ def sort_evidence(items: list[Evidence]) -> bool:
     plain = set(map(type, stamps)) == _PLAIN
     if plain:
         distinct = set(stamps)
-        if distinct.difference(_MOMENTS):
-            for stamp in distinct.difference(_MOMENTS):
-                moment_of(stamp)
         if len(distinct) == len(stamps):
             # INVARIANT: no two timestamps are equal, so the timestamp alone orders fully.
             items.sort(key=_timestamp)
@@ -153,6 +154,62 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+#: The checked evidence rules of one competency for some counts, and whether all are met.
+Checked = tuple[tuple[SufficiencyCheck, ...], bool]
+
+
+class RunState:
+    """What one evaluation run remembers while it runs: one :func:`~masterykit.engine.evaluate`
+    call or one :class:`~masterykit.engine.Session`, used by one thread at a time.
+
+    The compiled plan is shared and never changes; these caches make a batch fast (most learners
+    share a few evidence counts, dates and window starts) and are dropped with the run, so no
+    evaluation can see another's half-written entries.
+    """
+
+    __slots__ = ("as_of", "checks", "empty", "moments", "starts", "window_starts")
+
+    def __init__(self, plan: CompiledPolicy, as_of: dt.date):
+        self.as_of = as_of
+        #: Each competency's first counted day as of ``as_of`` (``None``: no window).
+        self.window_starts: Mapping[str, dt.date | None] = plan.window_starts(as_of)
+        #: Per competency: the checked evidence rules for each tuple of counts.
+        self.checks: dict[str, dict[tuple[int, ...], Checked]] = {}
+        #: Per competency: its result when the learner has no evidence on it.
+        self.empty: dict[str, CompetencyResult] = {}
+        #: Midnight of each date seen.
+        self.moments: dict[dt.date, dt.datetime] = {}
+        #: Per evidence window: the first counted day as of each date (first-proficient dates).
+        self.starts: dict[Duration, dict[dt.date, dt.date]] = {}
+
+    def moment(self, day: dt.date) -> dt.datetime:
+        """Midnight at the start of ``day`` (remembered: many pieces of evidence share a date)."""
+        moment = self.moments.get(day)
+        if moment is None:
+            if len(self.moments) > 200_000:
+                self.moments.clear()
+            moment = self.moments[day] = moment_of(day)
+        return moment
+
+    def window_days(self, window: Duration) -> dict[dt.date, dt.date]:
+        """The remembered first counted days of ``window`` as of each date (shared by every
+        competency with the same window)."""
+        found = self.starts.get(window)
+        if found is None:
+            found = self.starts[window] = {}
+        return found
+
+
+def _window_start(starts: dict[dt.date, dt.date], window: Duration, day: dt.date) -> dt.date:
+    """The first day ``window`` counts as of ``day`` (remembered in ``starts``)."""
+    start = starts.get(day)
+    if start is None:
+        if len(starts) > 100_000:
+            starts.clear()
+        start = starts[day] = window.before(day)
+    return start
+
+
 # --- competencies ----------------------------------------------------------------------------
 
 
@@ -160,9 +217,6 @@ class CompetencyPlan:
     """Everything needed to evaluate one competency, resolved once."""
 
     __slots__ = (
-        "_checks",
-        "_met",
-        "_starts",
         "args",
         "calculation",
         "code",
@@ -230,9 +284,6 @@ class CompetencyPlan:
         )
         self.window_rule = rules.window
         self.window: Duration | None = rules.window.duration if rules.window else None
-        self._checks: dict[tuple[int, ...], tuple[SufficiencyCheck, ...]] = {}
-        self._starts: dict[dt.date, dt.date] = {}
-        self._met: set[tuple[int, ...]] = set()
         #: How many each evidence rule asks for, in the order of :meth:`actuals`.
         self.needs = tuple(n for n, _, _, _ in counts) + (
             (self.variety[0],) if self.variety is not None else ()
@@ -260,50 +311,60 @@ class CompetencyPlan:
             actual.append(len(distinct))
         return tuple(actual)
 
-    def checks_for(self, key: tuple[int, ...]) -> tuple[SufficiencyCheck, ...]:
-        """The checked evidence rules for the counts ``key`` (remembered)."""
-        found = self._checks.get(key)
+    def checks_for(self, key: tuple[int, ...], state: RunState) -> Checked:
+        """The checked evidence rules for the counts ``key`` and whether all of them are met
+        (remembered in ``state``: most learners have one of a few counts)."""
+        memo = state.checks.get(self.code)
+        if memo is None:
+            memo = state.checks[self.code] = {}
+        found = memo.get(key)
         if found is None:
             rules = [(n, text, source) for n, _kinds, text, source in self.counts]
             if self.variety is not None:
                 rules.append(self.variety)
-            found = tuple(
+            checks = tuple(
                 SufficiencyCheck(text, needed, count, count >= needed, source)
                 for (needed, text, source), count in zip(rules, key, strict=True)
             )
-            if len(self._checks) > 4096:
-                self._checks.clear()
-                self._met.clear()
-            self._checks[key] = found
-            if all(check.met for check in found):
-                self._met.add(key)
+            # INVARIANT: the checks and whether they are met are remembered together, so
+            # forgetting some never separates them.
+            found = (checks, all(check.met for check in checks))
+            if len(memo) > 4096:
+                memo.clear()
+            memo[key] = found
         return found
 
-    def checks(self, items: Sequence[Evidence]) -> tuple[SufficiencyCheck, ...]:
+    def checks(self, items: Sequence[Evidence], state: RunState) -> tuple[SufficiencyCheck, ...]:
         """Every evidence rule checked against the counted ``items``."""
-        return self.checks_for(self.actuals(items))
+        return self.checks_for(self.actuals(items), state)[0]
 
     def sufficient(self, items: Sequence[Evidence]) -> bool:
         """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
         return bool(items) and all(map(operator.ge, self.actuals(items), self.needs))
 
-    def calculate(self, items: Sequence[Evidence], plain: bool = False) -> Decimal | None:
+    def calculate(
+        self, items: Sequence[Evidence], state: RunState, plain: bool = False
+    ) -> Decimal | None:
         """The method's unrounded score for ``items`` (oldest first), or ``None``; ``plain``
-        says every timestamp is a plain date whose midnight is cached."""
-        return self.function(list(map(_score, items)), self.args, self.method_context(items, plain))
+        says every timestamp is a plain date."""
+        return self.function(
+            list(map(_score, items)), self.args, self.method_context(items, state, plain)
+        )
 
-    def method_context(self, items: Sequence[Evidence], plain: bool = False) -> MethodContext:
+    def method_context(
+        self, items: Sequence[Evidence], state: RunState, plain: bool = False
+    ) -> MethodContext:
         """What the method may know besides the scores of ``items`` (timestamps only for
         methods that read them)."""
         if not self.reads_timestamps:
             return self.context
-        stamps = None
         if plain:
+            moments = state.moments
             try:
-                stamps = tuple(map(_MOMENTS.__getitem__, map(_timestamp, items)))
+                stamps = tuple(map(moments.__getitem__, map(_timestamp, items)))
             except KeyError:
-                stamps = tuple(map(moment_of, map(_timestamp, items)))
-        if stamps is None:
+                stamps = tuple(map(state.moment, map(_timestamp, items)))
+        else:
             stamps = tuple(as_moment(stamp) for stamp in map(_timestamp, items))
         return MethodContext(self.cut, self.minimum, self.maximum, stamps)
 
@@ -334,7 +395,7 @@ class CompetencyPlan:
         return True
 
     def not_started(
-        self, unused: tuple[UnusedEvidence, ...], start: dt.date | None
+        self, unused: tuple[UnusedEvidence, ...], start: dt.date | None, state: RunState
     ) -> CompetencyResult:
         """The result for a competency with no evidence up to the as-of date."""
         return CompetencyResult(
@@ -347,7 +408,7 @@ class CompetencyPlan:
             self.cut_rule,
             (),
             unused,
-            self.checks(()),
+            self.checks((), state),
             self.window_rule,
             start,
             None,
@@ -359,6 +420,7 @@ class CompetencyPlan:
         items: Sequence[Evidence],
         as_of: dt.date,
         start: dt.date | None,
+        state: RunState,
         dates: bool = True,
         plain: bool = False,
     ) -> CompetencyResult:
@@ -376,11 +438,11 @@ class CompetencyPlan:
             if start is not None and items[0].timestamp < start:
                 low = bisect_left(items, start, 0, high, key=_timestamp)
         else:
-            end = moment_of(as_of) + _DAY
+            end = state.moment(as_of) + _DAY
             moments = [as_moment(stamp) for stamp in map(_timestamp, items)]
             high = bisect_left(moments, end)
             if start is not None:
-                low = bisect_left(moments, moment_of(start), 0, high)
+                low = bisect_left(moments, state.moment(start), 0, high)
         if low == 0 and high == count:
             used = items
             unused: tuple[UnusedEvidence, ...] = ()
@@ -392,7 +454,7 @@ class CompetencyPlan:
             )
         if not used:
             if not low:
-                return self.not_started(unused, start)
+                return self.not_started(unused, start, state)
             return CompetencyResult(
                 self.code,
                 self.title,
@@ -403,18 +465,17 @@ class CompetencyPlan:
                 self.cut_rule,
                 (),
                 unused,
-                self.checks_for(self.actuals(())),
+                self.checks_for(self.actuals(()), state)[0],
                 self.window_rule,
                 start,
                 None,
                 None,
             )
-        key = self.actuals(used)
-        checks = self.checks_for(key)
+        checks, met = self.checks_for(self.actuals(used), state)
         raw = self.function(
             list(map(_score, used)),
             self.args,
-            self.method_context(used, plain) if self.reads_timestamps else self.context,
+            self.method_context(used, state, plain) if self.reads_timestamps else self.context,
         )
         score = level = None
         first = None
@@ -425,12 +486,14 @@ class CompetencyPlan:
             level = (
                 self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
             )
-            if key not in self._met:
+            if not met:
                 status = _INSUFFICIENT
             elif score >= self.cut:
                 status = _PROFICIENT
                 if dates:
-                    first = self.first_proficient(items if high == count else items[:high], plain)
+                    first = self.first_proficient(
+                        items if high == count else items[:high], state, plain
+                    )
             else:
                 status = _DEVELOPING
         return CompetencyResult(
@@ -450,7 +513,9 @@ class CompetencyPlan:
             first,
         )
 
-    def first_proficient(self, items: Sequence[Evidence], plain: bool = False) -> dt.date | None:
+    def first_proficient(
+        self, items: Sequence[Evidence], state: RunState, plain: bool = False
+    ) -> dt.date | None:
         """The first evidence date on which, with the evidence up to then, the competency was
         sufficient and at or above the cut (``items``: sorted, none after the as-of date).
 
@@ -471,8 +536,11 @@ class CompetencyPlan:
             days = [as_moment(stamp).date() for stamp in map(_timestamp, items)]
         least = self.least
         window = self.window
-        if window is not None and days[0] >= self._window_start(window, days[-1]):
-            window = None  # the window as of the last date still holds every piece
+        starts: dict[dt.date, dt.date] = {}
+        if window is not None:
+            starts = state.window_days(window)
+            if days[0] >= _window_start(starts, window, days[-1]):
+                window = None  # the window as of the last date still holds every piece
         cut = self.cut
         prefixes = self.prefixes
         scores: list[Decimal] | None = None
@@ -487,9 +555,9 @@ class CompetencyPlan:
             high = index + 1
             low = 0
             if window is not None:
-                start = self._starts.get(day)
+                start = starts.get(day)
                 if start is None:
-                    start = self._window_start(window, day)
+                    start = _window_start(starts, window, day)
                 if days[0] < start:
                     low = bisect_left(days, start, 0, high)
             if high - low < least:
@@ -499,13 +567,13 @@ class CompetencyPlan:
             if low and self.kinds_read and not self.sufficient(items[low:high]):
                 continue
             if prefixes is None:
-                raw = self.calculate(items[low:high], plain)
+                raw = self.calculate(items[low:high], state, plain)
             else:
                 if low != running_low or running is None:
                     if scores is None:
                         scores = list(map(_score, items))
                     running = prefixes(
-                        scores[low:], self.args, self.method_context(items[low:], plain)
+                        scores[low:], self.args, self.method_context(items[low:], state, plain)
                     )
                     running_low = low
                     running_high = low
@@ -515,15 +583,6 @@ class CompetencyPlan:
             if raw is not None and round_score(raw) >= cut:
                 return day
         return None
-
-    def _window_start(self, window: Duration, day: dt.date) -> dt.date:
-        """The first day the window counts as of ``day`` (remembered)."""
-        start = self._starts.get(day)
-        if start is None:
-            if len(self._starts) > 100_000:
-                self._starts.clear()
-            start = self._starts[day] = window.before(day)
-        return start
 
     def ready(self, items: Sequence[Evidence]) -> int:
         """How many of ``items`` (sorted), from the first, it takes to meet every evidence rule
@@ -1452,21 +1511,27 @@ class CompiledPolicy:
             else None
         )
         self.pace = PacePlan(policy) if policy.pace is not None else None
-        # Competencies with the same evidence window share its remembered start days.
-        starts: dict[Duration, dict[dt.date, dt.date]] = {}
-        for plan in self.competencies.values():
-            if plan.window is not None:
-                plan._starts = starts.setdefault(plan.window, {})
         for decision in [*self.requirements.values(), *self.advancements]:
             decision.pathways = self._has_pathway(decision.node, set())
         if self.graduation is not None:
             self.graduation.pathways = self._has_pathway(self.graduation.node, set())
+        # What every clause reads is worked out here, once: the plan never changes afterwards
+        # (see the module's INVARIANT), so threads sharing it never see half-made answers.
         self._requirement_codes: dict[str, frozenset[str]] = {}
-        self._decision_codes: dict[int, frozenset[str]] = {}
-        self._pace_codes: frozenset[str] | None = None
-        self._pace_extension_codes: frozenset[str] | None = None
-        self._requirement_reads: dict[str, frozenset[str]] | None = None
-        self._last_starts: tuple[dt.date, dict[str, dt.date | None]] | None = None
+        for name in self.requirements:
+            self.requirement_codes(name)
+        decisions = [*self.requirements.values(), *self.advancements]
+        if self.graduation is not None:
+            decisions.append(self.graduation)
+        for decision in decisions:
+            _fill_reads(decision.node, self)
+        extension_codes: set[str] = set()
+        for _duration, node in self.pace.extensions if self.pace is not None else ():
+            extension_codes |= _fill_reads(node, self)
+        self._pace_extension_codes = frozenset(extension_codes)
+        self._pace_codes = frozenset(self.pace.codes_read(self) if self.pace is not None else ())
+        #: The competencies each requirement reads, through references too.
+        self._requirement_reads: dict[str, frozenset[str]] = dict(self._requirement_codes)
         #: The scores every competency's scale allows (``None`` when no score is on all).
         self._common_range: tuple[Decimal, Decimal] | None = None
         if self.competencies:
@@ -1496,7 +1561,9 @@ class CompiledPolicy:
         """The competencies requirement ``name`` reads, through references too."""
         found = self._requirement_codes.get(name)
         if found is None:
-            self._requirement_codes[name] = frozenset()  # guards against reference cycles
+            # Only while the plan is built (afterwards every name is known): an empty answer
+            # guards against reference cycles, which the checker rejects anyway.
+            self._requirement_codes[name] = frozenset()
             plan = self.requirements.get(name)
             found = frozenset(plan.node.codes(self) if plan is not None else ())
             self._requirement_codes[name] = found
@@ -1608,11 +1675,7 @@ class CompiledPolicy:
         return items, sort_evidence(items)
 
     def window_starts(self, as_of: dt.date) -> dict[str, dt.date | None]:
-        """Each competency's first counted day as of ``as_of`` (the last answer is remembered
-        and shared: callers must not change it)."""
-        last = self._last_starts
-        if last is not None and last[0] == as_of:
-            return last[1]
+        """Each competency's first counted day as of ``as_of``."""
         cache: dict[Duration, dt.date] = {}
         found: dict[str, dt.date | None] = {}
         for code, plan in self.competencies.items():
@@ -1623,46 +1686,37 @@ class CompiledPolicy:
                 if window not in cache:
                     cache[window] = window.before(as_of)
                 found[code] = cache[window]
-        self._last_starts = (as_of, found)
         return found
 
     def learner(
         self,
         learner: Learner,
         buckets: Mapping[str, tuple[list[Evidence], bool]],
-        as_of: dt.date,
-        starts: Mapping[str, dt.date | None],
+        state: RunState,
         dates: frozenset[str] | None = None,
     ) -> LearnerResult:
-        """Evaluate one learner whose evidence is grouped by competency (see :meth:`accept`).
+        """Evaluate one learner whose evidence is grouped by competency (see :meth:`accept`),
+        as of ``state.as_of``.
 
         ``dates`` names the competencies whose first-proficient date is worked out (``None``:
         all of them).
         """
         comps: dict[str, CompetencyResult] = {}
-        empty: dict[str, CompetencyResult] = self._empty(as_of, starts)
+        as_of = state.as_of
+        starts = state.window_starts
+        empty = state.empty
         for code, plan in self.competencies.items():
             found = buckets.get(code)
             if found is not None:
                 comps[code] = plan.evaluate(
-                    found[0], as_of, starts[code], dates is None or code in dates, found[1]
+                    found[0], as_of, starts[code], state, dates is None or code in dates, found[1]
                 )
             else:
-                comps[code] = empty[code]
+                result = empty.get(code)
+                if result is None:
+                    result = empty[code] = plan.not_started((), starts[code], state)
+                comps[code] = result
         return self.decide(learner, comps, as_of)
-
-    def _empty(
-        self, as_of: dt.date, starts: Mapping[str, dt.date | None]
-    ) -> dict[str, CompetencyResult]:
-        key = (as_of, tuple(starts.values()))
-        cached = getattr(self, "_empty_cache", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]  # type: ignore[no-any-return]
-        found = {
-            code: plan.not_started((), starts[code]) for code, plan in self.competencies.items()
-        }
-        self._empty_cache = (key, found)
-        return found
 
     def decide(
         self,
@@ -1699,10 +1753,6 @@ class CompiledPolicy:
                 views,
             )
             reads = self._requirement_reads
-            if reads is None:
-                reads = self._requirement_reads = {
-                    name: self.requirement_codes(name) for name in self.requirements
-                }
             for name, decision in previous.requirements.items():
                 if touched.isdisjoint(reads[name]):
                     ctx.requirements[name] = self.requirements[name].keep(decision, ctx)
@@ -1736,34 +1786,40 @@ class CompiledPolicy:
     def node_codes(self, node: Node) -> frozenset[str]:
         """The competencies a compiled clause reads (through requirement references too)."""
         found = node.read
-        if found is None:
-            found = node.read = frozenset(node.codes(self))
+        # INVARIANT: the constructor filled ``read`` on every node of the plan.
+        assert found is not None
         return found
 
     def decision_codes(self, plan: DecisionPlan) -> frozenset[str]:
         """The competencies a decision reads (through requirement references too)."""
-        found = self._decision_codes.get(id(plan))
-        if found is None:
-            found = frozenset(plan.node.codes(self))
-            self._decision_codes[id(plan)] = found
-        return found
+        return self.node_codes(plan.node)
 
     def pace_extension_codes(self) -> frozenset[str]:
         """The competencies pace's extensions read."""
-        if self._pace_extension_codes is None:
-            found: set[str] = set()
-            for _duration, node in self.pace.extensions if self.pace is not None else ():
-                found |= node.codes(self)
-            self._pace_extension_codes = frozenset(found)
         return self._pace_extension_codes
 
     def pace_codes(self) -> frozenset[str]:
         """The competencies pace reads."""
-        if self._pace_codes is None:
-            self._pace_codes = frozenset(
-                self.pace.codes_read(self) if self.pace is not None else ()
-            )
         return self._pace_codes
+
+
+def _fill_reads(node: Node, plan: CompiledPolicy) -> frozenset[str]:
+    """Fill ``read`` on ``node`` and every node below it (while the plan is built), sharing
+    one set between a node and its only child, so a large selection is held once."""
+    if isinstance(node, GroupNode):
+        below = [_fill_reads(child, plan) for child in node.children]
+        distinct = {id(codes): codes for codes in below}
+        found = below[0] if len(distinct) == 1 else frozenset().union(*below)
+    elif isinstance(node, NotNode):
+        found = _fill_reads(node.child, plan)
+    elif isinstance(node, TestNode):
+        found = node.chosen
+    elif isinstance(node, RequirementNode):
+        found = plan.requirement_codes(node.name)
+    else:
+        found = frozenset(node.codes(plan))
+    node.read = found
+    return found
 
 
 _CACHE: weakref.WeakKeyDictionary[Policy, CompiledPolicy] = weakref.WeakKeyDictionary()

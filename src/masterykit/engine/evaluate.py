@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Literal
 
-from masterykit.engine._plan import compile_policy, trim_moments
+from masterykit.engine._plan import RunState, compile_policy
 from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import Policy
@@ -156,8 +156,7 @@ def _evaluate(
             else:
                 per_competency.append(piece)
 
-    trim_moments()
-    starts = plan.window_starts(day)
+    state = RunState(plan, day)
     dates = None if first_proficient == "all" else plan.pace_selection
     accept = plan.accept
     usable = plan.usable
@@ -172,7 +171,7 @@ def _evaluate(
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])
-        result = plan.learner(learner, accepted, day, starts, dates)
+        result = plan.learner(learner, accepted, state, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
         results.append(result)

@@ -31,6 +31,7 @@ from typing import Literal
 import attrs
 
 from masterykit.engine._plan import (
+    RunState,
     Views,
     compile_policy,
     sort_evidence,
@@ -122,7 +123,8 @@ class Session:
         self.learner = learner
         self.as_of = normalise_as_of(as_of)
         self._plan = compile_policy(policy)
-        self._starts = self._plan.window_starts(self.as_of)
+        #: What this session's evaluations remember (never shared with another session).
+        self._state = RunState(self._plan, self.as_of)
         self._dates = None if first_proficient == "all" else self._plan.pace_selection
         self._buckets: dict[str, tuple[list[Evidence], bool]] = {}
         self._rejections: list[Rejection] = []
@@ -134,9 +136,7 @@ class Session:
                 self._buckets.setdefault(piece.competency, ([], True))[0].append(item)
         for code, (items, _plain) in self._buckets.items():
             self._buckets[code] = (items, sort_evidence(items))
-        self._result = self._plan.learner(
-            learner, self._buckets, self.as_of, self._starts, self._dates
-        )
+        self._result = self._plan.learner(learner, self._buckets, self._state, self._dates)
         #: What competency tests read of the current result, kept up to date by :meth:`add`.
         self._views: Views = views_of(self._result.competencies)
 
@@ -192,7 +192,8 @@ class Session:
             comps[code] = self._plan.competencies[code].evaluate(
                 items,
                 self.as_of,
-                self._starts[code],
+                self._state.window_starts[code],
+                self._state,
                 self._dates is None or code in self._dates,
                 plain,
             )

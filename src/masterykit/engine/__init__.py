@@ -5,6 +5,9 @@
   several processes if asked (district batches);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);
 * :func:`explain` and :func:`render_text` — why, as a tree of sentences and as plain text;
+* :func:`~masterykit.engine.steps.next_steps` and the facts of :mod:`masterykit.engine.facts` —
+  what is still missing, as values; :func:`~masterykit.engine.render.render_fact` words one for
+  an audience;
 * :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO).
 
 Results are frozen values (:mod:`masterykit.engine.results`); they never depend on the order in
@@ -22,9 +25,25 @@ from masterykit.engine.explain import (
     explain_pace,
     render_text,
 )
+from masterykit.engine.facts import (
+    CompetencyTestKind,
+    Fact,
+    LearnerCondition,
+    LevelNeeded,
+    MoreCompetencies,
+    MoreEvidence,
+    MoreKinds,
+    MustNotBe,
+    MustNotHold,
+    NoScoreYet,
+    RequirementCannotHold,
+    ScoreNeeded,
+)
+from masterykit.engine.render import AUDIENCES, Audience, render_check_rule, render_fact
 from masterykit.engine.results import (
     ClauseResult,
     CompetencyResult,
+    CompetencyTestRule,
     DecisionResult,
     EvaluationResult,
     EvidenceCounts,
@@ -45,28 +64,46 @@ from masterykit.engine.session import (
     PaceChange,
     Session,
 )
+from masterykit.engine.steps import clause_steps, competency_missing, next_steps
 
 __all__ = [
+    "AUDIENCES",
     "FORMAT",
+    "Audience",
     "Changes",
     "ClauseResult",
     "CompetencyChange",
     "CompetencyResult",
+    "CompetencyTestKind",
+    "CompetencyTestRule",
     "DecisionChange",
     "DecisionResult",
     "EvaluationResult",
     "EvidenceCounts",
     "Explanation",
+    "Fact",
+    "LearnerCondition",
     "LearnerResult",
+    "LevelNeeded",
+    "MoreCompetencies",
+    "MoreEvidence",
+    "MoreKinds",
+    "MustNotBe",
+    "MustNotHold",
     "NextStep",
+    "NoScoreYet",
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "RequirementCannotHold",
+    "ScoreNeeded",
     "Session",
     "Status",
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",
+    "clause_steps",
+    "competency_missing",
     "converter",
     "evaluate",
     "evaluate_stream",
@@ -75,6 +112,9 @@ __all__ = [
     "explain_decision",
     "explain_learner",
     "explain_pace",
+    "next_steps",
+    "render_check_rule",
+    "render_fact",
     "render_text",
     "to_json",
     "unstructure",

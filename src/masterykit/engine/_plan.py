@@ -20,7 +20,7 @@ import math
 import operator
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import chain
@@ -32,9 +32,9 @@ from masterykit.diagnostics import Span
 from masterykit.engine.results import (
     ClauseResult,
     CompetencyResult,
+    CompetencyTestRule,
     DecisionResult,
     LearnerResult,
-    NextStep,
     PaceResult,
     PaceStatus,
     Status,
@@ -264,23 +264,20 @@ class CompetencyPlan:
         self.maximum = scale.maximum
         #: The context passed to methods that never read timestamps (built once).
         self.context = MethodContext(self.cut, self.minimum, self.maximum, ())
-        counts: list[tuple[int, frozenset[str] | None, str, Provenance]] = []
+        counts: list[tuple[int, frozenset[str] | None, tuple[str, ...], Provenance]] = []
         for rule in rules.counts:
             if rule.kinds:
-                kinds_text = ", ".join(sorted(rule.kinds))
-                text = f"evidence at least {rule.count} from {kinds_text}"
-                counts.append((rule.count, rule.kinds, text, rule.source))
+                counts.append((rule.count, rule.kinds, tuple(sorted(rule.kinds)), rule.source))
             else:
-                counts.append((rule.count, None, f"evidence at least {rule.count}", rule.source))
-        self.counts: tuple[tuple[int, frozenset[str] | None, str, Provenance], ...] = tuple(counts)
-        self.variety = (
-            (
-                rules.variety.count,
-                f"evidence from at least {rules.variety.count} kinds",
-                rules.variety.source,
-            )
-            if rules.variety is not None
-            else None
+                counts.append((rule.count, None, (), rule.source))
+        #: Each ``evidence at least N [from …]`` rule: N, the kinds it counts (``None``: all)
+        #: and sorted, and where it was set.
+        self.counts: tuple[tuple[int, frozenset[str] | None, tuple[str, ...], Provenance], ...] = (
+            tuple(counts)
+        )
+        #: ``evidence from at least N kinds``: N and where it was set.
+        self.variety: tuple[int, Provenance] | None = (
+            (rules.variety.count, rules.variety.source) if rules.variety is not None else None
         )
         self.window_rule = rules.window
         self.window: Duration | None = rules.window.duration if rules.window else None
@@ -299,7 +296,7 @@ class CompetencyPlan:
             return (len(items),) * len(self.counts)
         kinds = list(map(_kind, items))
         actual = []
-        for _needed, wanted, _text, _source in self.counts:
+        for _needed, wanted, _kinds, _source in self.counts:
             if wanted is None:
                 actual.append(len(items))
             else:
@@ -319,12 +316,12 @@ class CompetencyPlan:
             memo = state.checks[self.code] = {}
         found = memo.get(key)
         if found is None:
-            rules = [(n, text, source) for n, _kinds, text, source in self.counts]
+            rules = [(n, kinds, source, False) for n, _wanted, kinds, source in self.counts]
             if self.variety is not None:
-                rules.append(self.variety)
+                rules.append((self.variety[0], (), self.variety[1], True))
             checks = tuple(
-                SufficiencyCheck(text, needed, count, count >= needed, source)
-                for (needed, text, source), count in zip(rules, key, strict=True)
+                SufficiencyCheck(needed, count, count >= needed, source, kinds, variety)
+                for (needed, kinds, source, variety), count in zip(rules, key, strict=True)
             )
             # INVARIANT: the checks and whether they are met are remembered together, so
             # forgetting some never separates them.
@@ -593,7 +590,7 @@ class CompetencyPlan:
             return ready
         kinds = list(map(_kind, items))
         never = len(kinds) + 1
-        for needed, wanted, _text, _source in self.counts:
+        for needed, wanted, _kinds, _source in self.counts:
             if wanted is None or needed <= 0:
                 continue
             found = 0
@@ -747,10 +744,6 @@ class Node:
         """The clause's result for the learner in ``ctx``."""
         raise NotImplementedError
 
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        """What is missing for the (failed) clause to hold."""
-        return []
-
     def codes(self, plan: CompiledPolicy) -> set[str]:
         """The competencies the clause reads (through requirement references too)."""
         return set()
@@ -796,10 +789,6 @@ def _selection_text(test: CompetencyTest) -> str:
     return text.rsplit(marker, 1)[0] if marker in text else text
 
 
-def _competencies(count: int) -> str:
-    return _plural(count, "more competency", "more competencies")
-
-
 class TestNode(Node):
     """``all of S proficient`` and its family."""
 
@@ -809,6 +798,7 @@ class TestNode(Node):
         "needed",
         "pairs",
         "quantifier",
+        "rule",
         "selected",
         "selection",
         "test",
@@ -855,6 +845,10 @@ class TestNode(Node):
         else:
             # INVARIANT: percentages round up to whole competencies, in exact arithmetic.
             self.needed = math.ceil(Fraction(amount) * total / 100)
+        #: What the test asks, shared by every result of this clause.
+        self.rule = CompetencyTestRule(
+            clause.quantifier, clause.test, clause.level, self.selection, self.pairs
+        )
 
     def evaluate(self, ctx: Context) -> ClauseResult:
         test = self.test
@@ -898,6 +892,7 @@ class TestNode(Node):
             self.needed,
             None,
             self.span,
+            self.rule,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -921,49 +916,6 @@ class TestNode(Node):
                 return previous
         return super().update(ctx, previous)
 
-    def _toward(self, code: str, ctx: Context, threshold: Decimal | None) -> list[NextStep]:
-        result = ctx.competencies[code]
-        if threshold is None:
-            return list(result.missing)
-        steps = [step for step in result.missing if " needs a score of " not in step.text]
-        value = format_decimal(threshold)
-        if result.score is None or result.status in (_NOT_STARTED, _INSUFFICIENT):
-            steps.append(NextStep(f"{code} needs to reach {self.level} ({value})", code))
-        else:
-            steps.append(
-                NextStep(
-                    f"{code} needs to reach {self.level}: a score of {value} or more "
-                    f"(now {format_decimal(result.score)})",
-                    code,
-                )
-            )
-        return steps
-
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        thresholds = dict(self.pairs)
-        found: list[NextStep] = []
-        if self.quantifier == "none":
-            for code in result.passing:
-                if self.test == "below":
-                    found.extend(self._toward(code, ctx, thresholds[code]))
-                else:
-                    found.append(NextStep(f"{code} must not be {self._wanted()}", code))
-            return found
-        if self.quantifier == "all" and self.test != "below":
-            for code in result.failing:
-                found.extend(self._toward(code, ctx, thresholds[code]))
-            return found
-        short = (self.needed or 0) - len(result.passing)
-        found.append(NextStep(f"{self.selection}: {_competencies(short)} {self._wanted()}"))
-        return found
-
-    def _wanted(self) -> str:
-        if self.test == "proficient":
-            return "proficient"
-        if self.test == "reach":
-            return f"at {self.level}"
-        return f"below {self.level}"
-
     def codes(self, plan: CompiledPolicy) -> set[str]:
         return {code for code, _ in self.pairs}
 
@@ -982,9 +934,16 @@ class RequirementNode(Node):
     def evaluate(self, ctx: Context) -> ClauseResult:
         decision = ctx.requirement(self.name)
         if decision is None:
-            return ClauseResult("requirement", self.text, False, span=self.span)
+            return ClauseResult(
+                "requirement", self.text, False, span=self.span, requirement=self.name
+            )
         return ClauseResult(
-            "requirement", self.text, decision.held, (decision.clause,), span=self.span
+            "requirement",
+            self.text,
+            decision.held,
+            (decision.clause,),
+            span=self.span,
+            requirement=self.name,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -997,12 +956,6 @@ class RequirementNode(Node):
         ):
             return previous
         return super().update(ctx, previous)
-
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        decision = ctx.requirement(self.name)
-        if decision is None:
-            return [NextStep(f"requirement `{self.name}` cannot hold")]
-        return list(decision.next_steps)
 
     def codes(self, plan: CompiledPolicy) -> set[str]:
         return set(plan.requirement_codes(self.name))
@@ -1118,9 +1071,6 @@ class LearnerNode(Node):
             "learner", self.text, compare(self.clause, attrs_), actual=actual, span=self.span
         )
 
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        return [NextStep(f"`{self.text}` does not hold for this learner")]
-
 
 class GroupNode(Node):
     """``all { … }``, ``any { … }`` and ``pathway "name" { … }``."""
@@ -1169,22 +1119,6 @@ class GroupNode(Node):
             return previous
         return self._combine(results)
 
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        found: list[NextStep] = []
-        for child, child_result in zip(self.children, result.children, strict=True):
-            if child_result.held:
-                continue
-            child_steps = child.steps(child_result, ctx)
-            if self.kind == "any":
-                label = child.pathway if isinstance(child, GroupNode) and child.pathway else None
-                label = label or child.text
-                child_steps = [
-                    NextStep(step.text, step.competency, step.option or label)
-                    for step in child_steps
-                ]
-            found.extend(child_steps)
-        return found
-
     def codes(self, plan: CompiledPolicy) -> set[str]:
         found: set[str] = set()
         for child in self.children:
@@ -1216,9 +1150,6 @@ class NotNode(Node):
             return previous
         return ClauseResult("not", self.text, not inner.held, (inner,), span=self.span)
 
-    def steps(self, result: ClauseResult, ctx: Context) -> list[NextStep]:
-        return [NextStep(f"`{self.child.text}` must not hold")]
-
     def codes(self, plan: CompiledPolicy) -> set[str]:
         return self.child.codes(plan)
 
@@ -1248,14 +1179,32 @@ def compile_clause(clause: Clause) -> Node:
 class DecisionPlan:
     """A requirement, advancement or the graduation rule, compiled."""
 
-    __slots__ = ("kind", "name", "node", "pathways", "source", "title")
+    __slots__ = (
+        "kind",
+        "name",
+        "node",
+        "pathways",
+        "source",
+        "source_name",
+        "target_name",
+        "title",
+    )
 
     def __init__(
-        self, kind: str, name: str, title: str | None, condition: AllClause, source: Provenance
+        self,
+        kind: str,
+        name: str,
+        title: str | None,
+        condition: AllClause,
+        source: Provenance,
+        stages: tuple[str, str] | None = None,
     ):
         self.kind = kind
         self.name = name
         self.title = title
+        #: An advancement's stages, from and to.
+        self.source_name: str | None = stages[0] if stages is not None else None
+        self.target_name: str | None = stages[1] if stages is not None else None
         self.node = compile_clause(condition)
         self.source = source
         #: Whether a named pathway can appear in the clause tree (set by the compiled policy).
@@ -1272,9 +1221,9 @@ class DecisionPlan:
                 if result.held:
                     return previous  # nothing to word: equal in every field
                 if ctx.touched.isdisjoint(ctx.plan.node_codes(self.node)):
-                    return self.keep(previous, ctx)
+                    return previous
                 # INVARIANT: the same clause results take the same pathways; the next steps are
-                # worded again from the current results.
+                # derived from the current competency results.
                 return self._result(result, ctx, previous.pathways)
         pathways: tuple[str, ...] = ()
         if self.pathways:
@@ -1286,34 +1235,23 @@ class DecisionPlan:
     def _result(
         self, result: ClauseResult, ctx: Context, pathways: tuple[str, ...]
     ) -> DecisionResult:
-        steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = (
-            () if result.held else self.steps_for(result, ctx)
-        )
         return DecisionResult(
-            self.kind, self.name, self.title, result.held, result, self.source, pathways, steps
+            self.kind,
+            self.name,
+            self.title,
+            result.held,
+            result,
+            self.source,
+            pathways,
+            ctx.competencies,
+            self.source_name,
+            self.target_name,
         )
 
     def keep(self, decision: DecisionResult, ctx: Context) -> DecisionResult:
         """``decision``, made before the competencies ``ctx.touched`` changed and reading none
-        of them, kept for ``ctx``.
-
-        INVARIANT: its next steps read the same results in ``ctx`` as where it was made, so
-        when they are still to be worded they are worded from ``ctx`` instead; the earlier
-        evaluation (and, through its requirements, the one before it) can then be freed.
-        """
-        if callable(decision.steps):
-            object.__setattr__(decision, "steps", self.steps_for(decision.clause, ctx))
+        of them, kept for ``ctx`` (its facts, next steps included, are the same)."""
         return decision
-
-    def steps_for(self, result: ClauseResult, ctx: Context) -> Callable[[], tuple[NextStep, ...]]:
-        """What words the next steps of the (failed) clause ``result`` from ``ctx``, on first
-        use."""
-        node = self.node
-
-        def steps() -> tuple[NextStep, ...]:
-            return tuple(_dedupe(node.steps(result, ctx)))
-
-        return steps
 
 
 def _taken(node: Node, result: ClauseResult, ctx: Context, found: list[str]) -> None:
@@ -1330,16 +1268,6 @@ def _taken(node: Node, result: ClauseResult, ctx: Context, found: list[str]) -> 
         decision = ctx.requirement(node.name)
         if decision is not None:
             found.extend(decision.pathways)
-
-
-def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:
-    seen: set[NextStep] = set()
-    found = []
-    for step in steps:
-        if step not in seen:
-            seen.add(step)
-            found.append(step)
-    return found
 
 
 class PacePlan:
@@ -1496,6 +1424,7 @@ class CompiledPolicy:
                 None,
                 adv.condition,
                 adv.source,
+                (adv.source_name, adv.target_name),
             )
             for adv in policy.advancements
         )

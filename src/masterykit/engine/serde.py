@@ -26,11 +26,14 @@ from typing import Any
 import cattrs
 
 from masterykit.engine.results import (
+    ClauseResult,
     CompetencyResult,
     DecisionResult,
     EvaluationResult,
     LearnerResult,
+    NextStep,
     PaceResult,
+    SufficiencyCheck,
 )
 from masterykit.evidence import Evidence, Learner
 from masterykit.numbers import format_decimal
@@ -80,6 +83,31 @@ def _make_converter() -> cattrs.Converter:
             "origin": conv.unstructure(value.origin) if value.origin is not None else None,
         },
     )
+    conv.register_unstructure_hook(
+        SufficiencyCheck,
+        lambda value: {
+            "rule": value.rule,
+            "needed": value.needed,
+            "actual": value.actual,
+            "met": value.met,
+            "source": conv.unstructure(value.source),
+        },
+    )
+    conv.register_unstructure_hook(
+        NextStep,
+        lambda value: {"text": value.text, "competency": value.competency, "option": value.option},
+    )
+    base_clause = conv.gen_unstructure_attrs_fromdict(ClauseResult)
+
+    def clause(value: ClauseResult) -> dict[str, Any]:
+        data: dict[str, Any] = base_clause(value)
+        # What the JSON format has always said of a clause (format 1): the structured rule and
+        # reference are read by next steps, which are written out already worded.
+        del data["rule"]
+        del data["requirement"]
+        return data
+
+    conv.register_unstructure_hook(ClauseResult, clause)
     base_competency = conv.gen_unstructure_attrs_fromdict(CompetencyResult)
 
     def competency(value: CompetencyResult) -> dict[str, Any]:
@@ -98,13 +126,17 @@ def _make_converter() -> cattrs.Converter:
 
     conv.register_unstructure_hook(PaceResult, pace)
 
-    base_decision = conv.gen_unstructure_attrs_fromdict(DecisionResult)
-
     def decision(value: DecisionResult) -> dict[str, Any]:
-        data: dict[str, Any] = base_decision(value)
-        del data["steps"]
-        data["next_steps"] = [conv.unstructure(step) for step in value.next_steps]
-        return data
+        return {
+            "kind": value.kind,
+            "name": value.name,
+            "title": value.title,
+            "held": value.held,
+            "clause": clause(value.clause),
+            "source": conv.unstructure(value.source),
+            "pathways": list(value.pathways),
+            "next_steps": [conv.unstructure(step) for step in value.next_steps],
+        }
 
     conv.register_unstructure_hook(DecisionResult, decision)
 

@@ -251,7 +251,10 @@ def _decision_changed(before: DecisionResult, after: DecisionResult) -> bool:
     if before is after:
         return False
     # INVARIANT: both come from the same decision of the same compiled policy, so kind, name,
-    # title and source are the same; only the clause results and the pathways can differ.
+    # title and source are the same; only the clause results, the pathways and the next steps
+    # can differ.
     if before.clause is after.clause and before.pathways == after.pathways:
-        return False
+        # The same clause results: only the next steps, which read the competencies' results,
+        # can differ.
+        return not after.held and before.next_steps != after.next_steps
     return before != after

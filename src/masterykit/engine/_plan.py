@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 import operator
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from itertools import chain
 from typing import Any
 
@@ -42,8 +40,17 @@ from masterykit.engine.results import (
     UnusedEvidence,
     UnusedReason,
 )
+from masterykit.engine.semantics import (
+    evidence_key,
+    needed_competencies,
+    pace_projection,
+    round_score,
+    sufficient,
+    window_start,
+)
 from masterykit.evidence import Evidence, Learner, Origin, Rejection, as_moment
-from masterykit.numbers import as_decimal, format_decimal, round_score
+from masterykit.numbers import as_decimal, format_decimal
+from masterykit.numbers import round_score as round_decimal
 from masterykit.policy import (
     AllClause,
     AnyClause,
@@ -104,26 +111,6 @@ def trim_moments() -> None:
 
 def _moment_key(evidence: Evidence) -> tuple[dt.datetime, Decimal]:
     return (as_moment(evidence.timestamp), evidence.score)
-
-
-def evidence_key(
-    evidence: Evidence,
-) -> tuple[dt.datetime, Decimal, str, str, str, str, tuple[str, int, str]]:
-    """The full order of evidence: timestamp, then score (lowest first), then kind, rater,
-    source id, the timestamp as written (a date before the same moment written as a date and
-    time) and origin, so even otherwise equal pieces of evidence have one order."""
-    origin = evidence.origin
-    return (
-        as_moment(evidence.timestamp),
-        evidence.score,
-        evidence.kind or "",
-        evidence.rater or "",
-        evidence.source_id or "",
-        evidence.timestamp.isoformat(),
-        ("", 0, "")
-        if origin is None
-        else (origin.file or "", origin.line or 0, origin.record or ""),
-    )
 
 
 _PLAIN = {dt.date}
@@ -337,7 +324,7 @@ class CompetencyPlan:
 
     def sufficient(self, items: Sequence[Evidence]) -> bool:
         """Whether ``items`` meet every evidence rule (no rules: one piece suffices)."""
-        return bool(items) and all(map(operator.ge, self.actuals(items), self.needs))
+        return sufficient(self.actuals(items), self.needs, len(items))
 
     def calculate(
         self, items: Sequence[Evidence], state: RunState, plain: bool = False
@@ -479,7 +466,7 @@ class CompetencyPlan:
         if raw is None:
             status = _INSUFFICIENT
         else:
-            score = raw.quantize(_CENT, ROUND_HALF_UP) if type(raw) is Decimal else round_score(raw)
+            score = round_score(raw) if type(raw) is Decimal else round_decimal(raw)
             level = (
                 self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
             )
@@ -577,7 +564,7 @@ class CompetencyPlan:
                 while running_high < high:
                     raw = next(running)
                     running_high += 1
-            if raw is not None and round_score(raw) >= cut:
+            if raw is not None and round_decimal(raw) >= cut:
                 return day
         return None
 
@@ -832,19 +819,7 @@ class TestNode(Node):
         )
         if self.uniform is not None and not self.uniform.is_finite():
             self.uniform = None
-        total = len(clause.codes)
-        amount = clause.amount if clause.amount is not None else Decimal(0)
-        if clause.quantifier == "all":
-            self.needed = total
-        elif clause.quantifier == "any":
-            self.needed = 1
-        elif clause.quantifier == "none":
-            self.needed = 0
-        elif clause.quantifier == "count":
-            self.needed = int(amount)
-        else:
-            # INVARIANT: percentages round up to whole competencies, in exact arithmetic.
-            self.needed = math.ceil(Fraction(amount) * total / 100)
+        self.needed = needed_competencies(clause.quantifier, clause.amount, len(clause.codes))
         #: What the test asks, shared by every result of this clause.
         self.rule = CompetencyTestRule(
             clause.quantifier, clause.test, clause.level, self.selection, self.pairs
@@ -1324,10 +1299,7 @@ class PacePlan:
                     due = duration.after(due)
                     applied.append(f"extend {duration} when {node.text}")
         risk_until = pace.risk.after(due) if due is not None else None
-        projected = None
-        if recent and remaining:
-            ahead = -(-(len(remaining) * days) // len(recent))
-            projected = as_of + dt.timedelta(days=min(ahead, (dt.date.max - as_of).days))
+        projected = pace_projection(as_of, len(remaining), len(recent), days)
         if not remaining:
             status = PaceStatus.COMPLETE
             reason = "every competency in the pace selection is proficient"
@@ -1613,7 +1585,9 @@ class CompiledPolicy:
                 found[code] = None
             else:
                 if window not in cache:
-                    cache[window] = window.before(as_of)
+                    found_start = window_start(window, as_of)
+                    assert found_start is not None
+                    cache[window] = found_start
                 found[code] = cache[window]
         return found
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import assert_never
 
 import attrs
 
@@ -190,27 +191,32 @@ def _clause(clause: ClauseResult, competencies: Mapping[str, CompetencyResult]) 
     mark = "holds" if clause.held else "does not hold"
     detail = ""
     children: list[Explanation] = []
-    if clause.kind == "competencies":
-        total = len(clause.passing) + len(clause.failing)
-        if clause.needed == 0 and not clause.text.startswith("at least"):
-            detail = f" ({len(clause.passing)} of {total} found, none allowed)"
-            offending = clause.passing
-        else:
-            detail = f" ({len(clause.passing)} of {total}, {clause.needed} needed)"
-            offending = () if clause.held else clause.failing
-        for code in offending:
-            if code in competencies:
-                children.append(Explanation(summary_line(competencies[code])))
-    elif clause.kind == "learner":
-        if clause.actual is None:
-            detail = " (the learner has no such attribute)"
-        else:
-            detail = f" (the learner's value: {clause.actual})"
-    elif clause.kind == "requirement":
-        inner = clause.children[0].children if clause.children else ()
-        children.extend(_clause(child, competencies) for child in inner)
-    else:
-        children.extend(_clause(child, competencies) for child in clause.children)
+    match clause.kind:
+        case "competencies":
+            total = len(clause.passing) + len(clause.failing)
+            # ``at least N of`` and ``at least P% of`` needing none still count what passes.
+            counted = clause.rule is not None and clause.rule.quantifier in ("count", "percent")
+            if clause.needed == 0 and not counted:
+                detail = f" ({len(clause.passing)} of {total} found, none allowed)"
+                offending = clause.passing
+            else:
+                detail = f" ({len(clause.passing)} of {total}, {clause.needed} needed)"
+                offending = () if clause.held else clause.failing
+            for code in offending:
+                if code in competencies:
+                    children.append(Explanation(summary_line(competencies[code])))
+        case "learner":
+            if clause.actual is None:
+                detail = " (the learner has no such attribute)"
+            else:
+                detail = f" (the learner's value: {clause.actual})"
+        case "requirement":
+            inner = clause.children[0].children if clause.children else ()
+            children.extend(_clause(child, competencies) for child in inner)
+        case "any" | "all" | "pathway" | "not":
+            children.extend(_clause(child, competencies) for child in clause.children)
+        case _:  # pragma: no cover - the union is closed
+            assert_never(clause.kind)
     return Explanation(f"{clause.text}: {mark}{detail}", tuple(children))
 
 

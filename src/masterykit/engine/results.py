@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -30,6 +30,7 @@ from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule
 
 __all__ = [
+    "ClauseKind",
     "ClauseResult",
     "CompetencyResult",
     "CompetencyTestRule",
@@ -204,6 +205,12 @@ class CompetencyTestRule:
     thresholds: tuple[tuple[str, Decimal | None], ...]
 
 
+#: What kind of clause a :class:`ClauseResult` is the result of.
+ClauseKind: TypeAlias = Literal[
+    "competencies", "requirement", "learner", "any", "all", "pathway", "not"
+]
+
+
 @attrs.frozen(slots=True)
 class ClauseResult:
     """One evaluated clause of a requirement, advancement, graduation rule or pace extension.
@@ -217,7 +224,7 @@ class ClauseResult:
     its decision's clause (none when it cannot be decided).
     """
 
-    kind: str
+    kind: ClauseKind
     text: str
     held: bool
     children: tuple[ClauseResult, ...] = ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import assert_never
 
 import attrs
 
@@ -97,8 +98,8 @@ def _steps(clause: ClauseResult, comps: Mapping[str, CompetencyResult]) -> list[
             return [NextStep(MustNotHold(clause.children[0].text))]
         case "any" | "all" | "pathway":
             return _group_steps(clause, comps)
-        case other:  # pragma: no cover - every kind the engine makes is listed above
-            raise ValueError(f"not a clause kind: {other!r}")
+        case _:  # pragma: no cover - the union is closed
+            assert_never(clause.kind)
 
 
 def _group_steps(clause: ClauseResult, comps: Mapping[str, CompetencyResult]) -> list[NextStep]:

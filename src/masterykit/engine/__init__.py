@@ -41,6 +41,7 @@ from masterykit.engine.facts import (
 )
 from masterykit.engine.render import AUDIENCES, Audience, render_check_rule, render_fact
 from masterykit.engine.results import (
+    ClauseKind,
     ClauseResult,
     CompetencyResult,
     CompetencyTestRule,
@@ -71,6 +72,7 @@ __all__ = [
     "FORMAT",
     "Audience",
     "Changes",
+    "ClauseKind",
     "ClauseResult",
     "CompetencyChange",
     "CompetencyResult",

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import chain
+from types import MappingProxyType
 from typing import Any, assert_never
 
 import attrs
@@ -60,10 +61,7 @@ from masterykit.engine.semantics import (
 )
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.numbers import as_decimal, format_decimal
-from masterykit.policy import (
-    Duration,
-    Policy,
-)
+from masterykit.policy import Duration, Policy
 
 __all__ = [
     "CompiledPolicy",
@@ -350,6 +348,12 @@ class CompiledPolicy:
         by identity checks before any comparison. ``views`` are the :func:`views_of` ``comps``
         when the caller keeps them up to date.
         """
+        # One read-only view of the competencies, shared by the learner's result and every
+        # decision made from it (so it is pickled once with them). INVARIANT: ``comps`` is a
+        # dict this engine made for this learner and nothing changes it afterwards, so it is
+        # viewed without a copy.
+        if type(comps) is not MappingProxyType:
+            comps = MappingProxyType(comps)
         if previous is None or touched is None:
             ctx = Context(self, learner.attributes, comps)
             requirements = {name: ctx.requirement(name) for name in self.requirements}

@@ -27,7 +27,7 @@ from masterykit.diagnostics import Span
 from masterykit.engine.facts import CompetencyTestKind, Fact
 from masterykit.engine.render import Audience, render_check_rule, render_fact
 from masterykit.evidence import Evidence, Learner, Rejection
-from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule
+from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule, read_only
 
 __all__ = [
     "ClauseKind",
@@ -267,7 +267,9 @@ class DecisionResult:
     clause: ClauseResult
     source: Provenance
     pathways: tuple[str, ...] = ()
-    competencies: Mapping[str, CompetencyResult] = attrs.field(factory=dict, repr=False)
+    competencies: Mapping[str, CompetencyResult] = attrs.field(
+        factory=dict, repr=False, converter=read_only
+    )
     source_name: str | None = None
     target_name: str | None = None
 
@@ -346,11 +348,15 @@ class PaceResult:
 
 @attrs.frozen(slots=True)
 class LearnerResult:
-    """Everything a policy decides for one learner as of one date."""
+    """Everything a policy decides for one learner as of one date.
+
+    ``competencies`` and ``requirements`` are read-only views (of copies of the mappings
+    passed in).
+    """
 
     learner: Learner
-    competencies: Mapping[str, CompetencyResult]
-    requirements: Mapping[str, DecisionResult] = attrs.field(factory=dict)
+    competencies: Mapping[str, CompetencyResult] = attrs.field(converter=read_only)
+    requirements: Mapping[str, DecisionResult] = attrs.field(factory=dict, converter=read_only)
     advancements: tuple[DecisionResult, ...] = ()
     graduation: DecisionResult | None = None
     pace: PaceResult | None = None

@@ -51,6 +51,8 @@ __all__ = [
     "Node",
     "NotNode",
     "RequirementNode",
+    "Selection",
+    "Selections",
     "TestNode",
     "Views",
     "attribute_text",
@@ -115,6 +117,7 @@ class Context:
         "plan",
         "previous",
         "requirements",
+        "splits",
         "touched",
     )
 
@@ -142,6 +145,8 @@ class Context:
         self.active: set[str] = set()
         self._proficient: set[str] | None = None
         self._rated: dict[str, Decimal] = {}
+        #: Each selection split into the competencies its test holds for and the others.
+        self.splits: dict[Selection, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         if views is not None:
             self._proficient, self._rated = views
 
@@ -234,31 +239,16 @@ def _selection_text(test: CompetencyTest) -> str:
     return text.rsplit(marker, 1)[0] if marker in text else text
 
 
-class TestNode(Node):
-    """``all of S proficient`` and its family."""
+class Selection:
+    """The selected competencies of a competency test and what it checks of each, compiled once
+    per distinct (test, competencies, thresholds) and shared by every test that asks the same:
+    a thousand requirements over the same selection hold it once, and a learner's evaluation
+    splits it into passing and failing once (see :attr:`Context.splits`)."""
 
-    __slots__ = (
-        "chosen",
-        "level",
-        "needed",
-        "pairs",
-        "quantifier",
-        "rule",
-        "selected",
-        "selection",
-        "test",
-        "thresholds",
-        "uniform",
-    )
+    __slots__ = ("chosen", "pairs", "selected", "test", "thresholds", "uniform")
 
     def __init__(self, clause: CompetencyTest):
-        self.read = None
-        self.text = clause.text
-        self.span = clause.span
-        self.quantifier = clause.quantifier
         self.test = clause.test
-        self.level = clause.level
-        self.selection = _selection_text(clause)
         self.selected = clause.codes
         self.chosen = frozenset(clause.codes)
         if clause.test == "proficient":
@@ -277,13 +267,9 @@ class TestNode(Node):
         )
         if self.uniform is not None and not self.uniform.is_finite():
             self.uniform = None
-        self.needed = needed_competencies(clause.quantifier, clause.amount, len(clause.codes))
-        #: What the test asks, shared by every result of this clause.
-        self.rule = CompetencyTestRule(
-            clause.quantifier, clause.test, clause.level, self.selection, self.pairs
-        )
 
-    def evaluate(self, ctx: Context) -> ClauseResult:
+    def split(self, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The selected competencies the test holds for in ``ctx``, and the others."""
         test = self.test
         if test == "proficient":
             proficient = ctx.proficient()
@@ -313,6 +299,62 @@ class TestNode(Node):
                 hit = set(reached)
                 others = [code for code in self.selected if code not in hit]
             passing, failing = (reached, others) if test == "reach" else (others, reached)
+        return tuple(passing), tuple(failing)
+
+
+#: The selections of one compiled policy, by what they select (used while it is built).
+Selections = dict[tuple[str, tuple[str, ...], tuple[Decimal, ...]], Selection]
+
+
+class TestNode(Node):
+    """``all of S proficient`` and its family."""
+
+    __slots__ = (
+        "chosen",
+        "level",
+        "needed",
+        "pairs",
+        "quantifier",
+        "rule",
+        "selected",
+        "selection",
+        "shared",
+        "test",
+        "thresholds",
+    )
+
+    def __init__(self, clause: CompetencyTest, selections: Selections):
+        self.read = None
+        self.text = clause.text
+        self.span = clause.span
+        self.quantifier = clause.quantifier
+        self.test = clause.test
+        self.level = clause.level
+        self.selection = _selection_text(clause)
+        key = (clause.test, clause.codes, clause.thresholds)
+        shared = selections.get(key)
+        if shared is None:
+            shared = selections[key] = Selection(clause)
+        #: The selection, shared with every test asking the same of the same competencies.
+        self.shared = shared
+        self.selected = shared.selected
+        self.chosen = shared.chosen
+        self.pairs = shared.pairs
+        self.thresholds = shared.thresholds
+        self.needed = needed_competencies(clause.quantifier, clause.amount, len(clause.codes))
+        #: What the test asks, shared by every result of this clause.
+        self.rule = CompetencyTestRule(
+            clause.quantifier, clause.test, clause.level, self.selection, self.pairs
+        )
+
+    def evaluate(self, ctx: Context) -> ClauseResult:
+        # INVARIANT: the split depends only on the selection and the competencies in ``ctx``,
+        # so every test over the same selection shares one (and its tuples) per learner.
+        splits = ctx.splits
+        found = splits.get(self.shared)
+        if found is None:
+            found = splits[self.shared] = self.shared.split(ctx)
+        passing, failing = found
         held = not passing if self.quantifier == "none" else len(passing) >= self.needed
         return ClauseResult(
             "competencies",
@@ -320,8 +362,8 @@ class TestNode(Node):
             held,
             (),
             None,
-            tuple(passing),
-            tuple(failing),
+            passing,
+            failing,
             self.needed,
             None,
             self.span,
@@ -595,22 +637,25 @@ class NotNode(Node):
 AnyNode: TypeAlias = TestNode | RequirementNode | LearnerNode | GroupNode | NotNode
 
 
-def compile_clause(clause: Clause) -> AnyNode:
-    """The node for a resolved clause."""
+def compile_clause(clause: Clause, selections: Selections | None = None) -> AnyNode:
+    """The node for a resolved clause (``selections``: those of the policy being compiled, so
+    tests over the same competencies share one)."""
+    if selections is None:
+        selections = {}
     match clause:
         case CompetencyTest():
-            return TestNode(clause)
+            return TestNode(clause, selections)
         case RequirementClause():
             return RequirementNode(clause)
         case LearnerClause():
             return LearnerNode(clause)
         case AnyClause():
-            children = tuple(compile_clause(c) for c in clause.clauses)
+            children = tuple(compile_clause(c, selections) for c in clause.clauses)
             return GroupNode("any", children, clause.span, None)
         case AllClause():
-            children = tuple(compile_clause(c) for c in clause.clauses)
+            children = tuple(compile_clause(c, selections) for c in clause.clauses)
             return GroupNode("all", children, clause.span, clause.pathway)
         case NotClause():
-            return NotNode(clause, compile_clause(clause.clause))
+            return NotNode(clause, compile_clause(clause.clause, selections))
         case _:  # pragma: no cover - the union is closed
             assert_never(clause)

@@ -12,6 +12,7 @@ from masterykit.engine._clauses import (
     LearnerNode,
     NotNode,
     RequirementNode,
+    Selections,
     TestNode,
     _pace_view,
     attribute_text,
@@ -70,6 +71,7 @@ class DecisionPlan:
         condition: AllClause,
         source: Provenance,
         stages: tuple[str, str] | None = None,
+        selections: Selections | None = None,
     ):
         self.kind = kind
         self.name = name
@@ -77,7 +79,7 @@ class DecisionPlan:
         #: An advancement's stages, from and to.
         self.source_name: str | None = stages[0] if stages is not None else None
         self.target_name: str | None = stages[1] if stages is not None else None
-        self.node = compile_clause(condition)
+        self.node = compile_clause(condition, selections)
         self.source = source
         #: Whether a named pathway can appear in the clause tree (set by the compiled policy).
         self.pathways = True
@@ -152,14 +154,14 @@ class PacePlan:
 
     __slots__ = ("codes", "extensions", "pace", "selected")
 
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, selections: Selections | None = None):
         pace = policy.pace
         assert pace is not None
         self.pace = pace
         self.codes = pace.codes
         self.selected = frozenset(pace.codes)
         self.extensions = tuple(
-            (ext.duration, compile_clause(ext.condition)) for ext in pace.extensions
+            (ext.duration, compile_clause(ext.condition, selections)) for ext in pace.extensions
         )
 
     def evaluate(self, ctx: Context, as_of: dt.date) -> PaceResult:

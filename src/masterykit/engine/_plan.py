@@ -33,6 +33,7 @@ from masterykit.engine._clauses import (
     Node,
     NotNode,
     RequirementNode,
+    Selections,
     TestNode,
     Views,
     updated_views,
@@ -89,8 +90,12 @@ class CompiledPolicy:
             code: CompetencyPlan(code, competency.title, policy.rules[code], policy)
             for code, competency in policy.competencies.items()
         }
+        # Competency tests over the same competencies share one selection (while building).
+        selections: Selections = {}
         self.requirements: dict[str, DecisionPlan] = {
-            name: DecisionPlan("requirement", name, req.title, req.condition, req.source)
+            name: DecisionPlan(
+                "requirement", name, req.title, req.condition, req.source, None, selections
+            )
             for name, req in policy.requirements.items()
         }
         self.advancements = tuple(
@@ -101,6 +106,7 @@ class CompiledPolicy:
                 adv.condition,
                 adv.source,
                 (adv.source_name, adv.target_name),
+                selections,
             )
             for adv in policy.advancements
         )
@@ -111,11 +117,13 @@ class CompiledPolicy:
                 None,
                 policy.graduation.condition,
                 policy.graduation.source,
+                None,
+                selections,
             )
             if policy.graduation is not None
             else None
         )
-        self.pace = PacePlan(policy) if policy.pace is not None else None
+        self.pace = PacePlan(policy, selections) if policy.pace is not None else None
         for decision in [*self.requirements.values(), *self.advancements]:
             decision.pathways = self._has_pathway(decision.node, set())
         if self.graduation is not None:
@@ -176,7 +184,8 @@ class CompiledPolicy:
             # guards against reference cycles, which the checker rejects anyway.
             self._requirement_codes[name] = frozenset()
             plan = self.requirements.get(name)
-            found = frozenset(plan.node.codes(self) if plan is not None else ())
+            # Shares the sets of the clauses below (one per selection), never a copy each.
+            found = _fill_reads(plan.node, self) if plan is not None else frozenset()
             self._requirement_codes[name] = found
         return found
 

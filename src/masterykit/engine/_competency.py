@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from masterykit.engine._state import (
     _AFTER,
-    _DAY,
     _DECIMAL,
     _DEVELOPING,
     _INSUFFICIENT,
@@ -278,9 +277,10 @@ class CompetencyPlan:
             if start is not None and items[0].timestamp < start:
                 low = bisect_left(items, start, 0, high, key=_timestamp)
         else:
-            end = state.moment(as_of) + _DAY
+            # The last moment of the as-of day (the day after may not exist: 9999-12-31).
+            end = dt.datetime.combine(as_of, dt.time.max)
             moments = [as_moment(stamp) for stamp in map(_timestamp, items)]
-            high = bisect_left(moments, end)
+            high = bisect_right(moments, end)
             if start is not None:
                 low = bisect_left(moments, state.moment(start), 0, high)
         if low == 0 and high == count:

@@ -60,8 +60,8 @@ from masterykit.engine.semantics import (
     evidence_key,
     window_start,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
-from masterykit.numbers import as_decimal, format_decimal
+from masterykit.evidence import Evidence, Learner, Origin, Rejection, as_moment
+from masterykit.numbers import as_decimal, format_decimal, short_decimal, short_text
 from masterykit.policy import Duration, Policy
 
 __all__ = [
@@ -198,7 +198,16 @@ class CompiledPolicy:
     def prepare(self, evidence: Evidence) -> Evidence | Rejection:
         """``evidence`` ready to evaluate (its score made a Decimal), or the reason it cannot be
         used (the learner is not checked here)."""
-        plan = self.competencies.get(evidence.competency)
+        code: Any = evidence.competency
+        if type(code) is not str:
+            return Rejection(
+                "MK380",
+                f"evidence names no competency (`{short_text(code)}`); a competency is a code "
+                "such as `ELA.1`",
+                evidence.origin or Origin(),
+                evidence,
+            )
+        plan = self.competencies.get(code)
         if plan is None:
             return Rejection(
                 "MK351",
@@ -210,12 +219,26 @@ class CompiledPolicy:
         if not isinstance(stamp, dt.date):
             return Rejection(
                 "MK355",
-                f"timestamp `{stamp}` on `{evidence.competency}` is not a date or a date and time",
+                f"timestamp `{short_text(stamp)}` on `{evidence.competency}` is not a date or a "
+                "date and time",
                 evidence.origin or Origin(),
                 evidence,
             )
+        if isinstance(stamp, dt.datetime) and stamp.tzinfo is not None:
+            try:
+                as_moment(stamp)
+            except OverflowError:
+                return Rejection(
+                    "MK382",
+                    f"timestamp `{stamp.isoformat()}` on `{evidence.competency}` falls outside "
+                    "the years 1 to 9999 in UTC",
+                    evidence.origin or Origin(),
+                    evidence,
+                )
         score: Any = evidence.score
-        if type(score) is not Decimal:
+        if isinstance(score, bool):
+            score = None  # True and False are not scores, though Python counts them as numbers
+        elif type(score) is not Decimal:
             try:
                 score = as_decimal(score)
             except (ArithmeticError, TypeError, ValueError):
@@ -223,14 +246,14 @@ class CompiledPolicy:
         if score is None or not score.is_finite():
             return Rejection(
                 "MK353",
-                f"score `{evidence.score}` on `{evidence.competency}` is not a number",
+                f"score `{short_text(evidence.score)}` on `{evidence.competency}` is not a number",
                 evidence.origin or Origin(),
                 evidence,
             )
         if score < plan.minimum or score > plan.maximum:
             return Rejection(
                 "MK352",
-                f"score `{format_decimal(score)}` is off the scale of `{evidence.competency}` "
+                f"score `{short_decimal(score)}` is off the scale of `{evidence.competency}` "
                 f"({format_decimal(plan.minimum)} to {format_decimal(plan.maximum)})",
                 evidence.origin or Origin(),
                 evidence,

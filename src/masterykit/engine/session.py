@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from types import MappingProxyType
 from typing import Literal
 
 import attrs
@@ -45,6 +46,7 @@ from masterykit.engine.results import (
     LearnerResult,
     PaceResult,
 )
+from masterykit.engine.steps import reads_for_steps, step_view, steps_about
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 
@@ -186,7 +188,10 @@ class Session:
         if not touched:
             return Changes(rejections=tuple(rejections))
         before = self._result
-        comps = dict(before.competencies)
+        # A read-only view's copy() copies the dict it shows at C speed (dict() of a view goes
+        # key by key).
+        current = before.competencies
+        comps = current.copy() if isinstance(current, MappingProxyType) else dict(current)
         for code in touched:
             items, plain = self._buckets[code]
             comps[code] = self._plan.competencies[code].evaluate(
@@ -232,8 +237,11 @@ def _diff(
     )
     old = before.decisions()
     new = after.decisions()
+    moves = _Moves(competencies)
     decisions = tuple(
-        DecisionChange(a, b) for a, b in zip(old, new, strict=True) if _decision_changed(a, b)
+        DecisionChange(a, b)
+        for a, b in zip(old, new, strict=True)
+        if _decision_changed(a, b, moves)
     )
     pace = None
     if (
@@ -246,8 +254,31 @@ def _diff(
     return Changes(competencies, decisions, pace, rejections)
 
 
-def _decision_changed(before: DecisionResult, after: DecisionResult) -> bool:
-    """Whether a decision's result changed (both from the same compiled policy)."""
+class _Moves:
+    """The changed competencies of one update, and which of them changed in what next steps
+    read of them (worked out only when a decision asks, and once)."""
+
+    __slots__ = ("_moved", "changes", "codes")
+
+    def __init__(self, changes: tuple[CompetencyChange, ...]):
+        self.changes = changes
+        self.codes = frozenset(change.before.code for change in changes)
+        self._moved: frozenset[str] | None = None
+
+    def moved(self) -> frozenset[str]:
+        """The changed competencies whose :func:`step_view` changed."""
+        if self._moved is None:
+            self._moved = frozenset(
+                change.before.code
+                for change in self.changes
+                if step_view(change.before) != step_view(change.after)
+            )
+        return self._moved
+
+
+def _decision_changed(before: DecisionResult, after: DecisionResult, moves: _Moves) -> bool:
+    """Whether a decision's result changed (both from the same compiled policy, where only the
+    competencies of ``moves`` changed)."""
     if before is after:
         return False
     # INVARIANT: both come from the same decision of the same compiled policy, so kind, name,
@@ -255,6 +286,17 @@ def _decision_changed(before: DecisionResult, after: DecisionResult) -> bool:
     # can differ.
     if before.clause is after.clause and before.pathways == after.pathways:
         # The same clause results: only the next steps, which read the competencies' results,
-        # can differ.
-        return not after.held and before.next_steps != after.next_steps
+        # can differ, and only through a changed competency that they read and whose view
+        # changed.
+        if after.held or not moves.codes:
+            return False
+        moved = moves.moved()
+        if not moved or not reads_for_steps(after.clause, moved):
+            return False
+        # INVARIANT: only the steps about the moved competencies can differ (the others read
+        # the same results), and a step about one never equals a step about another.
+        clause = after.clause
+        return steps_about(clause, before.competencies, moved) != steps_about(
+            clause, after.competencies, moved
+        )
     return before != after

@@ -9,7 +9,7 @@ round trip, in another process), and a batch that never asks never pays for them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import assert_never
 
@@ -35,7 +35,14 @@ from masterykit.engine.results import (
     Status,
 )
 
-__all__ = ["clause_steps", "competency_missing", "next_steps"]
+__all__ = [
+    "clause_steps",
+    "competency_missing",
+    "next_steps",
+    "reads_for_steps",
+    "step_view",
+    "steps_about",
+]
 
 
 def competency_missing(result: CompetencyResult) -> tuple[NextStep, ...]:
@@ -80,34 +87,49 @@ def clause_steps(
 ) -> tuple[NextStep, ...]:
     """What is missing for the (failed) ``clause`` to hold, from the ``competencies`` it was
     evaluated with, each step once."""
-    return tuple(_dedupe(_steps(clause, competencies)))
+    return tuple(_dedupe(_steps(clause, competencies, None)))
 
 
-def _steps(clause: ClauseResult, comps: Mapping[str, CompetencyResult]) -> list[NextStep]:
+def steps_about(
+    clause: ClauseResult, competencies: Mapping[str, CompetencyResult], codes: Collection[str]
+) -> tuple[NextStep, ...]:
+    """The steps of :func:`clause_steps` about one of ``codes``, in the same order: worked out
+    only where those competencies appear, so comparing them before and after an update is
+    cheap. Steps about other competencies, or about none, are left out."""
+    return tuple(_dedupe(_steps(clause, competencies, codes)))
+
+
+def _steps(
+    clause: ClauseResult, comps: Mapping[str, CompetencyResult], only: Collection[str] | None
+) -> list[NextStep]:
     match clause.kind:
         case "competencies":
             assert clause.rule is not None
-            return _test_steps(clause, clause.rule, comps)
+            return _test_steps(clause, clause.rule, comps, only)
         case "requirement":
             if not clause.children:
+                if only is not None:
+                    return []
                 return [NextStep(RequirementCannotHold(clause.requirement or ""))]
-            return list(clause_steps(clause.children[0], comps))
+            return _dedupe(_steps(clause.children[0], comps, only))
         case "learner":
-            return [NextStep(LearnerCondition(clause.text))]
+            return [] if only is not None else [NextStep(LearnerCondition(clause.text))]
         case "not":
-            return [NextStep(MustNotHold(clause.children[0].text))]
+            return [] if only is not None else [NextStep(MustNotHold(clause.children[0].text))]
         case "any" | "all" | "pathway":
-            return _group_steps(clause, comps)
+            return _group_steps(clause, comps, only)
         case _:  # pragma: no cover - the union is closed
             assert_never(clause.kind)
 
 
-def _group_steps(clause: ClauseResult, comps: Mapping[str, CompetencyResult]) -> list[NextStep]:
+def _group_steps(
+    clause: ClauseResult, comps: Mapping[str, CompetencyResult], only: Collection[str] | None
+) -> list[NextStep]:
     found: list[NextStep] = []
     for child in clause.children:
         if child.held:
             continue
-        child_steps = _steps(child, comps)
+        child_steps = _steps(child, comps, only)
         if clause.kind == "any":
             label = child.pathway or child.text
             child_steps = [
@@ -118,23 +140,31 @@ def _group_steps(clause: ClauseResult, comps: Mapping[str, CompetencyResult]) ->
 
 
 def _test_steps(
-    clause: ClauseResult, rule: CompetencyTestRule, comps: Mapping[str, CompetencyResult]
+    clause: ClauseResult,
+    rule: CompetencyTestRule,
+    comps: Mapping[str, CompetencyResult],
+    only: Collection[str] | None,
 ) -> list[NextStep]:
-    thresholds = dict(rule.thresholds)
     found: list[NextStep] = []
     if rule.quantifier == "none":
-        for code in clause.passing:
-            if rule.test == "below":
-                found.extend(_toward(comps[code], thresholds[code], rule.level))
-            else:
-                found.append(NextStep(MustNotBe(code, rule.test, rule.level)))
+        codes = clause.passing
+    elif rule.quantifier == "all" and rule.test != "below":
+        codes = clause.failing
+    else:
+        if only is None:
+            short = (clause.needed or 0) - len(clause.passing)
+            found.append(NextStep(MoreCompetencies(rule.selection, short, rule.test, rule.level)))
         return found
-    if rule.quantifier == "all" and rule.test != "below":
-        for code in clause.failing:
+    if only is not None:
+        codes = tuple(code for code in codes if code in only)
+    if not codes:
+        return found
+    thresholds = dict(rule.thresholds)
+    for code in codes:
+        if rule.quantifier == "none" and rule.test != "below":
+            found.append(NextStep(MustNotBe(code, rule.test, rule.level)))
+        else:
             found.extend(_toward(comps[code], thresholds[code], rule.level))
-        return found
-    short = (clause.needed or 0) - len(clause.passing)
-    found.append(NextStep(MoreCompetencies(rule.selection, short, rule.test, rule.level)))
     return found
 
 
@@ -150,6 +180,44 @@ def _toward(
     else:
         steps.append(NextStep(LevelNeeded(result.code, level, threshold, result.score)))
     return steps
+
+
+def step_view(result: CompetencyResult) -> tuple[object, ...]:
+    """All that the next steps of a clause read of one competency's result: two results with
+    equal views give every clause the same next steps."""
+    # INVARIANT: these are every field competency_missing and _toward read, so equal views give
+    # equal steps (cheaper than comparing the steps themselves).
+    return (
+        result.status,
+        result.score,
+        result.unrounded is None,
+        bool(result.used),
+        result.checks,
+        result.cut,
+        result.calculation,
+    )
+
+
+def reads_for_steps(clause: ClauseResult, codes: Collection[str]) -> bool:
+    """Whether the next steps of the (failed) ``clause`` read the result of any of ``codes``
+    (see :func:`step_view`); when not, they are the same whatever those results are."""
+    match clause.kind:
+        case "competencies":
+            rule = clause.rule
+            assert rule is not None
+            if rule.quantifier == "none":
+                return any(code in codes for code in clause.passing)
+            if rule.quantifier == "all" and rule.test != "below":
+                return any(code in codes for code in clause.failing)
+            return False  # how many more competencies, never which
+        case "requirement":
+            return bool(clause.children) and reads_for_steps(clause.children[0], codes)
+        case "learner" | "not":
+            return False
+        case "any" | "all" | "pathway":
+            return any(reads_for_steps(child, codes) for child in clause.children if not child.held)
+        case _:  # pragma: no cover - the union is closed
+            assert_never(clause.kind)
 
 
 def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, assert_never
 
+from masterykit.engine._attributes import attribute_text
 from masterykit.engine._clauses import (
     AnyNode,
     Context,
@@ -15,7 +16,6 @@ from masterykit.engine._clauses import (
     Selections,
     TestNode,
     _pace_view,
-    attribute_text,
     compile_clause,
 )
 from masterykit.engine._state import (

@@ -58,7 +58,7 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
-from masterykit.evidence import Evidence, Learner, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
 
 if TYPE_CHECKING:
     from masterykit.dsl.format import format_policy, format_text
@@ -100,18 +100,28 @@ if TYPE_CHECKING:
     from masterykit.examples import run_examples
     from masterykit.loader import CheckResult, check_file, load, load_text
     from masterykit.plugins import PluginError, default_registry, hookimpl
-    from masterykit.policy import Policy
+    from masterykit.policy import (
+        CalculationRule,
+        CutRule,
+        Duration,
+        Policy,
+        Provenance,
+        WindowRule,
+    )
     from masterykit.readers import ReadSummary, read_evidence, read_learners
     from masterykit.registry import Registry
 
 __all__ = [
+    "CalculationRule",
     "CheckResult",
     "ClauseKind",
     "ClauseResult",
     "CompetencyResult",
     "CompetencyTestRule",
+    "CutRule",
     "DecisionResult",
     "Diagnostic",
+    "Duration",
     "EvaluationResult",
     "Evidence",
     "EvidenceCounts",
@@ -129,12 +139,14 @@ __all__ = [
     "MustNotHold",
     "NextStep",
     "NoScoreYet",
+    "Origin",
     "PaceResult",
     "PaceStatus",
     "PluginError",
     "Policy",
     "PolicyCheckError",
     "PolicySyntaxError",
+    "Provenance",
     "ReadSummary",
     "Registry",
     "Rejection",
@@ -148,6 +160,7 @@ __all__ = [
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",
+    "WindowRule",
     "__version__",
     "check_file",
     "default_registry",
@@ -215,6 +228,11 @@ _LAZY = {
     "default_registry": "masterykit.plugins",
     "hookimpl": "masterykit.plugins",
     "Policy": "masterykit.policy",
+    "Duration": "masterykit.policy",
+    "CalculationRule": "masterykit.policy",
+    "CutRule": "masterykit.policy",
+    "Provenance": "masterykit.policy",
+    "WindowRule": "masterykit.policy",
     "ReadSummary": "masterykit.readers",
     "read_evidence": "masterykit.readers",
     "read_learners": "masterykit.readers",

@@ -14,6 +14,7 @@ Results are frozen values (:mod:`masterykit.engine.results`); they never depend 
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
+from masterykit.diagnostics import Span
 from masterykit.engine.batch import evaluate_stream
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
@@ -66,11 +67,14 @@ from masterykit.engine.session import (
     Session,
 )
 from masterykit.engine.steps import clause_steps, competency_missing, next_steps
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.policy import CalculationRule, CutRule, Duration, Provenance, WindowRule
 
 __all__ = [
     "AUDIENCES",
     "FORMAT",
     "Audience",
+    "CalculationRule",
     "Changes",
     "ClauseKind",
     "ClauseResult",
@@ -78,12 +82,16 @@ __all__ = [
     "CompetencyResult",
     "CompetencyTestKind",
     "CompetencyTestRule",
+    "CutRule",
     "DecisionChange",
     "DecisionResult",
+    "Duration",
     "EvaluationResult",
+    "Evidence",
     "EvidenceCounts",
     "Explanation",
     "Fact",
+    "Learner",
     "LearnerCondition",
     "LearnerResult",
     "LevelNeeded",
@@ -94,16 +102,21 @@ __all__ = [
     "MustNotHold",
     "NextStep",
     "NoScoreYet",
+    "Origin",
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "Provenance",
+    "Rejection",
     "RequirementCannotHold",
     "ScoreNeeded",
     "Session",
+    "Span",
     "Status",
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",
+    "WindowRule",
     "clause_steps",
     "competency_missing",
     "converter",

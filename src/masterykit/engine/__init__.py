@@ -28,6 +28,8 @@ from masterykit.engine.explain import (
 )
 from masterykit.engine.facts import (
     CompetencyTestKind,
+    DueNotADate,
+    DueProblem,
     Fact,
     LearnerCondition,
     LevelNeeded,
@@ -36,11 +38,19 @@ from masterykit.engine.facts import (
     MoreKinds,
     MustNotBe,
     MustNotHold,
+    NoDueAttribute,
+    NoDueRule,
     NoScoreYet,
     RequirementCannotHold,
     ScoreNeeded,
 )
-from masterykit.engine.render import AUDIENCES, Audience, render_check_rule, render_fact
+from masterykit.engine.render import (
+    AUDIENCES,
+    Audience,
+    render_check_rule,
+    render_fact,
+    render_pace_reason,
+)
 from masterykit.engine.results import (
     ClauseKind,
     ClauseResult,
@@ -85,6 +95,8 @@ __all__ = [
     "CutRule",
     "DecisionChange",
     "DecisionResult",
+    "DueNotADate",
+    "DueProblem",
     "Duration",
     "EvaluationResult",
     "Evidence",
@@ -101,6 +113,8 @@ __all__ = [
     "MustNotBe",
     "MustNotHold",
     "NextStep",
+    "NoDueAttribute",
+    "NoDueRule",
     "NoScoreYet",
     "Origin",
     "PaceChange",
@@ -130,6 +144,7 @@ __all__ = [
     "next_steps",
     "render_check_rule",
     "render_fact",
+    "render_pace_reason",
     "render_text",
     "to_json",
     "unstructure",

@@ -21,6 +21,7 @@ from masterykit.engine._clauses import (
 from masterykit.engine._state import (
     _PROFICIENT,
 )
+from masterykit.engine.facts import DueNotADate, DueProblem, NoDueAttribute, NoDueRule
 from masterykit.engine.results import (
     ClauseResult,
     DecisionResult,
@@ -178,23 +179,20 @@ class PacePlan:
             and (first := comps[code].first_proficient) is not None
             and start <= first <= as_of
         )
-        window = str(pace.window)
         base: dt.date | None = None
-        problem: str | None = None
+        problem: DueProblem | None = None
         if pace.due_date is not None:
             base = pace.due_date
         elif pace.due_attribute is not None:
             name = pace.due_attribute
             if name not in ctx.attributes:
-                problem = f"the learner has no `{name}`"
+                problem = NoDueAttribute(name)
             else:
                 base = _as_date(ctx.attributes[name])
                 if base is None:
-                    problem = (
-                        f"`learner.{name}` is not a date (`{attribute_text(ctx.attributes[name])}`)"
-                    )
+                    problem = DueNotADate(name, attribute_text(ctx.attributes[name]))
         else:
-            problem = "the pace rule has no due date"
+            problem = NoDueRule()
         due = base
         applied = []
         if due is not None:
@@ -206,40 +204,30 @@ class PacePlan:
         projected = pace_projection(as_of, len(remaining), len(recent), days)
         if not remaining:
             status = PaceStatus.COMPLETE
-            reason = "every competency in the pace selection is proficient"
         elif problem is not None or due is None or risk_until is None:
             status = PaceStatus.UNKNOWN
-            reason = f"no due date: {problem}"
         elif projected is None:
             status = PaceStatus.OFF_TRACK
-            reason = f"no competency became proficient in the last {window}"
         elif projected <= due:
             status = PaceStatus.ON_TRACK
-            reason = f"projected to finish on {projected.isoformat()}, by {due.isoformat()}"
         elif projected <= risk_until:
             status = PaceStatus.AT_RISK
-            reason = (
-                f"projected to finish on {projected.isoformat()}, after {due.isoformat()} "
-                f"but by {risk_until.isoformat()}"
-            )
         else:
             status = PaceStatus.OFF_TRACK
-            reason = (
-                f"projected to finish on {projected.isoformat()}, after {risk_until.isoformat()}"
-            )
         return PaceResult(
             status,
             remaining,
             recent,
             start,
             days,
-            reason,
             projected,
             base,
             due,
             risk_until,
             tuple(applied),
             pace.source,
+            pace.window,
+            problem,
         )
 
     def unchanged(self, ctx: Context, extension_codes: frozenset[str]) -> bool:

@@ -19,6 +19,8 @@ from masterykit.policy import CalculationRule
 
 __all__ = [
     "CompetencyTestKind",
+    "DueNotADate",
+    "DueProblem",
     "Fact",
     "LearnerCondition",
     "LevelNeeded",
@@ -27,6 +29,8 @@ __all__ = [
     "MoreKinds",
     "MustNotBe",
     "MustNotHold",
+    "NoDueAttribute",
+    "NoDueRule",
     "NoScoreYet",
     "RequirementCannotHold",
     "ScoreNeeded",
@@ -158,3 +162,28 @@ Fact: TypeAlias = (
     | LearnerCondition
     | MustNotHold
 )
+
+
+@attrs.frozen(slots=True)
+class NoDueAttribute:
+    """The pace rule's due date is the learner's ``attribute``, which this learner lacks."""
+
+    attribute: str
+
+
+@attrs.frozen(slots=True)
+class DueNotADate:
+    """The learner's ``attribute`` that the pace rule takes its due date from is not a date
+    (``value``: the attribute as text)."""
+
+    attribute: str
+    value: str
+
+
+@attrs.frozen(slots=True)
+class NoDueRule:
+    """The pace rule names no due date."""
+
+
+#: Why pace has no due date, a closed union.
+DueProblem: TypeAlias = NoDueAttribute | DueNotADate | NoDueRule

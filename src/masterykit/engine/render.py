@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal, TypeAlias, assert_never
 
 from masterykit.engine.facts import (
     CompetencyTestKind,
+    DueNotADate,
+    DueProblem,
     Fact,
     LearnerCondition,
     LevelNeeded,
@@ -25,6 +27,8 @@ from masterykit.engine.facts import (
     MoreKinds,
     MustNotBe,
     MustNotHold,
+    NoDueAttribute,
+    NoDueRule,
     NoScoreYet,
     RequirementCannotHold,
     ScoreNeeded,
@@ -32,9 +36,9 @@ from masterykit.engine.facts import (
 from masterykit.numbers import format_decimal
 
 if TYPE_CHECKING:
-    from masterykit.engine.results import SufficiencyCheck
+    from masterykit.engine.results import PaceResult, SufficiencyCheck
 
-__all__ = ["AUDIENCES", "Audience", "render_check_rule", "render_fact"]
+__all__ = ["AUDIENCES", "Audience", "render_check_rule", "render_fact", "render_pace_reason"]
 
 #: Who a text is for.
 Audience: TypeAlias = Literal["author", "teacher", "family"]
@@ -119,3 +123,35 @@ def render_check_rule(check: SufficiencyCheck, audience: Audience = "author") ->
     if check.kinds:
         return f"evidence at least {check.needed} from {_kinds(check.kinds, ', ')}"
     return f"evidence at least {check.needed}"
+
+
+def _due_problem(problem: DueProblem | None) -> str:
+    match problem:
+        case NoDueAttribute(attribute):
+            return f"the learner has no `{attribute}`"
+        case DueNotADate(attribute, value):
+            return f"`learner.{attribute}` is not a date (`{value}`)"
+        case NoDueRule() | None:
+            return "the pace rule has no due date"
+        case _:  # pragma: no cover - the union is closed
+            assert_never(problem)
+
+
+def render_pace_reason(pace: PaceResult, audience: Audience = "author") -> str:
+    """Why pace has its status, in words ("projected to finish on 2026-05-01, by 2026-06-15")."""
+    del audience
+    status = pace.status.value
+    projected = pace.projected.isoformat() if pace.projected is not None else None
+    due = pace.due.isoformat() if pace.due is not None else None
+    risk = pace.risk_until.isoformat() if pace.risk_until is not None else None
+    if status == "complete":
+        return "every competency in the pace selection is proficient"
+    if status == "unknown":
+        return f"no due date: {_due_problem(pace.problem)}"
+    if projected is None:
+        return f"no competency became proficient in the last {pace.window}"
+    if status == "on_track":
+        return f"projected to finish on {projected}, by {due}"
+    if status == "at_risk":
+        return f"projected to finish on {projected}, after {due} but by {risk}"
+    return f"projected to finish on {projected}, after {risk}"

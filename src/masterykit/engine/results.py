@@ -24,10 +24,22 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from masterykit.diagnostics import Span
-from masterykit.engine.facts import CompetencyTestKind, Fact
-from masterykit.engine.render import Audience, render_check_rule, render_fact
+from masterykit.engine.facts import CompetencyTestKind, DueProblem, Fact
+from masterykit.engine.render import (
+    Audience,
+    render_check_rule,
+    render_fact,
+    render_pace_reason,
+)
 from masterykit.evidence import Evidence, Learner, Rejection
-from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule, read_only
+from masterykit.policy import (
+    CalculationRule,
+    CutRule,
+    Duration,
+    Provenance,
+    WindowRule,
+    read_only,
+)
 
 __all__ = [
     "ClauseKind",
@@ -322,7 +334,8 @@ class PaceResult:
     date, ``window_days`` long). ``projected`` is as-of + ⌈remaining × window days ÷ proficient in
     window⌉ days. ``base_due`` is the learner's due date, ``extensions`` the extensions that
     applied (as written), ``due`` the due date after them and ``risk_until`` due + the at-risk
-    margin. ``reason`` says in words why the status is what it is.
+    margin. ``window`` is the ``measure over`` duration and ``problem`` why there is no due date
+    (status ``unknown``). :attr:`reason` says in words why the status is what it is.
     """
 
     status: PaceStatus
@@ -330,13 +343,19 @@ class PaceResult:
     proficient_in_window: tuple[str, ...]
     window_start: dt.date
     window_days: int
-    reason: str
     projected: dt.date | None = None
     base_due: dt.date | None = None
     due: dt.date | None = None
     risk_until: dt.date | None = None
     extensions: tuple[str, ...] = ()
     source: Provenance | None = None
+    window: Duration | None = None
+    problem: DueProblem | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the status is what it is, in the author's words."""
+        return render_pace_reason(self)
 
     @property
     def rate(self) -> Decimal:

@@ -117,12 +117,27 @@ def _make_converter() -> cattrs.Converter:
         return data
 
     conv.register_unstructure_hook(CompetencyResult, competency)
-    base_pace = conv.gen_unstructure_attrs_fromdict(PaceResult)
 
     def pace(value: PaceResult) -> dict[str, Any]:
-        data: dict[str, Any] = base_pace(value)
-        data["rate"] = format_decimal(value.rate.quantize(Decimal("0.000001")))
-        return data
+        def day(found: dt.date | None) -> str | None:
+            return found.isoformat() if found is not None else None
+
+        # The fields of format 1, in its order; ``reason`` is worded for the author.
+        return {
+            "status": value.status.value,
+            "remaining": list(value.remaining),
+            "proficient_in_window": list(value.proficient_in_window),
+            "window_start": value.window_start.isoformat(),
+            "window_days": value.window_days,
+            "reason": value.reason,
+            "projected": day(value.projected),
+            "base_due": day(value.base_due),
+            "due": day(value.due),
+            "risk_until": day(value.risk_until),
+            "extensions": list(value.extensions),
+            "source": conv.unstructure(value.source) if value.source is not None else None,
+            "rate": format_decimal(value.rate.quantize(Decimal("0.000001"))),
+        }
 
     conv.register_unstructure_hook(PaceResult, pace)
 

@@ -15,16 +15,13 @@ lives in a :class:`RunState` owned by one :func:`~masterykit.engine.evaluate` ca
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import weakref
 from collections.abc import Mapping
 from decimal import Decimal
-from itertools import chain
 from types import MappingProxyType
-from typing import Any, assert_never
+from typing import assert_never
 
-import attrs
-
+from masterykit.engine import _prepare
 from masterykit.engine._clauses import (
     AnyNode,
     Context,
@@ -42,12 +39,7 @@ from masterykit.engine._clauses import (
 from masterykit.engine._competency import CompetencyPlan
 from masterykit.engine._decisions import DecisionPlan, PacePlan
 from masterykit.engine._state import (
-    _DECIMAL,
-    _PLAIN,
     RunState,
-    _finite,
-    _score,
-    _timestamp,
     moment_of,
     sort_evidence,
     trim_moments,
@@ -60,8 +52,7 @@ from masterykit.engine.semantics import (
     evidence_key,
     window_start,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection, as_moment
-from masterykit.numbers import as_decimal, format_decimal, short_decimal, short_text
+from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Duration, Policy
 
 __all__ = [
@@ -146,12 +137,12 @@ class CompiledPolicy:
         #: The competencies each requirement reads, through references too.
         self._requirement_reads: dict[str, frozenset[str]] = dict(self._requirement_codes)
         #: The scores every competency's scale allows (``None`` when no score is on all).
-        self._common_range: tuple[Decimal, Decimal] | None = None
+        self.common_range: tuple[Decimal, Decimal] | None = None
         if self.competencies:
             lowest = max(plan.minimum for plan in self.competencies.values())
             highest = min(plan.maximum for plan in self.competencies.values())
             if lowest <= highest:
-                self._common_range = (lowest, highest)
+                self.common_range = (lowest, highest)
         #: The competencies whose first-proficient dates pace needs.
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()
@@ -191,106 +182,17 @@ class CompiledPolicy:
 
     def unknown_competency(self, code: str) -> str:
         """The reason evidence for an unknown competency is rejected."""
-        close = difflib.get_close_matches(code, list(self.competencies), n=1)
-        hint = f" (did you mean `{close[0]}`?)" if close else ""
-        return f"evidence for unknown competency `{code}`{hint}"
+        return _prepare.unknown_competency(self, code)
 
     def prepare(self, evidence: Evidence) -> Evidence | Rejection:
-        """``evidence`` ready to evaluate (its score made a Decimal), or the reason it cannot be
-        used (the learner is not checked here)."""
-        code: Any = evidence.competency
-        if type(code) is not str:
-            return Rejection(
-                "MK380",
-                f"evidence names no competency (`{short_text(code)}`); a competency is a code "
-                "such as `ELA.1`",
-                evidence.origin or Origin(),
-                evidence,
-            )
-        plan = self.competencies.get(code)
-        if plan is None:
-            return Rejection(
-                "MK351",
-                self.unknown_competency(evidence.competency),
-                evidence.origin or Origin(),
-                evidence,
-            )
-        stamp: Any = evidence.timestamp
-        if not isinstance(stamp, dt.date):
-            return Rejection(
-                "MK355",
-                f"timestamp `{short_text(stamp)}` on `{evidence.competency}` is not a date or a "
-                "date and time",
-                evidence.origin or Origin(),
-                evidence,
-            )
-        if isinstance(stamp, dt.datetime) and stamp.tzinfo is not None:
-            try:
-                as_moment(stamp)
-            except OverflowError:
-                return Rejection(
-                    "MK382",
-                    f"timestamp `{stamp.isoformat()}` on `{evidence.competency}` falls outside "
-                    "the years 1 to 9999 in UTC",
-                    evidence.origin or Origin(),
-                    evidence,
-                )
-        score: Any = evidence.score
-        if isinstance(score, bool):
-            score = None  # True and False are not scores, though Python counts them as numbers
-        elif type(score) is not Decimal:
-            try:
-                score = as_decimal(score)
-            except (ArithmeticError, TypeError, ValueError):
-                score = None
-        if score is None or not score.is_finite():
-            return Rejection(
-                "MK353",
-                f"score `{short_text(evidence.score)}` on `{evidence.competency}` is not a number",
-                evidence.origin or Origin(),
-                evidence,
-            )
-        if score < plan.minimum or score > plan.maximum:
-            return Rejection(
-                "MK352",
-                f"score `{short_decimal(score)}` is off the scale of `{evidence.competency}` "
-                f"({format_decimal(plan.minimum)} to {format_decimal(plan.maximum)})",
-                evidence.origin or Origin(),
-                evidence,
-            )
-        if score is not evidence.score:
-            return attrs.evolve(evidence, score=score)
-        return evidence
+        """``evidence`` ready to evaluate, or why it cannot be used (see
+        :func:`masterykit.engine._prepare.prepare`)."""
+        return _prepare.prepare(self, evidence)
 
     def usable(self, groups: Mapping[str, list[Evidence]]) -> bool:
-        """Whether every piece of one learner's evidence on the policy's competencies (grouped
-        by competency) has a finite Decimal score within every competency's scale and a plain
-        date (checked at C speed for all of them at once; when not, each competency's evidence
-        is checked on its own)."""
-        if self._common_range is None:
-            return False
-        competencies = self.competencies
-        if groups.keys() <= competencies.keys():
-            pieces = list(chain.from_iterable(groups.values()))
-        else:
-            pieces = [
-                piece for code, items in groups.items() if code in competencies for piece in items
-            ]
-        if not pieces:
-            return False
-        scores: list[Decimal] = list(map(_score, pieces))
-        if set(map(type, scores)) != _DECIMAL or set(map(type, map(_timestamp, pieces))) != _PLAIN:
-            return False
-        try:
-            # INVARIANT: every score is a Decimal (checked above), so equal values are equal
-            # scores and the range of the distinct values is the range of all of them.
-            values = set(scores)
-        except TypeError:  # a signalling NaN cannot be hashed
-            return False
-        if not all(map(_finite, values)):
-            return False
-        lowest, highest = self._common_range
-        return lowest <= min(values) and max(values) <= highest
+        """Whether one learner's evidence can take the fast path (see
+        :func:`masterykit.engine._prepare.usable`)."""
+        return _prepare.usable(self, groups)
 
     def accept(
         self,
@@ -299,23 +201,9 @@ class CompiledPolicy:
         rejections: list[Rejection],
         checked: bool = False,
     ) -> tuple[list[Evidence], bool] | None:
-        """One learner's evidence on competency ``code``, checked and sorted: the usable pieces
-        and whether their timestamps are plain dates (``None`` when none is usable); the others
-        are added to ``rejections``. ``checked``: :meth:`usable` said yes for these pieces."""
-        plan = self.competencies.get(code)
-        if plan is not None and plan.take(items, checked):
-            return items, True
-        kept = []
-        for piece in items:
-            prepared = self.prepare(piece)
-            if isinstance(prepared, Rejection):
-                rejections.append(prepared)
-            else:
-                kept.append(prepared)
-        items = kept
-        if not items:
-            return None
-        return items, sort_evidence(items)
+        """One learner's evidence on ``code``, checked and sorted (see
+        :func:`masterykit.engine._prepare.accept`)."""
+        return _prepare.accept(self, code, items, rejections, checked)
 
     def window_starts(self, as_of: dt.date) -> dict[str, dt.date | None]:
         """Each competency's first counted day as of ``as_of``."""

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Literal
 
+from masterykit.engine import _prepare
 from masterykit.engine._plan import RunState, compile_policy
 from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
@@ -185,16 +186,16 @@ def _evaluate(
 
     state = RunState(plan, day)
     dates = None if first_proficient == "all" else plan.pace_selection
-    accept = plan.accept
-    usable = plan.usable
+    accept = _prepare.accept
+    usable = _prepare.usable
     used = counted = 0
     results: list[LearnerResult] = []
     for learner in ordered:
         accepted: dict[str, tuple[list[Evidence], bool]] = {}
         groups = buckets[learner.id]
-        checked = usable(groups)
+        checked = usable(plan, groups)
         for code, items in groups.items():
-            found = accept(code, items, rejections, checked)
+            found = accept(plan, code, items, rejections, checked)
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])

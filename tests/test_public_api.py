@@ -30,3 +30,38 @@ def test_importing_masterykit_does_not_import_the_engine_or_lark() -> None:
 
 def test_dir_lists_the_public_names() -> None:
     assert set(masterykit.__all__) <= set(dir(masterykit))
+
+
+def test_every_type_a_result_holds_is_exported() -> None:
+    import typing
+
+    import attrs
+
+    import masterykit.engine as engine
+
+    held: set[str] = set()
+    pending: list[type] = [engine.EvaluationResult, engine.NextStep]
+    seen: set[type] = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        held.add(cls.__name__)
+        hints = typing.get_type_hints(cls)
+        for field in attrs.fields(cls):
+            stack = [hints[field.name]]
+            while stack:
+                hint = stack.pop()
+                stack.extend(typing.get_args(hint))
+                if (
+                    isinstance(hint, type)
+                    and attrs.has(hint)
+                    and hint.__module__.startswith("masterykit")
+                ):
+                    pending.append(hint)
+                elif isinstance(hint, type) and hint.__module__.startswith("masterykit"):
+                    held.add(hint.__name__)
+    assert "MoreEvidence" in held and "SufficiencyCheck" in held and "Provenance" in held
+    assert sorted(held - set(engine.__all__)) == []
+    assert sorted(held - set(masterykit.__all__)) == []

@@ -13,9 +13,11 @@ learners. It never parses and never reads files.
 from __future__ import annotations
 
 import calendar
+import copyreg
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
@@ -24,6 +26,8 @@ from masterykit.diagnostics import Source, Span
 
 if TYPE_CHECKING:
     from masterykit.dsl.nodes import Example
+    from masterykit.engine.results import EvaluationResult
+    from masterykit.evidence import Evidence, Learner
     from masterykit.registry import MethodSpec
 
 __all__ = [
@@ -54,10 +58,41 @@ __all__ = [
     "Scale",
     "VarietyRule",
     "WindowRule",
+    "read_only",
 ]
 
 
 # --- values ----------------------------------------------------------------------------------
+
+
+def read_only(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only view of a copy of ``mapping``, so neither its reader nor whoever passed it
+    in can change it afterwards (a view made here is kept as it is).
+
+    >>> view = read_only({"A": 1})
+    >>> view["A"]
+    1
+    >>> view["B"] = 2
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
+    if type(mapping) is MappingProxyType:
+        return mapping
+    return MappingProxyType(dict(mapping))
+
+
+def _view(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
+def _pickle_view(view: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _view, (dict(view),)
+
+
+# Read-only views pickle as views of a copy of what they show, so policies and results can
+# cross process boundaries.
+copyreg.pickle(MappingProxyType, _pickle_view)
 
 
 @attrs.frozen(slots=True)
@@ -455,27 +490,34 @@ class Policy:
     name: str
     version: str | None
     layers: tuple[Layer, ...]
-    scales: Mapping[str, Scale]
-    competencies: Mapping[str, Competency]
-    rules: Mapping[str, CompetencyRules]
-    areas: Mapping[str, Area] = attrs.field(factory=dict)
-    groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    requirements: Mapping[str, Requirement] = attrs.field(factory=dict)
+    scales: Mapping[str, Scale] = attrs.field(converter=read_only)
+    competencies: Mapping[str, Competency] = attrs.field(converter=read_only)
+    rules: Mapping[str, CompetencyRules] = attrs.field(converter=read_only)
+    areas: Mapping[str, Area] = attrs.field(factory=dict, converter=read_only)
+    groups: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=read_only)
+    requirements: Mapping[str, Requirement] = attrs.field(factory=dict, converter=read_only)
     advancements: tuple[Advancement, ...] = ()
     graduation: Graduation | None = None
     pace: Pace | None = None
     examples: tuple[PolicyExample, ...] = ()
-    sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False)
+    sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False, converter=read_only)
     default_scale: str | None = None
-    methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False)
+    methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False, converter=read_only)
 
     @property
     def file(self) -> str:
         """The top layer's file."""
         return self.layers[-1].file if self.layers else "<policy>"
 
-    def evaluate(self, learners: Any, evidence: Any, **options: Any) -> Any:
+    def evaluate(
+        self,
+        learners: Learner | Iterable[Learner] | None,
+        evidence: Iterable[Evidence] = (),
+        *,
+        as_of: dt.date | dt.datetime | None = None,
+        first_proficient: Literal["pace", "all"] = "pace",
+    ) -> EvaluationResult:
         """Evaluate this policy; a shortcut for :func:`masterykit.engine.evaluate` (see there)."""
         from masterykit.engine import evaluate
 
-        return evaluate(self, learners, evidence, **options)
+        return evaluate(self, learners, evidence, as_of=as_of, first_proficient=first_proficient)

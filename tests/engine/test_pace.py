@@ -134,3 +134,21 @@ def test_a_window_reaching_back_before_year_one_starts_on_the_first_calendar_day
 def test_a_projection_past_the_last_calendar_day_stops_at_9999_12_31() -> None:
     pace = pace_at_calendar_edge(dt.date(9999, 12, 1), "9999-11-30", due=dt.date(9999, 12, 31))
     assert pace.projected == dt.date.max
+
+
+def test_why_there_is_no_due_date_is_a_fact_worded_by_the_renderer() -> None:
+    import pickle
+
+    from masterykit.engine import AUDIENCES, DueNotADate, NoDueAttribute, render_pace_reason
+
+    missing = pace_for(TWO_OF_FOUR)
+    assert missing.problem == NoDueAttribute("graduation_date")
+    wrong = pace_for(TWO_OF_FOUR, graduation_date="soon")
+    assert wrong.problem == DueNotADate("graduation_date", "soon")
+    assert wrong.window == Duration(6, "month")
+    for audience in AUDIENCES:
+        assert render_pace_reason(wrong, audience) == wrong.reason
+    assert pickle.loads(pickle.dumps(wrong)) == wrong
+    on_time = pace_for(TWO_OF_FOUR, graduation_date=dt.date(2026, 11, 30))
+    assert on_time.problem is None
+    assert on_time.reason == "projected to finish on 2026-11-30, by 2026-11-30"

@@ -166,14 +166,26 @@ def test_an_update_that_changes_no_decision_keeps_every_decision_object() -> Non
     )
     before = session.result
     # A second piece makes C.1 developing at 2, still below Proficient: the `extra`
-    # requirement and the pace extension still fail, so no decision and no pace changes.
+    # requirement and the pace extension still fail with the same clause results, and no pace
+    # changes. What `extra` and graduation still need of C.1 does change, and is reported.
     changes = session.add(Evidence("ana", "C.1", Decimal(2), dt.date(2026, 2, 1)))
     assert [c.after.status.value for c in changes.competencies] == ["developing"]
-    assert changes.decisions == ()
+    assert [c.before.name for c in changes.decisions] == ["extra", "graduation"]
+    for change in changes.decisions:
+        assert change.before.clause is change.after.clause
+        assert change.before.pathways == change.after.pathways
+    extra = changes.decisions[0]
+    assert [step.text for step in extra.before.next_steps] == [
+        "C.1: 1 more piece of evidence",
+        "C.1 needs to reach Proficient (3)",
+    ]
+    assert [step.text for step in extra.after.next_steps] == [
+        "C.1 needs to reach Proficient: a score of 3 or more (now 2)"
+    ]
     assert changes.pace is None
     after = session.result
     for old, new in zip(before.decisions(), after.decisions(), strict=True):
-        assert old == new
+        assert (old == new) is (old.name not in ("extra", "graduation"))
     assert after.requirements["alpha"] is before.requirements["alpha"]
     assert after.pace is before.pace
 

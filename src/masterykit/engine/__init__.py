@@ -5,12 +5,16 @@
   (district batches; :mod:`masterykit.batch` runs them on several processes);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);
 * :func:`explain` and :func:`render_text` — why, as a tree of sentences and as plain text;
+* :func:`~masterykit.engine.steps.next_steps` and the facts of :mod:`masterykit.engine.facts` —
+  what is still missing, as values; :func:`~masterykit.engine.render.render_fact` words one for
+  an audience;
 * :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO).
 
 Results are frozen values (:mod:`masterykit.engine.results`); they never depend on the order in
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
+from masterykit.diagnostics import Span
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,
@@ -21,9 +25,36 @@ from masterykit.engine.explain import (
     explain_pace,
     render_text,
 )
+from masterykit.engine.facts import (
+    CompetencyTestKind,
+    DueNotADate,
+    DueProblem,
+    Fact,
+    LearnerCondition,
+    LevelNeeded,
+    MoreCompetencies,
+    MoreEvidence,
+    MoreKinds,
+    MustNotBe,
+    MustNotHold,
+    NoDueAttribute,
+    NoDueRule,
+    NoScoreYet,
+    RequirementCannotHold,
+    ScoreNeeded,
+)
+from masterykit.engine.render import (
+    AUDIENCES,
+    Audience,
+    render_check_rule,
+    render_fact,
+    render_pace_reason,
+)
 from masterykit.engine.results import (
+    ClauseKind,
     ClauseResult,
     CompetencyResult,
+    CompetencyTestRule,
     DecisionResult,
     EvaluationResult,
     EvidenceCounts,
@@ -45,28 +76,63 @@ from masterykit.engine.session import (
     Session,
 )
 from masterykit.engine.stream import evaluate_stream
+from masterykit.engine.steps import clause_steps, competency_missing, next_steps
+from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.policy import CalculationRule, CutRule, Duration, Provenance, WindowRule
 
 __all__ = [
+    "AUDIENCES",
     "FORMAT",
+    "Audience",
+    "CalculationRule",
     "Changes",
+    "ClauseKind",
     "ClauseResult",
     "CompetencyChange",
     "CompetencyResult",
+    "CompetencyTestKind",
+    "CompetencyTestRule",
+    "CutRule",
     "DecisionChange",
     "DecisionResult",
+    "DueNotADate",
+    "DueProblem",
+    "Duration",
     "EvaluationResult",
+    "Evidence",
     "EvidenceCounts",
     "Explanation",
+    "Fact",
+    "Learner",
+    "LearnerCondition",
     "LearnerResult",
+    "LevelNeeded",
+    "MoreCompetencies",
+    "MoreEvidence",
+    "MoreKinds",
+    "MustNotBe",
+    "MustNotHold",
     "NextStep",
+    "NoDueAttribute",
+    "NoDueRule",
+    "NoScoreYet",
+    "Origin",
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "Provenance",
+    "Rejection",
+    "RequirementCannotHold",
+    "ScoreNeeded",
     "Session",
+    "Span",
     "Status",
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",
+    "WindowRule",
+    "clause_steps",
+    "competency_missing",
     "converter",
     "evaluate",
     "evaluate_stream",
@@ -75,6 +141,10 @@ __all__ = [
     "explain_decision",
     "explain_learner",
     "explain_pace",
+    "next_steps",
+    "render_check_rule",
+    "render_fact",
+    "render_pace_reason",
     "render_text",
     "to_json",
     "unstructure",

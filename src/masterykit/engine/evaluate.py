@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Literal
 
-from masterykit.engine._plan import compile_policy, trim_moments
+from masterykit.engine import _prepare
+from masterykit.engine._plan import RunState, compile_policy
 from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.numbers import short_text
 from masterykit.policy import Policy
 
 __all__ = ["evaluate", "learners_from_evidence", "listed_twice", "normalise_as_of"]
@@ -52,9 +54,29 @@ def unlisted_learner(piece: Evidence) -> Rejection:
     )
 
 
+def learner_id_not_text(learner_id: object, piece: Evidence | None = None) -> Rejection:
+    """The rejection (``MK381``) of a learner id that is not text, on a listed learner or on
+    ``piece`` of evidence."""
+    return Rejection(
+        "MK381",
+        f"learner id `{short_text(learner_id)}` is not text; learner ids are text, such as "
+        f'`"{short_text(learner_id)}"`',
+        piece.origin or Origin() if piece is not None else Origin(record=short_text(learner_id)),
+        piece,
+    )
+
+
 def learners_from_evidence(evidence: Iterable[Evidence]) -> list[Learner]:
-    """One learner (without attributes) per learner id in ``evidence``, sorted by id."""
-    return [Learner(learner_id) for learner_id in sorted({e.learner for e in evidence})]
+    """One learner (without attributes) per learner id in ``evidence``, sorted by id (ids that
+    are not text are left out: their evidence is rejected with ``MK381``)."""
+    ids: set[str] = {e.learner for e in evidence if type(e.learner) is str}
+    return [Learner(learner_id) for learner_id in sorted(ids)]
+
+
+def _text(value: object) -> str:
+    """``value`` itself when it is text (as it should be), else as text, so rejections of ids
+    and codes that are not text still sort."""
+    return value if type(value) is str else str(value)
 
 
 def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, str, str]:
@@ -70,8 +92,8 @@ def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, s
         origin.line or 0,
         origin.record or "",
         rejection.code,
-        piece.learner if piece else "",
-        piece.competency if piece else "",
+        _text(piece.learner) if piece else "",
+        _text(piece.competency) if piece else "",
         str(piece.timestamp) if piece else "",
         str(piece.score) if piece else "",
     )
@@ -137,6 +159,9 @@ def _evaluate(
     buckets: dict[str, dict[str, list[Evidence]]] = {}
     ordered: list[Learner] = []
     for learner in roster:
+        if type(learner.id) is not str:
+            rejections.append(learner_id_not_text(learner.id))
+            continue
         if learner.id in buckets:
             rejections.append(listed_twice(learner.id))
             continue
@@ -150,7 +175,10 @@ def _evaluate(
     for learner_id, run in groupby(evidence, _learner):
         per_learner = buckets.get(learner_id)
         if per_learner is None:
-            rejections.extend(unlisted_learner(piece) for piece in run)
+            if type(learner_id) is not str:
+                rejections.extend(learner_id_not_text(learner_id, piece) for piece in run)
+            else:
+                rejections.extend(unlisted_learner(piece) for piece in run)
             continue
         get = per_learner.get
         for piece in run:
@@ -161,23 +189,22 @@ def _evaluate(
             else:
                 per_competency.append(piece)
 
-    trim_moments()
-    starts = plan.window_starts(day)
+    state = RunState(plan, day)
     dates = None if first_proficient == "all" else plan.pace_selection
-    accept = plan.accept
-    usable = plan.usable
+    accept = _prepare.accept
+    usable = _prepare.usable
     used = counted = 0
     results: list[LearnerResult] = []
     for learner in ordered:
         accepted: dict[str, tuple[list[Evidence], bool]] = {}
         groups = buckets[learner.id]
-        checked = usable(groups)
+        checked = usable(plan, groups)
         for code, items in groups.items():
-            found = accept(code, items, rejections, checked)
+            found = accept(plan, code, items, rejections, checked)
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])
-        result = plan.learner(learner, accepted, day, starts, dates)
+        result = plan.learner(learner, accepted, state, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
         results.append(result)

@@ -5,15 +5,20 @@ result, a decision, a pace result or a whole learner's result into an :class:`Ex
 (which evidence counted and which did not, the method and cut with the file, line and layer that
 set them, which clause failed and by how much, what is still missing). :func:`render_text` turns
 any result, or an explanation, into text a teacher or a family can read.
+
+Every function takes an ``audience`` (see :data:`masterykit.engine.render.Audience`): next steps
+and evidence rules are worded by :mod:`masterykit.engine.render` for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import assert_never
 
 import attrs
 
+from masterykit.engine.render import Audience, render_check_rule
 from masterykit.engine.results import (
     ClauseResult,
     CompetencyResult,
@@ -112,14 +117,15 @@ def _cut(result: CompetencyResult) -> str:
     return f"proficient at {cut}{level} ({_where(result.cut.source)})"
 
 
-def _steps(steps: tuple[NextStep, ...]) -> Explanation:
+def _steps(steps: tuple[NextStep, ...], audience: Audience) -> Explanation:
     children: list[Explanation] = []
     by_option: dict[str, list[Explanation]] = {}
     for step in steps:
+        text = step.render(audience)
         if step.option is None:
-            children.append(Explanation(f"- {step.text}"))
+            children.append(Explanation(f"- {text}"))
         else:
-            by_option.setdefault(step.option, []).append(Explanation(f"- {step.text}"))
+            by_option.setdefault(step.option, []).append(Explanation(f"- {text}"))
     if by_option:
         options = tuple(
             Explanation(f"or {label}:" if index else f"either {label}:", tuple(items))
@@ -129,7 +135,7 @@ def _steps(steps: tuple[NextStep, ...]) -> Explanation:
     return Explanation("still missing:", tuple(children))
 
 
-def explain_competency(result: CompetencyResult) -> Explanation:
+def explain_competency(result: CompetencyResult, audience: Audience = "author") -> Explanation:
     """Why a competency has its status: evidence, rules with their provenance, what is missing."""
     children: list[Explanation] = []
     calc = result.calculation
@@ -167,16 +173,17 @@ def explain_competency(result: CompetencyResult) -> Explanation:
         )
     for check in result.checks:
         mark = "met" if check.met else "not met"
+        rule = render_check_rule(check, audience)
         children.append(
             Explanation(
-                f"{check.rule}: {mark} ({check.actual} counted, {check.needed} needed; "
+                f"{rule}: {mark} ({check.actual} counted, {check.needed} needed; "
                 f"{_where(check.source)})"
             )
         )
     if result.first_proficient is not None:
         children.append(Explanation(f"first proficient on {result.first_proficient.isoformat()}"))
     if result.missing:
-        children.append(_steps(result.missing))
+        children.append(_steps(result.missing, audience))
     return Explanation(summary_line(result), tuple(children))
 
 
@@ -184,32 +191,39 @@ def _clause(clause: ClauseResult, competencies: Mapping[str, CompetencyResult]) 
     mark = "holds" if clause.held else "does not hold"
     detail = ""
     children: list[Explanation] = []
-    if clause.kind == "competencies":
-        total = len(clause.passing) + len(clause.failing)
-        if clause.needed == 0 and not clause.text.startswith("at least"):
-            detail = f" ({len(clause.passing)} of {total} found, none allowed)"
-            offending = clause.passing
-        else:
-            detail = f" ({len(clause.passing)} of {total}, {clause.needed} needed)"
-            offending = () if clause.held else clause.failing
-        for code in offending:
-            if code in competencies:
-                children.append(Explanation(summary_line(competencies[code])))
-    elif clause.kind == "learner":
-        if clause.actual is None:
-            detail = " (the learner has no such attribute)"
-        else:
-            detail = f" (the learner's value: {clause.actual})"
-    elif clause.kind == "requirement":
-        inner = clause.children[0].children if clause.children else ()
-        children.extend(_clause(child, competencies) for child in inner)
-    else:
-        children.extend(_clause(child, competencies) for child in clause.children)
+    match clause.kind:
+        case "competencies":
+            total = len(clause.passing) + len(clause.failing)
+            # ``at least N of`` and ``at least P% of`` needing none still count what passes.
+            counted = clause.rule is not None and clause.rule.quantifier in ("count", "percent")
+            if clause.needed == 0 and not counted:
+                detail = f" ({len(clause.passing)} of {total} found, none allowed)"
+                offending = clause.passing
+            else:
+                detail = f" ({len(clause.passing)} of {total}, {clause.needed} needed)"
+                offending = () if clause.held else clause.failing
+            for code in offending:
+                if code in competencies:
+                    children.append(Explanation(summary_line(competencies[code])))
+        case "learner":
+            if clause.actual is None:
+                detail = " (the learner has no such attribute)"
+            else:
+                detail = f" (the learner's value: {clause.actual})"
+        case "requirement":
+            inner = clause.children[0].children if clause.children else ()
+            children.extend(_clause(child, competencies) for child in inner)
+        case "any" | "all" | "pathway" | "not":
+            children.extend(_clause(child, competencies) for child in clause.children)
+        case _:  # pragma: no cover - the union is closed
+            assert_never(clause.kind)
     return Explanation(f"{clause.text}: {mark}{detail}", tuple(children))
 
 
 def explain_decision(
-    decision: DecisionResult, competencies: Mapping[str, CompetencyResult] | None = None
+    decision: DecisionResult,
+    competencies: Mapping[str, CompetencyResult] | None = None,
+    audience: Audience = "author",
 ) -> Explanation:
     """Which clauses held, which failed and by how much, the pathways taken, what is missing."""
     comps = competencies or {}
@@ -226,8 +240,9 @@ def explain_decision(
     if decision.pathways:
         names = ", ".join(f'"{name}"' for name in decision.pathways)
         children.append(Explanation(f"pathway taken: {names}"))
-    if decision.next_steps:
-        children.append(_steps(decision.next_steps))
+    steps = decision.next_steps
+    if steps:
+        children.append(_steps(steps, audience))
     return Explanation(f"{head}: {mark}", tuple(children))
 
 
@@ -235,8 +250,9 @@ def _date(day: dt.date | None) -> str:
     return day.isoformat() if day is not None else "none"
 
 
-def explain_pace(pace: PaceResult) -> Explanation:
+def explain_pace(pace: PaceResult, audience: Audience = "author") -> Explanation:
     """Remaining competencies, the rate in the window, the projection and the due date."""
+    del audience  # pace is worded the same for every audience for now
     children = [
         Explanation(f"remaining ({len(pace.remaining)}): {', '.join(pace.remaining) or 'none'}"),
         Explanation(
@@ -257,31 +273,34 @@ def explain_pace(pace: PaceResult) -> Explanation:
     return Explanation(f"pace: {pace.status.value} ({pace.reason})", tuple(children))
 
 
-def explain_learner(result: LearnerResult) -> Explanation:
+def explain_learner(result: LearnerResult, audience: Audience = "author") -> Explanation:
     """A learner's competencies (one line each, with what is missing), decisions and pace."""
     children: list[Explanation] = []
     for competency in result.competencies.values():
-        extra = (_steps(competency.missing),) if competency.missing else ()
+        missing = competency.missing
+        extra = (_steps(missing, audience),) if missing else ()
         children.append(Explanation(summary_line(competency), extra))
     for decision in result.decisions():
-        children.append(explain_decision(decision, result.competencies))
+        children.append(explain_decision(decision, result.competencies, audience))
     if result.pace is not None:
-        children.append(explain_pace(result.pace))
+        children.append(explain_pace(result.pace, audience))
     return Explanation(f"learner {result.learner.id}", tuple(children))
 
 
 def explain(
     result: CompetencyResult | DecisionResult | PaceResult | LearnerResult,
     competencies: Mapping[str, CompetencyResult] | None = None,
+    audience: Audience = "author",
 ) -> Explanation:
-    """The explanation tree of any result (``competencies`` helps explain a decision)."""
+    """The explanation tree of any result for ``audience`` (``competencies`` helps explain a
+    decision)."""
     if isinstance(result, CompetencyResult):
-        return explain_competency(result)
+        return explain_competency(result, audience)
     if isinstance(result, DecisionResult):
-        return explain_decision(result, competencies)
+        return explain_decision(result, competencies, audience)
     if isinstance(result, PaceResult):
-        return explain_pace(result)
-    return explain_learner(result)
+        return explain_pace(result, audience)
+    return explain_learner(result, audience)
 
 
 def render_text(
@@ -291,8 +310,11 @@ def render_text(
     | DecisionResult
     | PaceResult
     | Explanation,
+    *,
+    audience: Audience = "author",
 ) -> str:
-    """Plain text for a result or an explanation (no colour, ends with a newline).
+    """Plain text for a result or an explanation for ``audience`` (no colour, ends with a
+    newline).
 
     >>> print(render_text(Explanation("graduate: met", (Explanation("all of MATH proficient"),))))
     graduate: met
@@ -305,7 +327,7 @@ def render_text(
         version = f" version {result.version}" if result.version else ""
         parts = [f'policy "{result.policy}"{version}, as of {result.as_of.isoformat()}', ""]
         for learner in result.learners:
-            parts.extend(explain_learner(learner).lines())
+            parts.extend(explain_learner(learner, audience).lines())
             parts.append("")
         counts = result.counts
         parts.append(
@@ -316,4 +338,4 @@ def render_text(
         for rejection in result.rejections:
             parts.append(f"  {rejection.code} {rejection.origin}: {rejection.reason}")
         return "\n".join(parts) + "\n"
-    return "\n".join(explain(result).lines()) + "\n"
+    return "\n".join(explain(result, audience=audience).lines()) + "\n"

@@ -3,27 +3,49 @@
 Every result carries its reasons as data: the evidence a competency used and the evidence it
 did not use (and why), the calculation, cut and evidence rules that applied with the file, line
 and layer that set them, the clause tree of every decision with the values it compared, and what
-is still missing. Rendering (:mod:`masterykit.engine.explain`) and JSON
-(:mod:`masterykit.engine.serde`) read these values and never evaluate anything again.
+is still missing. Results hold facts, never sentences: what is missing is a
+:class:`NextStep` holding one of the facts of :mod:`masterykit.engine.facts`, and an evidence
+rule is its number and kinds. Wording (:mod:`masterykit.engine.render`), explanations
+(:mod:`masterykit.engine.explain`) and JSON (:mod:`masterykit.engine.serde`) read these values
+and never evaluate anything again.
+
+Results hold no functions and pickle; two results are equal when every fact in them is, next
+steps included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from masterykit.diagnostics import Span
+from masterykit.engine.facts import CompetencyTestKind, DueProblem, Fact
+from masterykit.engine.render import (
+    Audience,
+    render_check_rule,
+    render_fact,
+    render_pace_reason,
+)
 from masterykit.evidence import Evidence, Learner, Rejection
-from masterykit.numbers import format_decimal
-from masterykit.policy import CalculationRule, CutRule, Provenance, WindowRule
+from masterykit.policy import (
+    CalculationRule,
+    CutRule,
+    Duration,
+    Provenance,
+    WindowRule,
+    read_only,
+)
 
 __all__ = [
+    "ClauseKind",
     "ClauseResult",
     "CompetencyResult",
+    "CompetencyTestRule",
     "DecisionResult",
     "EvaluationResult",
     "EvidenceCounts",
@@ -36,10 +58,6 @@ __all__ = [
     "UnusedEvidence",
     "UnusedReason",
 ]
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 class Status(enum.Enum):
@@ -84,28 +102,53 @@ class UnusedEvidence:
 
 @attrs.frozen(slots=True)
 class SufficiencyCheck:
-    """One evidence rule checked for one competency: ``rule`` as the author writes it, how many
-    it asks for, how many the counted evidence has, and where the rule was set."""
+    """One evidence rule checked for one competency: how many it asks for, how many the counted
+    evidence has, whether that is enough, and where the rule was set.
 
-    rule: str
+    ``kinds`` are the kinds an ``evidence at least N from …`` rule counts (sorted; empty: every
+    piece counts); ``variety`` says the rule is ``evidence from at least N kinds``, which counts
+    distinct kinds. :attr:`rule` words it as the author writes it.
+    """
+
     needed: int
     actual: int
     met: bool
     source: Provenance
+    kinds: tuple[str, ...] = ()
+    variety: bool = False
+
+    @property
+    def rule(self) -> str:
+        """The rule as the author writes it ("evidence at least 2 from quiz, test")."""
+        return render_check_rule(self)
 
 
 @attrs.frozen(slots=True)
 class NextStep:
-    """Something still missing, in the learner's terms.
+    """Something still missing: a fact (see :mod:`masterykit.engine.facts`) and the route it
+    belongs to.
 
-    ``text`` is the sentence to show ("MATH.3 needs a score of 3 or more (now 2)").
-    ``competency`` is the competency it concerns, if one. ``option`` labels an alternative when
-    only one of several routes is needed (a pathway's name, or the clause of an ``any``).
+    ``option`` labels an alternative when only one of several routes is needed (a pathway's
+    name, or the clause of an ``any``). :attr:`text` words the fact for the policy's author;
+    :meth:`render` words it for any audience.
     """
 
-    text: str
-    competency: str | None = None
+    fact: Fact
     option: str | None = None
+
+    @property
+    def competency(self) -> str | None:
+        """The competency the step concerns, if one."""
+        return self.fact.competency
+
+    @property
+    def text(self) -> str:
+        """The sentence to show ("MATH.3 needs a score of 3 or more (now 2)")."""
+        return render_fact(self.fact)
+
+    def render(self, audience: Audience = "author") -> str:
+        """The sentence to show to ``audience``."""
+        return render_fact(self.fact, audience)
 
 
 @attrs.frozen(slots=True)
@@ -149,42 +192,35 @@ class CompetencyResult:
 
     @property
     def missing(self) -> tuple[NextStep, ...]:
-        """What would make the competency proficient, in the learner's terms (empty when it
-        is). Worked out from this result's own fields, never by evaluating again."""
-        if self.status is Status.PROFICIENT:
-            return ()
-        code = self.code
-        steps: list[NextStep] = []
-        failed = [check for check in self.checks if not check.met]
-        counted = bool(self.used)
-        if not counted and not failed:
-            steps.append(NextStep(f"{code}: 1 more piece of evidence", code))
-        for check in failed:
-            short = check.needed - check.actual
-            if check.rule.startswith("evidence from at least"):
-                text = f"{code}: evidence of {_plural(short, 'more kind', 'more kinds')}"
-            else:
-                text = f"{code}: {_plural(short, 'more piece', 'more pieces')} of evidence"
-                if " from " in check.rule:
-                    text += " from " + check.rule.split(" from ", 1)[1].replace(", ", " or ")
-            steps.append(NextStep(text, code))
-        if counted and self.unrounded is None and not failed:
-            steps.append(
-                NextStep(
-                    f"{code}: the calculation `{self.calculation.text}` gives no score yet", code
-                )
-            )
-        cut = format_decimal(self.cut.cut)
-        if self.score is None:
-            steps.append(NextStep(f"{code} needs a score of {cut} or more", code))
-        elif self.score < self.cut.cut:
-            steps.append(
-                NextStep(
-                    f"{code} needs a score of {cut} or more (now {format_decimal(self.score)})",
-                    code,
-                )
-            )
-        return tuple(steps)
+        """What would make the competency proficient (empty when it is). Worked out from this
+        result's own fields, never by evaluating again."""
+        from masterykit.engine.steps import competency_missing
+
+        return competency_missing(self)
+
+
+@attrs.frozen(slots=True)
+class CompetencyTestRule:
+    """What a competency test (``all of S proficient`` and its family) asks, shared by every
+    result of the same clause.
+
+    ``quantifier`` is ``all``, ``any``, ``none``, ``count`` or ``percent``; ``test`` is
+    ``proficient``, ``reach`` or ``below`` (with ``level`` for the last two); ``selection`` is
+    the selection as the author wrote it; ``thresholds`` pairs each selected competency with
+    the value it must reach (``None`` for ``proficient``).
+    """
+
+    quantifier: Literal["all", "any", "none", "count", "percent"]
+    test: CompetencyTestKind
+    level: str | None
+    selection: str
+    thresholds: tuple[tuple[str, Decimal | None], ...]
+
+
+#: What kind of clause a :class:`ClauseResult` is the result of.
+ClauseKind: TypeAlias = Literal[
+    "competencies", "requirement", "learner", "any", "all", "pathway", "not"
+]
 
 
 @attrs.frozen(slots=True)
@@ -193,12 +229,14 @@ class ClauseResult:
 
     ``kind`` is ``competencies`` (``all of S proficient`` and its family), ``requirement``,
     ``learner``, ``any``, ``all``, ``pathway`` or ``not``. For ``competencies``, ``passing`` are
-    the selected competencies the test holds for, ``failing`` the others, and ``needed`` how many
-    must pass (for ``none of …`` it is 0 and no competency may pass). For ``learner``,
-    ``actual`` is the learner's attribute value as text (``None`` when the learner lacks it).
+    the selected competencies the test holds for, ``failing`` the others, ``needed`` how many
+    must pass (for ``none of …`` it is 0 and no competency may pass) and ``rule`` what the test
+    asks. For ``learner``, ``actual`` is the learner's attribute value as text (``None`` when
+    the learner lacks it). For ``requirement``, ``requirement`` names it and the one child is
+    its decision's clause (none when it cannot be decided).
     """
 
-    kind: str
+    kind: ClauseKind
     text: str
     held: bool
     children: tuple[ClauseResult, ...] = ()
@@ -208,6 +246,8 @@ class ClauseResult:
     needed: int | None = None
     actual: str | None = None
     span: Span | None = attrs.field(default=None, eq=False)
+    rule: CompetencyTestRule | None = None
+    requirement: str | None = None
 
     def walk(self) -> tuple[ClauseResult, ...]:
         """This clause and every clause below it, depth first."""
@@ -217,17 +257,19 @@ class ClauseResult:
         return tuple(found)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, eq=False)
 class DecisionResult:
     """A requirement, an advancement or the graduation decision for one learner.
 
     ``kind`` is ``requirement``, ``advancement`` or ``graduation``; ``name`` is the requirement's
-    name, ``"<from>" to "<to>"`` for an advancement, or ``graduation``. ``pathways`` lists the
-    named pathways that held. :attr:`next_steps` is empty when the decision holds.
+    name, ``"<from>" to "<to>"`` for an advancement, or ``graduation``. An advancement's stages
+    are ``source_name`` and ``target_name`` (``None`` for other decisions). ``pathways`` lists
+    the named pathways that held. ``competencies`` are the learner's competency results the
+    decision was made from, which :attr:`next_steps` reads: they are worked out when asked, so
+    batch runs that never read them do not pay for them.
 
-    ``steps`` is what the next steps come from: a tuple, or a function the engine leaves behind
-    that words them from the results it already has (called once, on first use, so batch runs
-    that never read them do not pay for them).
+    Two decisions are equal when every field but ``competencies`` is, and so are their next
+    steps.
     """
 
     kind: str
@@ -237,19 +279,50 @@ class DecisionResult:
     clause: ClauseResult
     source: Provenance
     pathways: tuple[str, ...] = ()
-    steps: tuple[NextStep, ...] | Callable[[], tuple[NextStep, ...]] = attrs.field(
-        default=(), eq=False, repr=False, hash=False
+    competencies: Mapping[str, CompetencyResult] = attrs.field(
+        factory=dict, repr=False, converter=read_only
     )
+    source_name: str | None = None
+    target_name: str | None = None
 
     @property
     def next_steps(self) -> tuple[NextStep, ...]:
-        """What is still missing for the decision to hold, in the learner's terms."""
-        steps = self.steps
-        if callable(steps):
-            steps = steps()
-            # INVARIANT: the worded steps replace the function once; the value never changes.
-            object.__setattr__(self, "steps", steps)
-        return steps
+        """What is still missing for the decision to hold (empty when it holds)."""
+        if self.held:
+            return ()
+        from masterykit.engine.steps import clause_steps
+
+        return clause_steps(self.clause, self.competencies)
+
+    def _facts(self) -> tuple[Any, ...]:
+        return (
+            self.kind,
+            self.name,
+            self.title,
+            self.held,
+            self.clause,
+            self.source,
+            self.pathways,
+            self.source_name,
+            self.target_name,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not DecisionResult:
+            return NotImplemented
+        assert isinstance(other, DecisionResult)
+        if self is other:
+            return True
+        return self._facts() == other._facts() and (
+            self.held or self.next_steps == other.next_steps
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._facts())
 
 
 @attrs.frozen(slots=True)
@@ -261,7 +334,8 @@ class PaceResult:
     date, ``window_days`` long). ``projected`` is as-of + ⌈remaining × window days ÷ proficient in
     window⌉ days. ``base_due`` is the learner's due date, ``extensions`` the extensions that
     applied (as written), ``due`` the due date after them and ``risk_until`` due + the at-risk
-    margin. ``reason`` says in words why the status is what it is.
+    margin. ``window`` is the ``measure over`` duration and ``problem`` why there is no due date
+    (status ``unknown``). :attr:`reason` says in words why the status is what it is.
     """
 
     status: PaceStatus
@@ -269,13 +343,19 @@ class PaceResult:
     proficient_in_window: tuple[str, ...]
     window_start: dt.date
     window_days: int
-    reason: str
     projected: dt.date | None = None
     base_due: dt.date | None = None
     due: dt.date | None = None
     risk_until: dt.date | None = None
     extensions: tuple[str, ...] = ()
     source: Provenance | None = None
+    window: Duration | None = None
+    problem: DueProblem | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the status is what it is, in the author's words."""
+        return render_pace_reason(self)
 
     @property
     def rate(self) -> Decimal:
@@ -287,11 +367,15 @@ class PaceResult:
 
 @attrs.frozen(slots=True)
 class LearnerResult:
-    """Everything a policy decides for one learner as of one date."""
+    """Everything a policy decides for one learner as of one date.
+
+    ``competencies`` and ``requirements`` are read-only views (of copies of the mappings
+    passed in).
+    """
 
     learner: Learner
-    competencies: Mapping[str, CompetencyResult]
-    requirements: Mapping[str, DecisionResult] = attrs.field(factory=dict)
+    competencies: Mapping[str, CompetencyResult] = attrs.field(converter=read_only)
+    requirements: Mapping[str, DecisionResult] = attrs.field(factory=dict, converter=read_only)
     advancements: tuple[DecisionResult, ...] = ()
     graduation: DecisionResult | None = None
     pace: PaceResult | None = None
@@ -299,7 +383,7 @@ class LearnerResult:
     def advancement(self, source: str, target: str) -> DecisionResult | None:
         """The advancement from ``source`` to ``target``, or ``None`` when the policy has none."""
         for decision in self.advancements:
-            if decision.name == f'"{source}" to "{target}"':
+            if decision.source_name == source and decision.target_name == target:
                 return decision
         return None
 

@@ -26,11 +26,14 @@ from typing import Any
 import cattrs
 
 from masterykit.engine.results import (
+    ClauseResult,
     CompetencyResult,
     DecisionResult,
     EvaluationResult,
     LearnerResult,
+    NextStep,
     PaceResult,
+    SufficiencyCheck,
 )
 from masterykit.evidence import Evidence, Learner
 from masterykit.numbers import format_decimal
@@ -80,6 +83,31 @@ def _make_converter() -> cattrs.Converter:
             "origin": conv.unstructure(value.origin) if value.origin is not None else None,
         },
     )
+    conv.register_unstructure_hook(
+        SufficiencyCheck,
+        lambda value: {
+            "rule": value.rule,
+            "needed": value.needed,
+            "actual": value.actual,
+            "met": value.met,
+            "source": conv.unstructure(value.source),
+        },
+    )
+    conv.register_unstructure_hook(
+        NextStep,
+        lambda value: {"text": value.text, "competency": value.competency, "option": value.option},
+    )
+    base_clause = conv.gen_unstructure_attrs_fromdict(ClauseResult)
+
+    def clause(value: ClauseResult) -> dict[str, Any]:
+        data: dict[str, Any] = base_clause(value)
+        # What the JSON format has always said of a clause (format 1): the structured rule and
+        # reference are read by next steps, which are written out already worded.
+        del data["rule"]
+        del data["requirement"]
+        return data
+
+    conv.register_unstructure_hook(ClauseResult, clause)
     base_competency = conv.gen_unstructure_attrs_fromdict(CompetencyResult)
 
     def competency(value: CompetencyResult) -> dict[str, Any]:
@@ -89,22 +117,41 @@ def _make_converter() -> cattrs.Converter:
         return data
 
     conv.register_unstructure_hook(CompetencyResult, competency)
-    base_pace = conv.gen_unstructure_attrs_fromdict(PaceResult)
 
     def pace(value: PaceResult) -> dict[str, Any]:
-        data: dict[str, Any] = base_pace(value)
-        data["rate"] = format_decimal(value.rate.quantize(Decimal("0.000001")))
-        return data
+        def day(found: dt.date | None) -> str | None:
+            return found.isoformat() if found is not None else None
+
+        # The fields of format 1, in its order; ``reason`` is worded for the author.
+        return {
+            "status": value.status.value,
+            "remaining": list(value.remaining),
+            "proficient_in_window": list(value.proficient_in_window),
+            "window_start": value.window_start.isoformat(),
+            "window_days": value.window_days,
+            "reason": value.reason,
+            "projected": day(value.projected),
+            "base_due": day(value.base_due),
+            "due": day(value.due),
+            "risk_until": day(value.risk_until),
+            "extensions": list(value.extensions),
+            "source": conv.unstructure(value.source) if value.source is not None else None,
+            "rate": format_decimal(value.rate.quantize(Decimal("0.000001"))),
+        }
 
     conv.register_unstructure_hook(PaceResult, pace)
 
-    base_decision = conv.gen_unstructure_attrs_fromdict(DecisionResult)
-
     def decision(value: DecisionResult) -> dict[str, Any]:
-        data: dict[str, Any] = base_decision(value)
-        del data["steps"]
-        data["next_steps"] = [conv.unstructure(step) for step in value.next_steps]
-        return data
+        return {
+            "kind": value.kind,
+            "name": value.name,
+            "title": value.title,
+            "held": value.held,
+            "clause": clause(value.clause),
+            "source": conv.unstructure(value.source),
+            "pathways": list(value.pathways),
+            "next_steps": [conv.unstructure(step) for step in value.next_steps],
+        }
 
     conv.register_unstructure_hook(DecisionResult, decision)
 

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from types import MappingProxyType
 from typing import Literal
 
 import attrs
 
 from masterykit.engine._plan import (
+    RunState,
     Views,
     compile_policy,
     sort_evidence,
@@ -44,6 +46,7 @@ from masterykit.engine.results import (
     LearnerResult,
     PaceResult,
 )
+from masterykit.engine.steps import reads_for_steps, step_view, steps_about
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 
@@ -122,7 +125,8 @@ class Session:
         self.learner = learner
         self.as_of = normalise_as_of(as_of)
         self._plan = compile_policy(policy)
-        self._starts = self._plan.window_starts(self.as_of)
+        #: What this session's evaluations remember (never shared with another session).
+        self._state = RunState(self._plan, self.as_of)
         self._dates = None if first_proficient == "all" else self._plan.pace_selection
         self._buckets: dict[str, tuple[list[Evidence], bool]] = {}
         self._rejections: list[Rejection] = []
@@ -134,9 +138,7 @@ class Session:
                 self._buckets.setdefault(piece.competency, ([], True))[0].append(item)
         for code, (items, _plain) in self._buckets.items():
             self._buckets[code] = (items, sort_evidence(items))
-        self._result = self._plan.learner(
-            learner, self._buckets, self.as_of, self._starts, self._dates
-        )
+        self._result = self._plan.learner(learner, self._buckets, self._state, self._dates)
         #: What competency tests read of the current result, kept up to date by :meth:`add`.
         self._views: Views = views_of(self._result.competencies)
 
@@ -186,13 +188,17 @@ class Session:
         if not touched:
             return Changes(rejections=tuple(rejections))
         before = self._result
-        comps = dict(before.competencies)
+        # A read-only view's copy() copies the dict it shows at C speed (dict() of a view goes
+        # key by key).
+        current = before.competencies
+        comps = current.copy() if isinstance(current, MappingProxyType) else dict(current)
         for code in touched:
             items, plain = self._buckets[code]
             comps[code] = self._plan.competencies[code].evaluate(
                 items,
                 self.as_of,
-                self._starts[code],
+                self._state.window_starts[code],
+                self._state,
                 self._dates is None or code in self._dates,
                 plain,
             )
@@ -231,8 +237,11 @@ def _diff(
     )
     old = before.decisions()
     new = after.decisions()
+    moves = _Moves(competencies)
     decisions = tuple(
-        DecisionChange(a, b) for a, b in zip(old, new, strict=True) if _decision_changed(a, b)
+        DecisionChange(a, b)
+        for a, b in zip(old, new, strict=True)
+        if _decision_changed(a, b, moves)
     )
     pace = None
     if (
@@ -245,12 +254,49 @@ def _diff(
     return Changes(competencies, decisions, pace, rejections)
 
 
-def _decision_changed(before: DecisionResult, after: DecisionResult) -> bool:
-    """Whether a decision's result changed (both from the same compiled policy)."""
+class _Moves:
+    """The changed competencies of one update, and which of them changed in what next steps
+    read of them (worked out only when a decision asks, and once)."""
+
+    __slots__ = ("_moved", "changes", "codes")
+
+    def __init__(self, changes: tuple[CompetencyChange, ...]):
+        self.changes = changes
+        self.codes = frozenset(change.before.code for change in changes)
+        self._moved: frozenset[str] | None = None
+
+    def moved(self) -> frozenset[str]:
+        """The changed competencies whose :func:`step_view` changed."""
+        if self._moved is None:
+            self._moved = frozenset(
+                change.before.code
+                for change in self.changes
+                if step_view(change.before) != step_view(change.after)
+            )
+        return self._moved
+
+
+def _decision_changed(before: DecisionResult, after: DecisionResult, moves: _Moves) -> bool:
+    """Whether a decision's result changed (both from the same compiled policy, where only the
+    competencies of ``moves`` changed)."""
     if before is after:
         return False
     # INVARIANT: both come from the same decision of the same compiled policy, so kind, name,
-    # title and source are the same; only the clause results and the pathways can differ.
+    # title and source are the same; only the clause results, the pathways and the next steps
+    # can differ.
     if before.clause is after.clause and before.pathways == after.pathways:
-        return False
+        # The same clause results: only the next steps, which read the competencies' results,
+        # can differ, and only through a changed competency that they read and whose view
+        # changed.
+        if after.held or not moves.codes:
+            return False
+        moved = moves.moved()
+        if not moved or not reads_for_steps(after.clause, moved):
+            return False
+        # INVARIANT: only the steps about the moved competencies can differ (the others read
+        # the same results), and a step about one never equals a step about another.
+        clause = after.clause
+        return steps_about(clause, before.competencies, moved) != steps_about(
+            clause, after.competencies, moved
+        )
     return before != after

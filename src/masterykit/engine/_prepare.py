@@ -1,0 +1,156 @@
+"""Evidence made ready to evaluate: each piece checked (its competency, timestamp and score) and
+turned into a :class:`~masterykit.evidence.Rejection` with its code when it cannot be used
+(MK351–MK353, MK355, MK380, MK382), and a learner's evidence checked and sorted at C speed in
+the common case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from decimal import Decimal
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from masterykit.engine._state import _DECIMAL, _PLAIN, _finite, _score, _timestamp, sort_evidence
+from masterykit.evidence import Evidence, Origin, Rejection, as_moment
+from masterykit.numbers import as_decimal, format_decimal, short_decimal, short_text
+
+if TYPE_CHECKING:
+    from masterykit.engine._plan import CompiledPolicy
+
+__all__ = ["accept", "prepare", "unknown_competency", "usable"]
+
+
+def unknown_competency(plan: CompiledPolicy, code: str) -> str:
+    """The reason evidence for an unknown competency is rejected."""
+    close = difflib.get_close_matches(code, list(plan.competencies), n=1)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"evidence for unknown competency `{code}`{hint}"
+
+
+def prepare(plan: CompiledPolicy, evidence: Evidence) -> Evidence | Rejection:
+    """``evidence`` ready to evaluate (its score made a Decimal), or the reason it cannot be
+    used (the learner is not checked here)."""
+    code: Any = evidence.competency
+    if type(code) is not str:
+        return Rejection(
+            "MK380",
+            f"evidence names no competency (`{short_text(code)}`); a competency is a code "
+            "such as `ELA.1`",
+            evidence.origin or Origin(),
+            evidence,
+        )
+    competency = plan.competencies.get(code)
+    if competency is None:
+        return Rejection(
+            "MK351",
+            unknown_competency(plan, evidence.competency),
+            evidence.origin or Origin(),
+            evidence,
+        )
+    stamp: Any = evidence.timestamp
+    if not isinstance(stamp, dt.date):
+        return Rejection(
+            "MK355",
+            f"timestamp `{short_text(stamp)}` on `{evidence.competency}` is not a date or a "
+            "date and time",
+            evidence.origin or Origin(),
+            evidence,
+        )
+    if isinstance(stamp, dt.datetime) and stamp.tzinfo is not None:
+        try:
+            as_moment(stamp)
+        except OverflowError:
+            return Rejection(
+                "MK382",
+                f"timestamp `{stamp.isoformat()}` on `{evidence.competency}` falls outside "
+                "the years 1 to 9999 in UTC",
+                evidence.origin or Origin(),
+                evidence,
+            )
+    score: Any = evidence.score
+    if isinstance(score, bool):
+        score = None  # True and False are not scores, though Python counts them as numbers
+    elif type(score) is not Decimal:
+        try:
+            score = as_decimal(score)
+        except (ArithmeticError, TypeError, ValueError):
+            score = None
+    if score is None or not score.is_finite():
+        return Rejection(
+            "MK353",
+            f"score `{short_text(evidence.score)}` on `{evidence.competency}` is not a number",
+            evidence.origin or Origin(),
+            evidence,
+        )
+    if score < competency.minimum or score > competency.maximum:
+        return Rejection(
+            "MK352",
+            f"score `{short_decimal(score)}` is off the scale of `{evidence.competency}` "
+            f"({format_decimal(competency.minimum)} to {format_decimal(competency.maximum)})",
+            evidence.origin or Origin(),
+            evidence,
+        )
+    if score is not evidence.score:
+        return attrs.evolve(evidence, score=score)
+    return evidence
+
+
+def usable(plan: CompiledPolicy, groups: Mapping[str, list[Evidence]]) -> bool:
+    """Whether every piece of one learner's evidence on the policy's competencies (grouped
+    by competency) has a finite Decimal score within every competency's scale and a plain
+    date (checked at C speed for all of them at once; when not, each competency's evidence
+    is checked on its own)."""
+    if plan.common_range is None:
+        return False
+    competencies = plan.competencies
+    if groups.keys() <= competencies.keys():
+        pieces = list(chain.from_iterable(groups.values()))
+    else:
+        pieces = [
+            piece for code, items in groups.items() if code in competencies for piece in items
+        ]
+    if not pieces:
+        return False
+    scores: list[Decimal] = list(map(_score, pieces))
+    if set(map(type, scores)) != _DECIMAL or set(map(type, map(_timestamp, pieces))) != _PLAIN:
+        return False
+    try:
+        # INVARIANT: every score is a Decimal (checked above), so equal values are equal
+        # scores and the range of the distinct values is the range of all of them.
+        values = set(scores)
+    except TypeError:  # a signalling NaN cannot be hashed
+        return False
+    if not all(map(_finite, values)):
+        return False
+    lowest, highest = plan.common_range
+    return lowest <= min(values) and max(values) <= highest
+
+
+def accept(
+    plan: CompiledPolicy,
+    code: str,
+    items: list[Evidence],
+    rejections: list[Rejection],
+    checked: bool = False,
+) -> tuple[list[Evidence], bool] | None:
+    """One learner's evidence on competency ``code``, checked and sorted: the usable pieces
+    and whether their timestamps are plain dates (``None`` when none is usable); the others
+    are added to ``rejections``. ``checked``: :meth:`usable` said yes for these pieces."""
+    competency = plan.competencies.get(code)
+    if competency is not None and competency.take(items, checked):
+        return items, True
+    kept = []
+    for piece in items:
+        prepared = prepare(plan, piece)
+        if isinstance(prepared, Rejection):
+            rejections.append(prepared)
+        else:
+            kept.append(prepared)
+    items = kept
+    if not items:
+        return None
+    return items, sort_evidence(items)

@@ -75,8 +75,8 @@ from masterykit.engine.session import (
     PaceChange,
     Session,
 )
-from masterykit.engine.stream import evaluate_stream
 from masterykit.engine.steps import clause_steps, competency_missing, next_steps
+from masterykit.engine.stream import evaluate_stream
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.policy import CalculationRule, CutRule, Duration, Provenance, WindowRule
 

@@ -37,7 +37,7 @@ import datetime as dt
 import gc
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.engine.evaluate import (
@@ -46,11 +46,9 @@ from masterykit.engine.evaluate import (
     normalise_as_of,
     unlisted_learner,
 )
+from masterykit.engine.results import EvaluationResult, EvidenceCounts
 from masterykit.evidence import Evidence, Learner, Origin, Rejection, out_of_id_order
 from masterykit.policy import Policy
-
-if TYPE_CHECKING:
-    from masterykit.engine import EvaluationResult
 
 __all__ = ["evaluate_stream"]
 
@@ -317,8 +315,6 @@ def _evaluate_unit(
 ) -> EvaluationResult:
     learner, pieces, loose = unit
     if learner is None:
-        # `masterykit.engine` imports this module, so its names are looked up when used.
-        from masterykit.engine import EvaluationResult, EvidenceCounts
 
         # Every record here was read and rejected (a listed-twice learner is not a record).
         records = sum(1 for r in loose if r.code != "MK354")

@@ -1,0 +1,199 @@
+"""``masterykit report POLICY --evidence FILE --learners FILE --as-of DATE --by school``.
+
+A district's view of a policy's results: every group of the ``--by`` attributes beside the whole
+district, on one or more dates, with small groups suppressed; ``--raters`` adds agreement between
+raters of double-scored work. Needs the optional ``reports`` extra (``MK700`` says so when it is
+missing). Outputs: ``table`` (for people), ``json`` (schema ``masterykit/report/v1``), ``csv``
+(one row per figure) and ``html`` (one self-contained page with charts).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from masterykit.cli._common import EXIT_OK, EXIT_USAGE, CliError, DateType, debug_option
+
+if TYPE_CHECKING:
+    from masterykit.reports import DistrictReport, RaterAgreement
+
+__all__ = ["report_command"]
+
+
+def _by(value: tuple[str, ...]) -> list[str]:
+    names: list[str] = []
+    for item in value:
+        names.extend(part.strip() for part in item.split(",") if part.strip())
+    return list(dict.fromkeys(names))
+
+
+@click.command("report")
+@click.argument("policy_path", metavar="POLICY")
+@click.option(
+    "--evidence",
+    "evidence_path",
+    required=True,
+    metavar="FILE",
+    help="The evidence (as for `masterykit evaluate`).",
+)
+@click.option(
+    "--learners",
+    "learners_path",
+    metavar="FILE",
+    help="Learners and their attributes; the `--by` attributes come from here.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DateType(),
+    multiple=True,
+    required=True,
+    metavar="DATE",
+    help="Report as of this date (YYYY-MM-DD); repeat it for a trend over dates.",
+)
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    metavar="ATTRS",
+    help="Learner attributes to break the district down by, comma-separated (`--by school,iep`).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv", "html"]),
+    default="table",
+    show_default=True,
+    help="`table`, `json` (schema `masterykit/report/v1`), `csv` or `html`.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--min-group",
+    "min_group",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Show no group of fewer than N learners (and hide the next smallest with it "
+    "when only one would be hidden).",
+)
+@click.option(
+    "--with-learner-ids",
+    is_flag=True,
+    help="List each group's learner ids in the JSON output (not for publication).",
+)
+@click.option(
+    "--raters",
+    is_flag=True,
+    help="Add agreement between raters of double-scored work, from the evidence "
+    "file's `rater` and `artifact` columns.",
+)
+@click.option(
+    "--evidence-format",
+    "evidence_format",
+    metavar="NAME",
+    help="The evidence reader; by default chosen by the file name.",
+)
+@debug_option
+def report_command(
+    policy_path: str,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: tuple[dt.date, ...],
+    by: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    min_group: int,
+    with_learner_ids: bool,
+    raters: bool,
+    evidence_format: str | None,
+) -> int:
+    """Sum a policy's results by school and group for district leaders.
+
+    Every group of the `--by` attributes is shown beside the whole district with a 95%
+    interval, on each `--as-of` date; groups smaller than `--min-group` are suppressed.
+    Learner ids appear only with `--with-learner-ids`. Needs the `reports` extra:
+    pip install 'masterykit[reports]'. Exit status: 0 done, 1 policy or data problems,
+    2 usage error or the extra missing.
+    """
+    from masterykit.reports._extra import missing_extra
+
+    problem = missing_extra()
+    if problem is not None:
+        raise CliError(problem, status=EXIT_USAGE)
+    from masterykit.cli._evaluate import write_output
+    from masterykit.cli._inputs import evaluate_in_batches, load_policy, read_inputs
+    from masterykit.reports import ReportBuilder, ReportError
+
+    names = _by(by)
+    policy = load_policy(policy_path)
+    inputs = read_inputs(
+        evidence_path, learners_path, evidence_format=evidence_format, policy=policy
+    )
+    builder = ReportBuilder(
+        names, policy=policy, min_group=min_group, with_learner_ids=with_learner_ids
+    )
+    for day in sorted(set(as_of)):
+        builder.add(evaluate_in_batches(policy, inputs.learners, inputs.evidence, day))
+    try:
+        report = builder.build()
+    except ReportError as error:
+        raise CliError(error.diagnostics, status=EXIT_USAGE) from None
+    agreement = (
+        _agreement(evidence_path, inputs.learners or (), names, min_group) if raters else None
+    )
+    document_inputs = {"evidence": evidence_path, "learners": learners_path}
+    write_output(_text(report, agreement, output_format, document_inputs), output)
+    return EXIT_OK
+
+
+def _agreement(evidence_path: str, learners: Any, by: list[str], min_group: int) -> RaterAgreement:
+    from masterykit.reports import rater_agreement, read_ratings
+
+    ratings, rejections, _ = read_ratings(evidence_path)
+    for rejection in rejections[:20]:
+        click.echo(f"rejected {rejection.origin}: {rejection.reason} [{rejection.code}]", err=True)
+    result = rater_agreement(ratings, learners=learners, by=by, min_group=min_group)
+    if not result.ratings:
+        from masterykit.diagnostics import Diagnostic
+
+        raise CliError(
+            Diagnostic(
+                "MK702",
+                f"no piece of work in `{evidence_path}` was scored by two raters",
+                help="rater agreement needs rows with one `artifact` id and different `rater`s",
+            ),
+            status=1,
+        )
+    return result
+
+
+def _text(
+    report: DistrictReport,
+    agreement: RaterAgreement | None,
+    output_format: str,
+    inputs: dict[str, Any],
+) -> str:
+    from masterykit.reports import csv_rows, render_html, report_document, table_lines
+
+    if output_format == "json":
+        document = report_document(report, agreement, inputs=inputs)
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(csv_rows(report))
+        return buffer.getvalue()
+    if output_format == "html":
+        return render_html(report, agreement)
+    return "\n".join(table_lines(report, agreement)) + "\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from benchmarks.generate import PLANTED_SEVERITIES
 
 from masterykit.diagnostics import EvidenceError
 from masterykit.readers import read_learners
-from masterykit.reports import Rating, rater_agreement, read_ratings
+from masterykit.reports import rater_agreement, read_ratings
 
 
 def test_planted_raters_are_found_and_no_others(generated) -> None:
@@ -44,28 +43,43 @@ def test_agreement_is_reported_overall_and_per_school(generated) -> None:
     assert all(p.first.split("-")[0] == p.second.split("-")[0] for p in result.pairs)
 
 
-def _unbiased_district(seed: int) -> list[Rating]:
+def _unbiased_district(seed: int) -> dict[tuple[str, str], dict[str, float]]:
+    """Work scored by two of twelve unbiased raters: piece of work -> rater -> score."""
     rng = random.Random(seed)
     raters = [f"r{n}" for n in range(12)]
-    ratings = []
+    units: dict[tuple[str, str], dict[str, float]] = {}
     for unit in range(240):
         true = rng.choice([1.5, 2, 2.5, 3, 3.5])
-        for rater in rng.sample(raters, 2):
-            score = min(4, max(1, round((true + rng.gauss(0, 0.35)) * 2) / 2))
-            ratings.append(Rating(f"a{unit}", rater, f"s{unit}", "M.1", Decimal(str(score))))
-    return ratings
+        units[(f"a{unit}", "M.1")] = {
+            rater: min(4, max(1, round((true + rng.gauss(0, 0.35)) * 2) / 2))
+            for rater in rng.sample(raters, 2)
+        }
+    return units
 
 
 def test_false_positive_rate_is_within_the_stated_five_percent() -> None:
     """Holm's correction keeps the chance of flagging any unbiased rater at most 5%. With the
     margin off, count the simulated districts of twelve unbiased raters where anyone is
-    flagged: at most 5% expected, and 12 of 100 would happen by chance less than 1 time in 200."""
+    flagged: at most 5% expected (3 of 60), and 9 of 60 would happen by chance less than 1
+    time in 200."""
+    from masterykit.reports._raters import _severities
+
     wrong = sum(
-        1
-        for seed in range(100)
-        if any(r.flag for r in rater_agreement(_unbiased_district(seed), margin=0.0).raters)
+        1 for seed in range(60) if any(r.flag for r in _severities(_unbiased_district(seed), 0.0))
     )
-    assert wrong <= 12
+    assert wrong <= 8
+
+
+def test_a_planted_rater_is_flagged_in_a_simulated_district() -> None:
+    """The same simulation with one rater scoring three quarters of a point low."""
+    from masterykit.reports._raters import _severities
+
+    units = _unbiased_district(7)
+    for scores in units.values():
+        if "r3" in scores:
+            scores["r3"] = max(1.0, scores["r3"] - 0.75)
+    flagged = {r.rater: r.flag for r in _severities(units, 0.5) if r.flag}
+    assert flagged == {"r3": "severe"}
 
 
 def test_ratings_reader_codes(tmp_path: Path) -> None:

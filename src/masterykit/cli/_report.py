@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,7 +21,9 @@ import click
 from masterykit.cli._common import EXIT_OK, EXIT_USAGE, CliError, DateType, debug_option
 
 if TYPE_CHECKING:
-    from masterykit.reports import DistrictReport, RaterAgreement
+    from masterykit.evidence import Evidence, Learner
+    from masterykit.policy import Policy
+    from masterykit.reports import DistrictReport, RaterAgreement, ReportBuilder
 
 __all__ = ["report_command"]
 
@@ -156,6 +159,37 @@ def report_command(
     document_inputs = {"evidence": evidence_path, "learners": learners_path}
     write_output(_text(report, agreement, output_format, document_inputs), output)
     return EXIT_OK
+
+
+#: Learners evaluated per call of the engine; each batch's results are summed and dropped.
+_BATCH = 500
+
+
+def _evaluate_into(
+    builder: ReportBuilder,
+    policy: Policy,
+    learners: Sequence[Learner] | None,
+    evidence: Sequence[Evidence],
+    days: Sequence[dt.date],
+) -> None:
+    """Evaluate the learners (default: those the evidence names) a batch at a time on each
+    date, adding each batch to ``builder``, so no date's results are ever held whole."""
+    from masterykit.engine import evaluate
+    from masterykit.evidence import Learner
+
+    roster = (
+        list(learners)
+        if learners is not None
+        else [Learner(i) for i in sorted({piece.learner for piece in evidence})]
+    )
+    by_learner: dict[str, list[Evidence]] = {}
+    for piece in evidence:
+        by_learner.setdefault(piece.learner, []).append(piece)
+    for day in days:
+        for start in range(0, len(roster), _BATCH):
+            batch = roster[start : start + _BATCH]
+            pieces = [piece for learner in batch for piece in by_learner.get(learner.id, ())]
+            builder.add(evaluate(policy, batch, pieces, as_of=day))
 
 
 def _agreement(evidence_path: str, learners: Any, by: list[str], min_group: int) -> RaterAgreement:

@@ -102,9 +102,10 @@ class Cell:
     ``met``, a pace status, ``learners`` or ``per_learner``.
 
     ``count`` of ``total`` learners meet the measure (for ``evidence``: pieces of evidence
-    counted, over learners), ``value`` is ``count / total``, ``low``–``high`` its 95% Wilson
-    score interval (no interval for the evidence mean), ``district`` the district's value and
-    ``difference`` ``value - district``. A suppressed cell (``suppressed``) has none of these;
+    counted, over learners; for ``learners``: the group's learners, over the district's).
+    ``value`` is ``count / total``, ``low``–``high`` its 95% Wilson score interval (no interval
+    for the evidence mean), ``district`` the district's value and ``difference``
+    ``value - district``. A suppressed cell (``suppressed``) has none of these;
     ``small`` says why: the group has fewer than the minimum of learners (``True``), or it is
     hidden so that a smaller group cannot be worked out from the district (``False``).
     """
@@ -484,6 +485,8 @@ class ReportBuilder:
             for measure in self._measures(scope, subject):
                 if scope == "evidence":
                     district_count = district.evidence
+                elif scope == "learners":
+                    district_count = district_total
                 else:
                     measure_id = self._index.get((scope, subject, measure))
                     district_count = district.counts[measure_id] if measure_id is not None else 0
@@ -506,6 +509,9 @@ class ReportBuilder:
                     else:
                         measure_id = self._index.get((scope, subject, measure))
                         count = data.counts[measure_id] if measure_id is not None else 0
+                    if scope == "learners":
+                        # A group's size is reported as its share of the district.
+                        total = district_total
                     value = count / total if total else None
                     fields.append(
                         {

@@ -166,3 +166,9 @@ def test_as_of_is_required() -> None:
     result = run(BASE[:6])
     assert result.exit_code == 2
     assert "MK402" in result.stderr
+
+
+def test_sorted_files_give_the_same_report_read_as_they_go(json_document) -> None:
+    result = run([*BASE, "--format", "json", "--sorted"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json_document

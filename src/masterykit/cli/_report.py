@@ -103,6 +103,14 @@ def _by(value: tuple[str, ...]) -> list[str]:
     "file's `rater` and `artifact` columns.",
 )
 @click.option(
+    "--sorted",
+    "sorted_by_id",
+    is_flag=True,
+    help="The evidence (and the learners file) are sorted by learner id: sum each learner as "
+    "soon as their evidence has been read, so memory stays flat for a district's file (read "
+    "once per `--as-of` date).",
+)
+@click.option(
     "--evidence-format",
     "evidence_format",
     metavar="NAME",
@@ -120,6 +128,7 @@ def report_command(
     min_group: int,
     with_learner_ids: bool,
     raters: bool,
+    sorted_by_id: bool,
     evidence_format: str | None,
 ) -> int:
     """Sum a policy's results by school and group for district leaders.
@@ -190,6 +199,41 @@ def _evaluate_into(
             batch = roster[start : start + _BATCH]
             pieces = [piece for learner in batch for piece in by_learner.get(learner.id, ())]
             builder.add(evaluate(policy, batch, pieces, as_of=day))
+
+
+def _stream_into(
+    builder: ReportBuilder,
+    policy: Policy,
+    evidence_path: str,
+    learners_path: str | None,
+    evidence_format: str | None,
+    days: Sequence[dt.date],
+) -> tuple[tuple[Learner, ...] | None, int, int]:
+    """``--sorted``: read the sorted evidence once per date, summing each learner as soon as
+    their rows have been read. Returns the learners, the records that could not be used (on
+    one reading) and the records read."""
+    from masterykit.cli._common import existing_file
+    from masterykit.cli._inputs import open_evidence, reader_errors
+    from masterykit.engine import evaluate_stream
+    from masterykit.readers import SKIP_CODES, read_learners
+
+    learners = (
+        read_learners(existing_file(learners_path, "learners file"))
+        if learners_path is not None
+        else None
+    )
+    problems = read = 0
+    for index, day in enumerate(days):
+        records = open_evidence(evidence_path, evidence_format, None, policy)
+        with reader_errors():
+            for result in evaluate_stream(
+                policy, records, learners=learners, as_of=day, sorted_by_id=True
+            ):
+                builder.add(result)
+                if index == 0:
+                    read += result.counts.read
+                    problems += sum(1 for r in result.rejections if r.code not in SKIP_CODES)
+    return learners, problems, read
 
 
 def _agreement(evidence_path: str, learners: Any, by: list[str], min_group: int) -> RaterAgreement:

@@ -436,7 +436,7 @@ def render_html(
                 "title": f"Decisions by {by}, as of {latest.isoformat() if latest else ''}",
                 "alt": f"Bar charts, one per requirement, advancement and graduation, of the share "
                 f"of learners who meet it in each {by} group and in the whole district, with 95% "
-                "intervals as lines; the table beside the chart gives every figure.",
+                "intervals as lines; the table with the chart gives every figure.",
                 "svg": _svg(spec),
                 "header": ["decision", "group", "met", "95% interval", "difference from district"],
                 "rows": [
@@ -461,7 +461,7 @@ def render_html(
                 "id": "trend",
                 "title": "The district across the dates",
                 "alt": "Line chart of the share of the district's learners meeting each "
-                "requirement, advancement and graduation on each as-of date; the table beside "
+                "requirement, advancement and graduation on each as-of date; the table with "
                 "it gives every figure.",
                 "svg": _svg(trend),
                 "header": ["decision", "by", "group", *(d.isoformat() for d in report.as_of)],
@@ -476,7 +476,7 @@ def render_html(
                 "title": "Rater severity",
                 "alt": "Dot plot of each rater's mean difference from the other raters of the "
                 "same work, with its 95% interval; severe raters are marked with a downward "
-                "triangle, lenient ones with an upward triangle. The table beside it gives "
+                "triangle, lenient ones with an upward triangle. The table with it gives "
                 "every figure.",
                 "svg": _svg(rater_chart),
                 "header": ["rater", "work", "difference", "95% interval", "p (Holm)", "flag"],

@@ -145,26 +145,38 @@ def report_command(
     if problem is not None:
         raise CliError(problem, status=EXIT_USAGE)
     from masterykit.cli._evaluate import write_output
-    from masterykit.cli._inputs import evaluate_in_batches, load_policy, read_inputs
+    from masterykit.cli._inputs import load_policy, read_inputs, skipped
     from masterykit.reports import ReportBuilder, ReportError
 
     names = _by(by)
     policy = load_policy(policy_path)
-    inputs = read_inputs(
-        evidence_path, learners_path, evidence_format=evidence_format, policy=policy
-    )
     builder = ReportBuilder(
         names, policy=policy, min_group=min_group, with_learner_ids=with_learner_ids
     )
-    for day in sorted(set(as_of)):
-        builder.add(evaluate_in_batches(policy, inputs.learners, inputs.evidence, day))
+    days = sorted(set(as_of))
+    learners: tuple[Learner, ...] | None
+    if sorted_by_id:
+        learners, problems, read = _stream_into(
+            builder, policy, evidence_path, learners_path, evidence_format, days
+        )
+    else:
+        inputs = read_inputs(
+            evidence_path, learners_path, evidence_format=evidence_format, policy=policy
+        )
+        learners, read = inputs.learners, inputs.read
+        problems = len(inputs.rejections) - skipped(inputs.rejections)
+        _evaluate_into(builder, policy, inputs.learners, inputs.evidence, days)
+    if problems:
+        click.echo(
+            f"note: {problems} of {read} evidence records could not be used; "
+            "`masterykit evaluate` lists each with its file and line",
+            err=True,
+        )
     try:
         report = builder.build()
     except ReportError as error:
         raise CliError(error.diagnostics, status=EXIT_USAGE) from None
-    agreement = (
-        _agreement(evidence_path, inputs.learners or (), names, min_group) if raters else None
-    )
+    agreement = _agreement(evidence_path, learners or (), names, min_group) if raters else None
     document_inputs = {"evidence": evidence_path, "learners": learners_path}
     write_output(_text(report, agreement, output_format, document_inputs), output)
     return EXIT_OK

@@ -39,19 +39,27 @@ __all__ = [
     "COMPETENCIES",
     "DEFAULT_SEED",
     "EVIDENCE_COLUMNS",
+    "GROUP_LEARNER_COLUMNS",
     "HABITS",
     "HABIT_KINDS",
     "LEARNER_COLUMNS",
+    "PLANTED_SEVERITIES",
     "POLICY_PATH",
+    "RATERS",
+    "RATING_COLUMNS",
+    "SCHOOLS",
     "SIZES",
     "EvidenceRow",
     "large_policy_json",
     "large_policy_text",
     "learner_attributes",
     "learner_evidence",
+    "learner_groups",
     "learner_id",
+    "learner_ratings",
     "main",
     "write_csv",
+    "write_report_csv",
 ]
 
 #: The benchmark policy that the generated evidence is written for.
@@ -331,14 +339,134 @@ def large_policy_json(lines: int = 5000) -> str:
     return json.dumps(document, indent=2)
 
 
+# --- schools, groups and raters, for district reports ------------------------------------------
+#
+# These use the learner's generator streams 2 and 3, which the learners and evidence above never
+# touch, so adding them changed none of the files written before.
+
+#: Schools with their share of learners and the share of their learners eligible for free or
+#: reduced-price lunch. ``island`` is small on purpose: reports must suppress it.
+SCHOOLS = (
+    ("north", 30, 0.25),
+    ("harbor", 25, 0.55),
+    ("east", 20, 0.40),
+    ("valley", 15, 0.70),
+    ("ridge", 9, 0.35),
+    ("island", 1, 0.60),
+)
+
+#: Raters of double-scored work: four per school (``north-1``…), by school.
+RATERS = {school: tuple(f"{school}-{n}" for n in (1, 2, 3, 4)) for school, _, _ in SCHOOLS}
+
+#: Raters planted with a severity: points added to every score they give (before rounding).
+#: Every other rater scores without bias. Reports must find exactly these.
+PLANTED_SEVERITIES = {"harbor-2": -0.75, "east-3": 0.75}
+
+#: Columns of the learners CSV with groups, as ``masterykit --learners`` reads them: ``id``,
+#: the other learners columns, then school and lunch status.
+GROUP_LEARNER_COLUMNS = ("id", *LEARNER_COLUMNS[1:], "school", "frl")
+
+#: Columns of the ratings CSV: evidence columns, then rater and artifact.
+RATING_COLUMNS = (*EVIDENCE_COLUMNS, "rater", "artifact")
+
+# The share of performance tasks scored by two raters, and the raters' own noise.
+_DOUBLE_SCORED = 0.25
+_RATER_NOISE = 0.35
+
+
+def learner_groups(index: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The school of learner ``index`` and whether they are eligible for free or reduced-price
+    lunch (``frl``), more often in some schools than others."""
+    rng = _rng(index, seed, 2)
+    school = _choose(rng, tuple((name, weight) for name, weight, _ in SCHOOLS))
+    share = next(frl for name, _, frl in SCHOOLS if name == school)
+    return {"school": school, "frl": rng.random() < share}
+
+
+def learner_ratings(index: int, seed: int = DEFAULT_SEED) -> Iterator[tuple[str, ...]]:
+    """Ratings of learner ``index``'s double-scored performance tasks, as ratings CSV rows.
+
+    A quarter of the learner's performance tasks are scored by two of their school's raters;
+    each rater's score is the task's score plus the rater's planted severity (if any) plus
+    noise, rounded to half points on the 1–4 scale. The artifact id names the learner and the
+    task's position.
+    """
+    rng = _rng(index, seed, 3)
+    school = learner_groups(index, seed)["school"]
+    for number, row in enumerate(learner_evidence(index, seed)):
+        if row.kind != "performance_task" or row.competency.startswith("HOW."):
+            continue
+        if rng.random() >= _DOUBLE_SCORED:
+            continue
+        artifact = f"{row.learner}-{number}"
+        for rater in rng.sample(RATERS[school], 2):
+            raw = float(row.score) + PLANTED_SEVERITIES.get(rater, 0.0) + rng.gauss(0, _RATER_NOISE)
+            score = Decimal(min(8, max(2, round(raw * 2)))) / 2
+            yield (*row._replace(score=score).csv_fields(), rater, artifact)
+
+
+def write_report_csv(
+    folder: Path, learners: int, seed: int = DEFAULT_SEED
+) -> tuple[Path, Path, Path]:
+    """Write the files of a district report: learners with their school and lunch status,
+    the evidence (the file :func:`write_csv` writes) and the double-scored ratings.
+
+    Returns the learners-with-groups, evidence and ratings paths.
+    """
+    _, evidence_path = write_csv(folder, learners, seed)
+    stem = f"{learners}-{seed}"
+    groups_path = folder / f"learners-groups-{stem}.csv"
+    ratings_path = folder / f"ratings-{stem}.csv"
+    if groups_path.exists() and ratings_path.exists():
+        return groups_path, evidence_path, ratings_path
+    partial_groups = groups_path.with_suffix(".partial")
+    partial_ratings = ratings_path.with_suffix(".partial")
+    with (
+        partial_groups.open("w", newline="", encoding="utf-8") as gf,
+        partial_ratings.open("w", newline="", encoding="utf-8") as rf,
+    ):
+        group_writer = csv.writer(gf)
+        rating_writer = csv.writer(rf)
+        group_writer.writerow(GROUP_LEARNER_COLUMNS)
+        rating_writer.writerow(RATING_COLUMNS)
+        for index in range(learners):
+            attributes = learner_attributes(index, seed)
+            graduation = attributes.get("graduation_date")
+            groups = learner_groups(index, seed)
+            group_writer.writerow(
+                (
+                    learner_id(index),
+                    graduation.isoformat() if graduation else "",
+                    "true" if attributes["iep"] else "false",
+                    "true" if attributes["ell"] else "false",
+                    attributes["cte_hours"],
+                    groups["school"],
+                    "true" if groups["frl"] else "false",
+                )
+            )
+            rating_writer.writerows(learner_ratings(index, seed))
+    partial_groups.replace(groups_path)
+    partial_ratings.replace(ratings_path)
+    return groups_path, evidence_path, ratings_path
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.generate SIZE [FOLDER]``: write the CSV files for a size."""
+    """``python -m benchmarks.generate SIZE [FOLDER] [--reports]``: write the CSV files for a
+    size (a name of :data:`SIZES` or a number of learners); ``--reports`` also writes the
+    learners with their schools and the double-scored ratings."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    reports = "--reports" in args
+    args = [arg for arg in args if arg != "--reports"]
     size = args[0] if args else "school"
     folder = Path(args[1]) if len(args) > 1 else Path(__file__).with_name("_data")
-    learners_path, evidence_path = write_csv(folder, SIZES[size])
+    learners = SIZES[size] if size in SIZES else int(size)
+    if reports:
+        for path in write_report_csv(folder, learners):
+            print(path)
+        return 0
+    learners_path, evidence_path = write_csv(folder, learners)
     print(learners_path)
     print(evidence_path)
     return 0

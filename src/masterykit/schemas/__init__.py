@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics', 'explain', 'result', 'test']
+['diagnostics', 'explain', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -28,6 +28,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "explain": (
         "explain-v1.schema.json",
         "one learner's explanation from `masterykit explain --format json`",
+    ),
+    "report": (
+        "report-v1.schema.json",
+        "a district report by school and group from `masterykit report --format json`",
     ),
     "result": (
         "result-v1.schema.json",

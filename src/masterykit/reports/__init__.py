@@ -1,0 +1,81 @@
+"""District reports: results by school and group, and agreement between raters.
+
+This is the optional ``reports`` extra (``pip install 'masterykit[reports]'``); it sits above the
+engine and the readers and nothing below it imports it.
+
+* :func:`district_report` / :class:`ReportBuilder` — evaluations summed by learner attributes
+  (school, IEP, English learner…) and by competency, area and decision, each group beside the
+  district with a 95% Wilson score interval, small groups suppressed;
+* :func:`read_ratings` and :func:`rater_agreement` — exact and adjacent agreement,
+  quadratic-weighted Cohen's kappa per rater pair, Krippendorff's alpha overall and per group,
+  and each rater's severity against the other raters of the same work;
+* :func:`report_document` and :func:`render_html` — the JSON document
+  (``masterykit/report/v1``) and a self-contained HTML page of a report.
+
+Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``.
+"""
+
+from __future__ import annotations
+
+from masterykit.reports._district import (
+    CELL_COLUMNS,
+    DISTRICT,
+    NOT_RECORDED,
+    SCOPES,
+    Cell,
+    DistrictReport,
+    ReportBuilder,
+    ReportError,
+    Table,
+    district_report,
+)
+from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
+from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
+from masterykit.reports._raters import (
+    AgreementSummary,
+    PairAgreement,
+    RaterAgreement,
+    RaterSeverity,
+    Rating,
+    rater_agreement,
+    read_ratings,
+)
+from masterykit.reports._render import (
+    PALETTE,
+    REPORT_SCHEMA,
+    csv_rows,
+    render_html,
+    report_document,
+    table_lines,
+)
+
+__all__ = [
+    "CELL_COLUMNS",
+    "DEFAULT_MIN_GROUP",
+    "DISTRICT",
+    "EXTRA",
+    "NOT_RECORDED",
+    "PALETTE",
+    "REPORT_SCHEMA",
+    "SCOPES",
+    "AgreementSummary",
+    "Cell",
+    "DistrictReport",
+    "PairAgreement",
+    "RaterAgreement",
+    "RaterSeverity",
+    "Rating",
+    "ReportBuilder",
+    "ReportError",
+    "Table",
+    "csv_rows",
+    "district_report",
+    "missing_extra",
+    "missing_modules",
+    "rater_agreement",
+    "read_ratings",
+    "render_html",
+    "report_document",
+    "suppressed",
+    "table_lines",
+]

@@ -144,8 +144,9 @@ def report_command(
     problem = missing_extra()
     if problem is not None:
         raise CliError(problem, status=EXIT_USAGE)
+    from masterykit.batch import skipped
     from masterykit.cli._evaluate import write_output
-    from masterykit.cli._inputs import load_policy, read_inputs, skipped
+    from masterykit.cli._inputs import load_policy, read_inputs
     from masterykit.reports import ReportBuilder, ReportError
 
     names = _by(by)

@@ -315,7 +315,6 @@ def _evaluate_unit(
 ) -> EvaluationResult:
     learner, pieces, loose = unit
     if learner is None:
-
         # Every record here was read and rejected (a listed-twice learner is not a record).
         records = sum(1 for r in loose if r.code != "MK354")
         return EvaluationResult(

@@ -421,3 +421,20 @@ def test_random_text_gives_a_tree_or_syntax_diagnostics_never_a_crash(text: str)
         parse(text, name="random.mastery")
     except PolicySyntaxError as error:
         assert error.diagnostics
+
+
+def test_parse_file_refuses_a_file_over_the_limit_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.mastery"
+    with huge.open("wb") as stream:  # sparse: 2 GiB on paper, nothing on disk
+        stream.truncate(2 * 1024**3)
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse_file(huge, "huge.mastery")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK103",
+        f"the policy file is 2,147,483,648 bytes; the limit is {MAX_FILE_BYTES:,}",
+    )
+    if Path("/dev/zero").exists():
+        with pytest.raises(PolicySyntaxError) as caught:
+            parse_file("/dev/zero")
+        assert caught.value.diagnostics[0].code == "MK103"

@@ -37,7 +37,14 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-from masterykit.diagnostics import Diagnostic, PolicySyntaxError, Source, Span
+from masterykit.diagnostics import (
+    Diagnostic,
+    FileTooLarge,
+    PolicySyntaxError,
+    Source,
+    Span,
+    read_limited,
+)
 from masterykit.dsl._build import (
     MAX_NUMBER_DIGITS,
     InlineBuilder,
@@ -472,7 +479,19 @@ def read_source(path: str | Path, name: str | None = None) -> Source:
     """
     label = name if name is not None else str(path)
     try:
-        data = Path(path).read_bytes()
+        # Never more than the limit in memory: a 2 GiB file or /dev/zero is refused unread.
+        data = read_limited(path, MAX_FILE_BYTES)
+    except FileTooLarge as error:
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK103",
+                    f"the policy file is {error}; the limit is {MAX_FILE_BYTES:,}",
+                    location=label,
+                    help="split it into a district file and overlays that `extends` it",
+                )
+            ]
+        ) from None
     except FileNotFoundError:
         raise PolicySyntaxError(
             [Diagnostic("MK100", f"policy file `{label}` does not exist", location=label)]

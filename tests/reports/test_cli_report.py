@@ -172,3 +172,17 @@ def test_sorted_files_give_the_same_report_read_as_they_go(json_document) -> Non
     result = run([*BASE, "--format", "json", "--sorted"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == json_document
+
+
+def test_a_report_never_replaces_one_of_its_inputs(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_bytes((LAKE / "evidence.csv").read_bytes())
+    before = evidence.read_bytes()
+    args = ["report", str(LAKE / "district.mastery"), "--evidence", str(evidence)]
+    result = run([*args, "--as-of", "2026-06-01", "--format", "csv", "-o", str(evidence)])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[0] == (
+        f"error[MK419]: the output `{evidence}` is the input `{evidence}`; "
+        "writing it would destroy the input"
+    )
+    assert evidence.read_bytes() == before

@@ -109,7 +109,7 @@ def open_output(output: str | None) -> Iterator[Callable[[str], object]]:
         yield write
 
 
-def _inputs_of(policy: Policy, *paths: str | None) -> list[str | None]:
+def inputs_of(policy: Policy, *paths: str | None) -> list[str | None]:
     """The files a run reads: the policy with its layers, and ``paths``."""
     return [policy.file, *(layer.file for layer in policy.layers), *paths]
 
@@ -339,7 +339,7 @@ def evaluate_command(
         )
     check_output(output, [policy_path, evidence_path, learners_path])
     policy = load_policy(policy_path)
-    check_output(output, _inputs_of(policy, evidence_path, learners_path))
+    check_output(output, inputs_of(policy, evidence_path, learners_path))
     fmt: OutputFormat = output_format  # type: ignore[assignment] # click.Choice checked it
     if sorted_by_id:
         rejections, read = stream_evaluation(

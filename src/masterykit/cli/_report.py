@@ -145,12 +145,14 @@ def report_command(
     if problem is not None:
         raise CliError(problem, status=EXIT_USAGE)
     from masterykit.batch import skipped
-    from masterykit.cli._evaluate import write_output
+    from masterykit.cli._evaluate import inputs_of, check_output, write_output
     from masterykit.cli._inputs import load_policy, read_inputs
     from masterykit.reports import ReportBuilder, ReportError
 
     names = _by(by)
     policy = load_policy(policy_path)
+    # Refused before anything is read, as `evaluate` does: a report must never replace its input.
+    check_output(output, inputs_of(policy, evidence_path, learners_path))
     builder = ReportBuilder(
         names, policy=policy, min_group=min_group, with_learner_ids=with_learner_ids
     )

@@ -145,7 +145,7 @@ def report_command(
     if problem is not None:
         raise CliError(problem, status=EXIT_USAGE)
     from masterykit.batch import skipped
-    from masterykit.cli._evaluate import inputs_of, check_output, write_output
+    from masterykit.cli._evaluate import check_output, inputs_of, write_output
     from masterykit.cli._inputs import load_policy, read_inputs
     from masterykit.reports import ReportBuilder, ReportError
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_output",
+    "inputs_of",
     "echo_text",
     "evaluate_command",
     "open_output",

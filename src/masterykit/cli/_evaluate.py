@@ -52,9 +52,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_output",
-    "inputs_of",
     "echo_text",
     "evaluate_command",
+    "inputs_of",
     "open_output",
     "run_evaluation",
     "stream_evaluation",

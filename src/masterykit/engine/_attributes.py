@@ -14,7 +14,7 @@ from masterykit.evidence import as_moment
 from masterykit.numbers import format_decimal
 from masterykit.policy import LearnerClause
 
-__all__ = ["attribute_text", "compare"]
+__all__ = ["as_date", "attribute_text", "compare"]
 
 
 _MISSING = object()
@@ -50,16 +50,8 @@ def _coerce(actual: Any, expected: Any) -> Any:
                 return _MISSING
         return _MISSING
     if isinstance(expected, dt.date):
-        if isinstance(actual, dt.datetime):
-            return as_moment(actual).date()
-        if isinstance(actual, dt.date):
-            return actual
-        if isinstance(actual, str):
-            try:
-                return dt.date.fromisoformat(actual.strip())
-            except ValueError:
-                return _MISSING
-        return _MISSING
+        day = as_date(actual)
+        return _MISSING if day is None else day
     if isinstance(expected, str):
         return actual if isinstance(actual, str) else _MISSING
     return _MISSING
@@ -106,3 +98,18 @@ def compare(clause: LearnerClause, attributes: Mapping[str, Any]) -> bool:
         return bool(value >= expected)
     except TypeError:
         return False
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A learner attribute read as a date (a date-time by its UTC date, text in ISO form), or
+    ``None`` when it is not one."""
+    if isinstance(value, dt.datetime):
+        return as_moment(value).date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

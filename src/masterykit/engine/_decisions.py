@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, assert_never
 
-from masterykit.engine._attributes import attribute_text
+from masterykit.engine._attributes import as_date, attribute_text
 from masterykit.engine._clauses import (
     AnyNode,
     Context,
@@ -31,7 +31,6 @@ from masterykit.engine.results import (
 from masterykit.engine.semantics import (
     pace_projection,
 )
-from masterykit.evidence import as_moment
 from masterykit.policy import (
     AllClause,
     Policy,
@@ -188,7 +187,7 @@ class PacePlan:
             if name not in ctx.attributes:
                 problem = NoDueAttribute(name)
             else:
-                base = _as_date(ctx.attributes[name])
+                base = as_date(ctx.attributes[name])
                 if base is None:
                     problem = DueNotADate(name, attribute_text(ctx.attributes[name]))
         else:
@@ -250,16 +249,3 @@ class PacePlan:
         for _duration, node in self.extensions:
             found |= node.codes(plan)
         return found
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return as_moment(value).date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None

@@ -190,6 +190,22 @@ def learner_evidence(index: int, seed: int = DEFAULT_SEED) -> Iterator[EvidenceR
             )
 
 
+def _flag(value: object) -> str:
+    return "true" if value else "false"
+
+
+def _learner_row(index: int, attributes: dict[str, Any]) -> tuple[object, ...]:
+    """The learners file's columns (:data:`LEARNER_COLUMNS`) for one learner."""
+    graduation = attributes.get("graduation_date")
+    return (
+        learner_id(index),
+        graduation.isoformat() if graduation else "",
+        _flag(attributes["iep"]),
+        _flag(attributes["ell"]),
+        attributes["cte_hours"],
+    )
+
+
 def write_csv(folder: Path, learners: int, seed: int = DEFAULT_SEED) -> tuple[Path, Path]:
     """Write ``learners.csv`` and ``evidence.csv`` for ``learners`` learners into ``folder``.
 
@@ -215,16 +231,7 @@ def write_csv(folder: Path, learners: int, seed: int = DEFAULT_SEED) -> tuple[Pa
         evidence_writer.writerow(EVIDENCE_COLUMNS)
         for index in range(learners):
             attributes = learner_attributes(index, seed)
-            graduation = attributes.get("graduation_date")
-            learner_writer.writerow(
-                (
-                    learner_id(index),
-                    graduation.isoformat() if graduation else "",
-                    "true" if attributes["iep"] else "false",
-                    "true" if attributes["ell"] else "false",
-                    attributes["cte_hours"],
-                )
-            )
+            learner_writer.writerow(_learner_row(index, attributes))
             evidence_writer.writerows(row.csv_fields() for row in learner_evidence(index, seed))
     partial_learners.replace(learners_path)
     partial_evidence.replace(evidence_path)
@@ -431,18 +438,9 @@ def write_report_csv(
         rating_writer.writerow(RATING_COLUMNS)
         for index in range(learners):
             attributes = learner_attributes(index, seed)
-            graduation = attributes.get("graduation_date")
             groups = learner_groups(index, seed)
             group_writer.writerow(
-                (
-                    learner_id(index),
-                    graduation.isoformat() if graduation else "",
-                    "true" if attributes["iep"] else "false",
-                    "true" if attributes["ell"] else "false",
-                    attributes["cte_hours"],
-                    groups["school"],
-                    "true" if groups["frl"] else "false",
-                )
+                (*_learner_row(index, attributes), groups["school"], _flag(groups["frl"]))
             )
             rating_writer.writerows(learner_ratings(index, seed))
     partial_groups.replace(groups_path)

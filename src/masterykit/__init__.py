@@ -175,6 +175,7 @@ __all__ = [
     "evaluate",
     "evaluate_stream",
     "explain",
+    "fingerprint",
     "format_policy",
     "format_text",
     "hookimpl",
@@ -186,6 +187,7 @@ __all__ = [
     "read_learners",
     "render_text",
     "run_examples",
+    "semantic_form",
     "to_json",
 ]
 
@@ -245,6 +247,8 @@ _LAZY = {
     "CutRule": "masterykit.policy",
     "Provenance": "masterykit.policy",
     "WindowRule": "masterykit.policy",
+    "fingerprint": "masterykit.policy",
+    "semantic_form": "masterykit.policy",
     "ReadSummary": "masterykit.readers",
     "read_evidence": "masterykit.readers",
     "read_learners": "masterykit.readers",

@@ -58,7 +58,9 @@ __all__ = [
     "Scale",
     "VarietyRule",
     "WindowRule",
+    "fingerprint",
     "read_only",
+    "semantic_form",
 ]
 
 
@@ -505,6 +507,11 @@ class Policy:
     methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False, converter=read_only)
 
     @property
+    def fingerprint(self) -> str:
+        """A stable hash of what this policy does (see :func:`fingerprint`)."""
+        return fingerprint(self)
+
+    @property
     def file(self) -> str:
         """The top layer's file."""
         return self.layers[-1].file if self.layers else "<policy>"
@@ -521,3 +528,82 @@ class Policy:
         from masterykit.engine import evaluate
 
         return evaluate(self, learners, evidence, as_of=as_of, first_proficient=first_proficient)
+
+
+# --- identity --------------------------------------------------------------------------------
+
+# Fields that say where something was written or how it reads, never what it does: a policy that
+# only gained a comment, was reformatted or had its lines moved keeps its semantic form.
+_NOT_SEMANTIC = frozenset({"source", "span", "text"})
+
+
+def semantic_form(policy: Policy) -> Any:
+    """A plain, JSON-ready value holding exactly what ``policy`` does when evaluated.
+
+    File names, lines, columns, the author's wording, comments, worked examples and the policy's
+    name and version are left out; everything that can change a result is kept, in declaration
+    order. Two policies with equal semantic forms give equal results for every learner.
+    """
+    return {
+        "scales": _form(policy.scales),
+        "competencies": _form(policy.competencies),
+        "rules": _form(policy.rules),
+        "areas": _form(policy.areas),
+        "groups": _form(policy.groups),
+        "requirements": _form(policy.requirements),
+        "advancements": _form(policy.advancements),
+        "graduation": _form(policy.graduation),
+        "pace": _form(policy.pace),
+        "default_scale": policy.default_scale,
+        "methods": {
+            name: {"plugin": spec.plugin, "params": [param.name for param in spec.params]}
+            for name, spec in policy.methods.items()
+        },
+    }
+
+
+def fingerprint(policy: Policy) -> str:
+    """A stable hash of ``policy``'s semantics: ``sha256:`` and 64 hex digits.
+
+    Equal for a policy that only gained a comment, was reformatted or renamed a file; different
+    as soon as anything that can change a result changes. Caches and stored results use it to
+    say which policy produced them.
+
+    >>> from masterykit import load_text
+    >>> text = (
+    ...     'policy "P"\\nscale s {\\n  0 No\\n  1 Yes\\n}\\ncompetency A "A"\\n'
+    ...     "calculate most_recent\\nproficient at Yes\\n"
+    ... )
+    >>> fingerprint(load_text(text)) == fingerprint(load_text("# a comment\\n" + text))
+    True
+    >>> fingerprint(load_text(text)).startswith("sha256:")
+    True
+    """
+    import hashlib
+    import json
+
+    encoded = json.dumps(semantic_form(policy), sort_keys=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _form(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return [[_form(key), _form(item)] for key, item in value.items()]
+    if isinstance(value, (frozenset, set)):
+        return sorted((_form(item) for item in value), key=repr)
+    if isinstance(value, (tuple, list)):
+        return [_form(item) for item in value]
+    if attrs.has(type(value)):
+        fields = {
+            field.name: _form(getattr(value, field.name))
+            for field in attrs.fields(type(value))
+            if field.name not in _NOT_SEMANTIC
+        }
+        return {"": type(value).__name__, **fields}
+    raise TypeError(f"no semantic form for {type(value).__name__}")

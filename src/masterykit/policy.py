@@ -61,6 +61,7 @@ __all__ = [
     "fingerprint",
     "read_only",
     "semantic_form",
+    "semantic_value",
 ]
 
 
@@ -545,15 +546,15 @@ def semantic_form(policy: Policy) -> Any:
     order. Two policies with equal semantic forms give equal results for every learner.
     """
     return {
-        "scales": _form(policy.scales),
-        "competencies": _form(policy.competencies),
-        "rules": _form(policy.rules),
-        "areas": _form(policy.areas),
-        "groups": _form(policy.groups),
-        "requirements": _form(policy.requirements),
-        "advancements": _form(policy.advancements),
-        "graduation": _form(policy.graduation),
-        "pace": _form(policy.pace),
+        "scales": semantic_value(policy.scales),
+        "competencies": semantic_value(policy.competencies),
+        "rules": semantic_value(policy.rules),
+        "areas": semantic_value(policy.areas),
+        "groups": semantic_value(policy.groups),
+        "requirements": semantic_value(policy.requirements),
+        "advancements": semantic_value(policy.advancements),
+        "graduation": semantic_value(policy.graduation),
+        "pace": semantic_value(policy.pace),
         "default_scale": policy.default_scale,
         "methods": {
             name: {"plugin": spec.plugin, "params": [param.name for param in spec.params]}
@@ -586,7 +587,9 @@ def fingerprint(policy: Policy) -> str:
     return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def _form(value: Any) -> Any:
+def semantic_value(value: Any) -> Any:
+    """The semantic form of one policy value (a rule, a clause, a scale …): see
+    :func:`semantic_form`."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, Decimal):
@@ -594,14 +597,14 @@ def _form(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return [[_form(key), _form(item)] for key, item in value.items()]
+        return [[semantic_value(key), semantic_value(item)] for key, item in value.items()]
     if isinstance(value, (frozenset, set)):
-        return sorted((_form(item) for item in value), key=repr)
+        return sorted((semantic_value(item) for item in value), key=repr)
     if isinstance(value, (tuple, list)):
-        return [_form(item) for item in value]
+        return [semantic_value(item) for item in value]
     if attrs.has(type(value)):
         fields = {
-            field.name: _form(getattr(value, field.name))
+            field.name: semantic_value(getattr(value, field.name))
             for field in attrs.fields(type(value))
             if field.name not in _NOT_SEMANTIC
         }

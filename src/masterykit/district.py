@@ -3,7 +3,7 @@
 A district file (``district "…" { when <learner clause> use "<file>" … otherwise use … }``)
 names no rules of its own. The checker turns it into a :class:`District`: every route's
 condition is resolved like any learner clause, every routed policy is loaded and checked with its
-whole ``extends`` chain, and all of them share the district's base policy (:attr:`District.base`).
+whole ``extends`` chain, and all of them share the district's base policy (``District.base``).
 
 Routes are tried in order; the first whose condition holds for a learner (with the attributes in
 force on the as-of date) decides. A route may send learners to no policy at all
@@ -101,8 +101,8 @@ class District:
 
     @property
     def fingerprint(self) -> str:
-        """A stable hash of what the district does: each route's condition and the fingerprint
-        of the policy it names (or its reason), in order."""
+        """A stable hash of what the district does, made of each route's condition and the
+        fingerprint of the policy it names (or its reason), in order."""
         form = [
             {
                 "condition": None if route.condition is None else _clause_form(route.condition),

@@ -294,6 +294,58 @@ def bench_evaluate(report: Report, learners: int, seed: int, repeats: int) -> di
     return {"policy": policy, "inputs": inputs, "run_engine": run_engine, "expected": expected}
 
 
+# --- 2b. the compact view ---------------------------------------------------------------------
+
+TARGET_COMPACT_BYTES = 5_000
+TARGET_COMPACT_SECONDS = 0.000_1
+
+
+def bench_compact(report: Report, context: dict[str, Any]) -> None:
+    """The compact view of each learner (what an HTTP response carries) against its full JSON:
+    size in bytes and time per learner, p50 and p99 over the sample."""
+    import json
+
+    from masterykit.engine import compact, to_json
+
+    learners = context["run_engine"]().learners
+    sizes = sorted(len(json.dumps(compact(one), separators=(",", ":"))) for one in learners)
+    full = sorted(len(to_json(one, indent=None)) for one in learners)
+    views: list[float] = []
+    dumps: list[float] = []
+    for one in learners:  # each on its own, as a service answering one request at a time
+        started = clock()
+        compact(one)
+        views.append(clock() - started)
+    for one in learners:
+        started = clock()
+        to_json(one, indent=None)
+        dumps.append(clock() - started)
+    views.sort()
+    dumps.sort()
+
+    def pick(values: list[Any], share: float) -> Any:
+        return values[min(len(values) - 1, int(len(values) * share))]
+
+    report.add(
+        f"compact view of a learner ({len(learners):,} learners)",
+        f"p50 {pick(sizes, 0.5):,} B",
+        f"full JSON p50 {pick(full, 0.5):,} B",
+        _x(pick(sizes, 0.5) / pick(full, 0.5)),
+    )
+    report.add("", f"max {sizes[-1]:,} B", f"target {TARGET_COMPACT_BYTES:,} B", "")
+    report.add(
+        "",
+        f"p50 {_us(pick(views, 0.5))}",
+        f"full JSON p50 {_us(pick(dumps, 0.5))}",
+        _x(pick(views, 0.5) / pick(dumps, 0.5)),
+    )
+    report.add("", f"p99 {_us(pick(views, 0.99))}", f"target {_us(TARGET_COMPACT_SECONDS)}", "")
+    if sizes[-1] > TARGET_COMPACT_BYTES:
+        report.failures.append("compact view size target")
+    if pick(views, 0.5) > TARGET_COMPACT_SECONDS:
+        report.failures.append("compact view time target")
+
+
 # --- 3. online update ------------------------------------------------------------------------
 
 
@@ -638,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
 
     bench_parse(report, 2 if args.quick else 5)
     context = bench_evaluate(report, sample, args.seed, repeats)
+    bench_compact(report, context)
     bench_update(report, context, 50 if args.quick else 200, 5)
     if not args.no_batch:
         learners = 200 if args.quick else SIZES[args.size]

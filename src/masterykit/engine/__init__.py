@@ -8,13 +8,21 @@
 * :func:`~masterykit.engine.steps.next_steps` and the facts of :mod:`masterykit.engine.facts` —
   what is still missing, as values; :func:`~masterykit.engine.render.render_fact` words one for
   an audience;
-* :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO).
+* :func:`to_json` / :func:`unstructure` — results as JSON (decimals as strings, dates ISO);
+  :func:`compact` — a learner's statuses, decisions and first next steps, for HTTP responses.
 
 Results are frozen values (:mod:`masterykit.engine.results`); they never depend on the order in
 which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
 from masterykit.diagnostics import Span
+from masterykit.engine.compact import (
+    CompactCompetency,
+    CompactDecision,
+    CompactLearner,
+    CompactPace,
+    compact,
+)
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,
@@ -88,6 +96,10 @@ __all__ = [
     "Changes",
     "ClauseKind",
     "ClauseResult",
+    "CompactCompetency",
+    "CompactDecision",
+    "CompactLearner",
+    "CompactPace",
     "CompetencyChange",
     "CompetencyResult",
     "CompetencyTestKind",
@@ -132,6 +144,7 @@ __all__ = [
     "UnusedReason",
     "WindowRule",
     "clause_steps",
+    "compact",
     "competency_missing",
     "converter",
     "evaluate",

@@ -28,6 +28,23 @@ def test_importing_masterykit_does_not_import_the_engine_or_lark() -> None:
     assert out.stdout.split() == ["False", "False"]
 
 
+def test_every_lazy_name_is_typed_for_type_checkers() -> None:
+    # A name served by the module's __getattr__ is `Any` to a type checker unless it is also
+    # imported under TYPE_CHECKING; an application's `mypy --strict` must see real types.
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(masterykit.__file__).read_text(encoding="utf-8"))
+    typed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom):
+                    typed.update(alias.asname or alias.name for alias in statement.names)
+    lazy = set(masterykit._LAZY)  # type: ignore[attr-defined]
+    assert sorted(lazy - typed) == []
+
+
 def test_dir_lists_the_public_names() -> None:
     assert set(masterykit.__all__) <= set(dir(masterykit))
 

@@ -101,8 +101,8 @@ class MethodSpec:
 
     ``needs_positive_scale`` marks methods (``power_law``) that cannot run on a scale whose lowest
     value is not above 0. ``order_free`` marks methods whose result does not depend on the order
-    of the scores (used by property tests and the docs). ``aliases`` maps vendor names onto this
-    method for the docs (they are not accepted as names in policies).
+    of the scores (used by property tests and the docs). ``summary`` is a one-line description
+    for listings and the docs; ``plugin`` names the plugin that registered it.
 
     Two optional fields let the engine go faster and change no result: ``prefixes`` is the
     method's running form (see :class:`PrefixFunction`; without it the engine calls ``function``

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
+from masterykit.diagnostics import Diagnostic
 from masterykit.evidence import Evidence, Rejection
 
 if TYPE_CHECKING:
@@ -193,11 +194,17 @@ class ImporterSpec:
 @attrs.frozen(slots=True)
 class Registry:
     """Everything plugins contributed, by name. Build one with
-    :func:`masterykit.plugins.default_registry` or by hand; :meth:`empty` has nothing."""
+    :func:`masterykit.plugins.default_registry` or by hand; :meth:`empty` has nothing.
+
+    ``problems`` holds warnings about installed plugins that were left out because they are
+    broken (``MK5xx``): a registry built leniently (the default for installed plugins) keeps
+    everything that works, and :func:`masterykit.check_file` shows these warnings.
+    """
 
     methods: Mapping[str, MethodSpec] = attrs.field(factory=dict)
     readers: Mapping[str, ReaderSpec] = attrs.field(factory=dict)
     importers: Mapping[str, ImporterSpec] = attrs.field(factory=dict)
+    problems: tuple[Diagnostic, ...] = ()
 
     @classmethod
     def empty(cls) -> Registry:
@@ -210,12 +217,14 @@ class Registry:
         methods: Iterable[MethodSpec] = (),
         readers: Iterable[ReaderSpec] = (),
         importers: Iterable[ImporterSpec] = (),
+        problems: Iterable[Diagnostic] = (),
     ) -> Registry:
         """A registry from specs (a later spec with the same name replaces an earlier one)."""
         return cls(
             {m.name: m for m in methods},
             {r.name: r for r in readers},
             {i.name: i for i in importers},
+            tuple(problems),
         )
 
     def reader_for(self, path: Path) -> ReaderSpec | None:

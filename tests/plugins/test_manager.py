@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from masterykit.diagnostics import MasteryError
+from masterykit.diagnostics import Severity
 from masterykit.plugins import PluginError, PluginHost, default_registry, hookimpl
 from masterykit.plugins.manager import DEFAULT_PLUGINS
 from masterykit.registry import MethodSpec, ReaderSpec
@@ -173,10 +174,61 @@ def test_installed_plugin_whose_hook_raises_is_named_in_mk500(install):
         },
     )
     with pytest.raises(PluginError) as caught:
-        default_registry()
+        default_registry(strict=True)
     assert [(d.code, d.message) for d in caught.value.diagnostics] == [
         ("MK500", "plugin `angry` failed while listing its calculation methods")
     ]
+    # By default the broken plugin is left out with a warning, and everything else works.
+    registry = default_registry()
+    assert set(registry.methods) == BUILTIN_NAMES
+    assert [(d.code, d.severity, d.message) for d in registry.problems] == [
+        (
+            "MK500",
+            Severity.WARNING,
+            "plugin `angry` failed while listing its calculation methods",
+        )
+    ]
+
+
+def test_an_installed_plugin_that_cannot_be_imported_is_left_out_with_a_warning(install):
+    install("broken-dist", {"broken": "no_such_module_for_masterykit"})
+    registry = default_registry()
+    assert set(registry.methods) == BUILTIN_NAMES
+    (diag,) = registry.problems
+    assert (diag.code, diag.severity, diag.message, diag.help) == (
+        "MK506",
+        Severity.WARNING,
+        "plugin `broken` could not be loaded",
+        "importing `no_such_module_for_masterykit` raised `ModuleNotFoundError: No module named "
+        f"'no_such_module_for_masterykit'`; {FIX}",
+    )
+
+
+def test_a_lenient_host_leaves_out_a_plugin_with_a_hook_masterykit_does_not_have(install):
+    install(
+        "odd-dist",
+        {"odd": "odd_masterykit_plugin"},
+        modules={
+            "odd_masterykit_plugin": """
+                from masterykit.plugins import hookimpl
+
+                @hookimpl
+                def masterykit_grading_scales():
+                    return []
+            """
+        },
+    )
+    with pytest.raises(PluginError):
+        PluginHost(load_entry_points=True)
+    host = PluginHost(load_entry_points=True, strict=False)
+    assert "odd" not in host.plugins
+    assert [(d.code, d.severity) for d in host.warnings] == [("MK508", Severity.WARNING)]
+    assert host.build_registry().problems == host.warnings
+
+
+def test_a_builtin_that_cannot_be_imported_raises_even_for_a_lenient_host():
+    with pytest.raises(PluginError):
+        PluginHost(plugins=("masterykit.policies.no_such_module",), strict=False)
 
 
 def test_builtin_module_that_cannot_be_imported_is_mk506():
@@ -332,3 +384,14 @@ def test_plugin_error_is_a_mastery_error_that_renders_and_pickles():
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is PluginError
     assert copy.diagnostics == error.diagnostics
+
+
+def test_a_broken_plugin_the_policy_does_not_use_does_not_stop_load(install):
+    from pathlib import Path
+
+    import masterykit
+
+    install("broken-dist", {"broken": "no_such_module_for_masterykit"})
+    tutorial = Path(__file__).resolve().parents[2] / "docs" / "tutorial" / "district.mastery"
+    policy = masterykit.load(tutorial)
+    assert policy.name == "Maple Valley School District"

@@ -53,26 +53,37 @@ PROJECT = "masterykit"
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-def default_registry(*, load_entry_points: bool = True, blocked: Iterable[str] = ()) -> Registry:
+def default_registry(
+    *, load_entry_points: bool = True, blocked: Iterable[str] = (), strict: bool = False
+) -> Registry:
     """The registry of the built-in methods, readers and importers, and (unless
     ``load_entry_points`` is false) of every installed plugin that is not ``blocked``.
+
+    An installed plugin that is broken is left out and named in the registry's ``problems``
+    (warnings that ``masterykit check`` shows), so it stops only the policies that use what it
+    would have contributed; ``strict=True`` raises instead. This is what :func:`masterykit.load`
+    uses when given no registry: to load with an explicit set of plugins and nothing else that
+    happens to be installed, build a :class:`PluginHost` (``PluginHost(plugins=[*DEFAULT_PLUGINS,
+    my_module]).build_registry()``) and pass it as ``registry=``.
 
     The result is cached per arguments for the life of the process (a registry is an immutable
     value); :func:`clear_registry_cache` forgets it, for example after installing a plugin.
 
     Raises:
-        PluginError: a plugin could not be loaded or contributes something unusable.
+        PluginError: with ``strict=True``, a plugin could not be loaded or contributes something
+            unusable.
 
     >>> registry = default_registry(load_entry_points=False)
     >>> registry.methods["mean"].summary
     'arithmetic mean'
     """
-    return _cached_registry(load_entry_points, tuple(sorted(set(blocked))))
+    return _cached_registry(load_entry_points, tuple(sorted(set(blocked))), strict)
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_registry(load_entry_points: bool, blocked: tuple[str, ...]) -> Registry:
-    return PluginHost(load_entry_points=load_entry_points, blocked=blocked).build_registry()
+def _cached_registry(load_entry_points: bool, blocked: tuple[str, ...], strict: bool) -> Registry:
+    host = PluginHost(load_entry_points=load_entry_points, blocked=blocked, strict=strict)
+    return host.build_registry()
 
 
 def clear_registry_cache() -> None:

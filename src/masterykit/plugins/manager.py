@@ -29,7 +29,7 @@ from typing import Final, Generic, TypeVar
 import attrs
 import pluggy
 
-from masterykit.diagnostics import Diagnostic, MasteryError
+from masterykit.diagnostics import Diagnostic, MasteryError, Severity
 from masterykit.plugins import PROJECT, hookspecs
 from masterykit.registry import ImporterSpec, MethodSpec, ReaderSpec, Registry
 
@@ -124,10 +124,16 @@ class PluginHost:
             names such as ``masterykit.policies.formats``. A blocked entry point is not even
             imported.
         plugins: the built-in plugins to register first, as module names or module objects.
+        strict: raise for a broken installed plugin (the default). With ``strict=False`` an
+            installed plugin that cannot be imported, does not match the hooks, or whose hook
+            fails is left out, and what was wrong becomes a warning (:attr:`warnings`, and
+            ``Registry.problems``), so one broken
+            package cannot stop a service whose policies do not use it.
 
     Raises:
         PluginError: a plugin could not be imported, does not match the hook specifications, or
-            implements a hook masterykit does not have (every such problem, in one error).
+            implements a hook masterykit does not have (every such problem, in one error; with
+            ``strict=False``, only for the ``plugins`` given here).
 
     A later plugin's spec replaces an earlier one of the same name: built-ins come first, then
     entry points in the order of their names.
@@ -139,7 +145,10 @@ class PluginHost:
         load_entry_points: bool = False,
         blocked: Iterable[str] = (),
         plugins: Iterable[str | object] = DEFAULT_PLUGINS,
+        strict: bool = True,
     ) -> None:
+        self._strict = strict
+        self._warnings: list[Diagnostic] = []
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._builtin: set[str] = set()
@@ -157,6 +166,16 @@ class PluginHost:
         if problems:
             raise PluginError(problems)
         self._pm.check_pending()
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """What was wrong with the installed plugins a lenient host (``strict=False``) left out."""
+        return tuple(self._warnings)
+
+    def _leave_out(self, problems: Iterable[Diagnostic]) -> None:
+        self._warnings.extend(
+            attrs.evolve(problem, severity=Severity.WARNING) for problem in problems
+        )
 
     # --- registration ------------------------------------------------------------------------
 
@@ -256,18 +275,28 @@ class PluginHost:
             ep, distribution = found[name]
             if self._pm.is_blocked(name) or self._pm.has_plugin(name):
                 continue
+            own: list[Diagnostic] = []
             try:
                 plugin = ep.load()
             except Exception as exc:
-                problems.append(
+                own.append(
                     Diagnostic(
                         "MK506",
                         f"plugin `{name}` could not be loaded",
                         help=f"importing `{ep.value}` raised `{_raised(exc)}`; {_BLOCK_HELP}",
                     )
                 )
-                continue
-            self._register(plugin, name, problems, distribution)
+            else:
+                registered = self._register(plugin, name, own, distribution)
+                if registered is not None and not self._strict:
+                    own.extend(self._unknown_hooks(only=registered))
+                    if own:
+                        self._pm.unregister(name=registered)
+                        del self._distributions[registered]
+            if self._strict:
+                problems.extend(own)
+            else:
+                self._leave_out(own)
 
     def _unknown_hooks(self, only: str | None = None) -> list[Diagnostic]:
         """``MK508`` for each hook implementation that no hook specification matches (what
@@ -349,9 +378,10 @@ class PluginHost:
         readers, reader_problems = self._collect(_READERS)
         importers, importer_problems = self._collect(_IMPORTERS)
         problems = [*method_problems, *reader_problems, *importer_problems]
-        if problems:
+        if problems and self._strict:
             raise PluginError(problems)
-        return Registry.of(methods, readers, importers)
+        self._leave_out(problems)
+        return Registry.of(methods, readers, importers, self._warnings)
 
     # --- calling and validating hooks --------------------------------------------------------
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from masterykit.diagnostics import MasteryError
-from masterykit.diagnostics import Severity
+from masterykit.diagnostics import MasteryError, Severity
 from masterykit.plugins import PluginError, PluginHost, default_registry, hookimpl
 from masterykit.plugins.manager import DEFAULT_PLUGINS
 from masterykit.registry import MethodSpec, ReaderSpec

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from masterykit.diagnostics import PolicyCheckError, PolicySyntaxError, render_text
+from masterykit.diagnostics import PolicyCheckError, PolicySyntaxError, Severity, render_text
 from masterykit.loader import check_file, default_registry, load
 from masterykit.registry import MethodContext, MethodSpec, ParamSpec, Registry
 
@@ -61,7 +61,10 @@ def test_the_acceptance_examples_are_there() -> None:
 def test_valid_example_resolves_without_diagnostics(path: Path) -> None:
     result = check_file(path, registry=_registry())
     rendered = "\n\n".join(render_text(d, result.sources) for d in result.diagnostics)
-    assert result.diagnostics == (), rendered
+    # No errors or warnings. The one note a valid example may get says that its rules count
+    # kinds of evidence while it declares no vocabulary of kinds (the language allows both).
+    assert [d.code for d in result.diagnostics if d.code != "MK238"] == [], rendered
+    assert all(d.severity is Severity.NOTE for d in result.diagnostics), rendered
     assert result.policy is not None
     assert set(result.policy.rules) == set(result.policy.competencies)
     assert result.policy.layers[-1].file == str(path)

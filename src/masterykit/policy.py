@@ -43,6 +43,7 @@ __all__ = [
     "CountRule",
     "CutRule",
     "Duration",
+    "EvidenceKind",
     "Graduation",
     "Layer",
     "LearnerClause",
@@ -255,6 +256,18 @@ class Competency:
     prerequisites: tuple[str, ...] = ()
     parent: str | None = None
     attributes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    source: Provenance | None = None
+
+
+@attrs.frozen(slots=True)
+class EvidenceKind:
+    """A kind of evidence the policy declares (``kind performance_task "Performance task"``):
+    its name as evidence gives it, its title for people, and whether it is one of the district's
+    common assessments (``common kind …``)."""
+
+    name: str
+    title: str | None = None
+    common: bool = False
     source: Provenance | None = None
 
 
@@ -506,6 +519,12 @@ class Policy:
     sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False, converter=read_only)
     default_scale: str | None = None
     methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False, converter=read_only)
+    kinds: Mapping[str, EvidenceKind] = attrs.field(factory=dict, converter=read_only)
+
+    @property
+    def common_kinds(self) -> frozenset[str]:
+        """The kinds declared ``common``: the district's common assessments."""
+        return frozenset(name for name, kind in self.kinds.items() if kind.common)
 
     @property
     def fingerprint(self) -> str:
@@ -556,6 +575,7 @@ def semantic_form(policy: Policy) -> Any:
         "graduation": semantic_value(policy.graduation),
         "pace": semantic_value(policy.pace),
         "default_scale": policy.default_scale,
+        "kinds": semantic_value(policy.kinds),
         "methods": {
             name: {"plugin": spec.plugin, "params": [param.name for param in spec.params]}
             for name, spec in policy.methods.items()

@@ -60,7 +60,8 @@ def test_every_reserved_word_is_refused_as_a_name_and_quoted_by_the_formatter(wo
 def test_reading_resumes_at_every_keyword_that_starts_a_statement() -> None:
     starts = {parser._literal_terminals()[name] for name in parser._statement_terminals()}
     assert starts == {
-        "scale", "default", "area", "competency", "import", "group", "calculate", "proficient",
+        "scale", "default", "area", "competency", "import", "group", "kinds", "calculate",
+        "proficient",
         "evidence", "for", "tight", "loose", "requirement", "advance", "graduate", "pace",
         "example",
     }  # fmt: skip

@@ -380,6 +380,20 @@ class TreeBuilder:
         """``default_scale: "default" "scale" ident``."""
         return n.DefaultScale(self._name(name, "scale"), self._span(meta))
 
+    def kinds(self, meta: _Part, *kinds: n.KindDecl) -> n.KindsDecl:
+        """``kinds: "kinds" "{" kind_decl* "}"``."""
+        return n.KindsDecl(kinds, self._span(meta))
+
+    def kind_decl(self, meta: _Part, *parts: Any) -> n.KindDecl:
+        """``kind_decl: COMMON? "kind" ident string?``."""
+        items = list(parts)
+        common = bool(items) and isinstance(items[0], Token)
+        if common:
+            items.pop(0)
+        name = self._name(items.pop(0), "kind")
+        title = items[0].value if items else None
+        return n.KindDecl(name, title, common, self._span(meta))
+
     def kind_option(self, meta: _Part, value: n.Ident) -> tuple[str, Any]:
         """``"kind" ident``."""
         return ("kind", self._name(value, "kind"))

@@ -37,9 +37,10 @@ from decimal import Decimal
 
 import attrs
 
-from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, sort_key
+from masterykit.diagnostics import Diagnostic, Severity, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
+from masterykit.dsl._check_kinds import resolve_kinds
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
 from masterykit.frameworks import Framework
@@ -86,10 +87,12 @@ def check(
     ns, prerequisites = build_namespace(layers, reporter, frameworks)
     rules, methods = resolve_rules(ns, registry)
     decisions = resolve_decisions(ns)
+    kinds = resolve_kinds(layers, reporter)
     _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:
-        return None, diagnostics
+        # Notes are advice for a policy that works; next to errors they are noise.
+        return None, [d for d in diagnostics if d.severity is not Severity.NOTE]
     top = files[-1]
     competencies = {}
     for code, info in ns.competencies.items():
@@ -137,6 +140,7 @@ def check(
         sources=dict(sources or {}),
         default_scale=ns.defaults[-1] if ns.defaults else None,
         methods=methods,
+        kinds=kinds,
     )
     return policy, diagnostics
 

@@ -203,6 +203,14 @@ class _Writer:
                 self.add(0, _competency(statement), _line_of(statement))
             case n.ImportFramework(path=path):
                 self.add(0, f"import framework {_quote(path.value)}", _line_of(statement))
+            case n.KindsDecl(kinds=kinds):
+                self.add(0, "kinds {", _line_of(statement))
+                for kind in kinds:
+                    line = f"{'common ' if kind.common else ''}kind {_ident(kind.name)}"
+                    if kind.title is not None:
+                        line += f" {_quote(kind.title)}"
+                    self.add(1, line, _line_of(kind))
+                self.close(0, statement)
             case n.GroupDecl(name=name, selection=selection, title=title):
                 head = f"group {_ident(name)}"
                 if title is not None:
@@ -363,6 +371,8 @@ def _kind(statement: n.Statement) -> str:
             return "competency"
         case n.GroupDecl():
             return "group"
+        case n.KindsDecl():
+            return "kinds"
         case n.RequirementDecl():
             return "requirement"
         case n.Advance():

@@ -54,7 +54,9 @@ __all__ = [
     "GroupDecl",
     "Ident",
     "ImportFramework",
+    "KindDecl",
     "KindSelection",
+    "KindsDecl",
     "LearnerTest",
     "LevelDecl",
     "LevelRef",
@@ -235,6 +237,25 @@ class ScaleDecl:
 
     name: Ident
     levels: tuple[LevelDecl, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class KindDecl:
+    """``kind performance_task "Performance task"`` or ``common kind district_test``: one kind of
+    evidence in the policy's vocabulary; ``common`` marks the district's common assessments."""
+
+    name: Ident
+    title: str | None = None
+    common: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class KindsDecl:
+    """``kinds { kind quiz … }``: the evidence kinds the policy knows, in the order written."""
+
+    kinds: tuple[KindDecl, ...]
     span: Span | None = _span()
 
 
@@ -608,6 +629,7 @@ Statement: TypeAlias = (
     | CompetencyDecl
     | ImportFramework
     | GroupDecl
+    | KindsDecl
     | Rule
     | ForRule
     | RuleBlock

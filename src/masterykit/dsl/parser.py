@@ -154,7 +154,7 @@ def _resume() -> re.Pattern[str]:
 def _punctuation(lark: Lark) -> frozenset[str]:
     """Terminals that only shape the syntax (keywords and punctuation written as literals in the
     grammar): the tree builder uses them for positions and then drops them."""
-    named = {"LEAST", "TIGHT", "LOOSE", "NOT", "TRUE", "FALSE", "MINUS", "COMPARE"}
+    named = {"LEAST", "TIGHT", "LOOSE", "NOT", "TRUE", "FALSE", "MINUS", "COMPARE", "COMMON"}
     return frozenset(name for name in _literals(lark) if name not in named)
 
 

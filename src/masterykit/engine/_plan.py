@@ -143,6 +143,11 @@ class CompiledPolicy:
             highest = min(plan.maximum for plan in self.competencies.values())
             if lowest <= highest:
                 self.common_range = (lowest, highest)
+        #: The kinds evidence may have (``None`` when the policy declares no vocabulary; a
+        #: piece without a kind is always accepted).
+        self.kinds: frozenset[str | None] | None = (
+            frozenset([None, *policy.kinds]) if policy.kinds else None
+        )
         #: The competencies whose first-proficient dates pace needs.
         self.pace_selection: frozenset[str] = frozenset(
             policy.pace.codes if policy.pace is not None else ()

@@ -1,12 +1,13 @@
 """Evidence made ready to evaluate: each piece checked (its competency, timestamp and score) and
 turned into a :class:`~masterykit.evidence.Rejection` with its code when it cannot be used
-(MK351–MK353, MK355, MK380, MK382), and a learner's evidence checked and sorted at C speed in
+(MK351–MK353, MK355, MK380, MK382, MK395), and a learner's evidence checked and sorted at C speed in
 the common case."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import chain
@@ -21,7 +22,9 @@ from masterykit.numbers import as_decimal, format_decimal, short_decimal, short_
 if TYPE_CHECKING:
     from masterykit.engine._plan import CompiledPolicy
 
-__all__ = ["accept", "prepare", "unknown_competency", "usable"]
+__all__ = ["accept", "prepare", "undeclared_kind", "unknown_competency", "usable"]
+
+_kind = operator.attrgetter("kind")
 
 
 def unknown_competency(plan: CompiledPolicy, code: str) -> str:
@@ -29,6 +32,17 @@ def unknown_competency(plan: CompiledPolicy, code: str) -> str:
     close = difflib.get_close_matches(code, list(plan.competencies), n=1)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     return f"evidence for unknown competency `{code}`{hint}"
+
+
+def undeclared_kind(plan: CompiledPolicy, kind: object, code: str) -> str:
+    """The reason evidence of a kind the policy does not declare is rejected, with the declared
+    kind it was probably meant to be (same letters in another case first, then a near miss)."""
+    known = list(plan.policy.kinds)
+    text = short_text(kind)
+    same = [name for name in known if name.lower() == text.lower()]
+    close = same or difflib.get_close_matches(text, known, n=1)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"evidence on `{code}` has kind `{text}`, which the policy does not declare{hint}"
 
 
 def prepare(plan: CompiledPolicy, evidence: Evidence) -> Evidence | Rejection:
@@ -48,6 +62,16 @@ def prepare(plan: CompiledPolicy, evidence: Evidence) -> Evidence | Rejection:
         return Rejection(
             "MK351",
             unknown_competency(plan, evidence.competency),
+            evidence.origin or Origin(),
+            evidence,
+        )
+    kind: Any = evidence.kind
+    if plan.kinds is not None and (
+        (kind is not None and type(kind) is not str) or kind not in plan.kinds
+    ):
+        return Rejection(
+            "MK395",
+            undeclared_kind(plan, evidence.kind, code),
             evidence.origin or Origin(),
             evidence,
         )
@@ -99,6 +123,14 @@ def prepare(plan: CompiledPolicy, evidence: Evidence) -> Evidence | Rejection:
     return evidence
 
 
+def _declared(kinds: frozenset[str | None], pieces: list[Evidence]) -> bool:
+    """Whether every piece's kind is one of ``kinds`` (checked at C speed)."""
+    try:
+        return set(map(_kind, pieces)) <= kinds
+    except TypeError:  # a kind that cannot be hashed is no declared kind
+        return False
+
+
 def usable(plan: CompiledPolicy, groups: Mapping[str, list[Evidence]]) -> bool:
     """Whether every piece of one learner's evidence on the policy's competencies (grouped
     by competency) has a finite Decimal score within every competency's scale and a plain
@@ -114,6 +146,8 @@ def usable(plan: CompiledPolicy, groups: Mapping[str, list[Evidence]]) -> bool:
             piece for code, items in groups.items() if code in competencies for piece in items
         ]
     if not pieces:
+        return False
+    if plan.kinds is not None and not _declared(plan.kinds, pieces):
         return False
     scores: list[Decimal] = list(map(_score, pieces))
     if set(map(type, scores)) != _DECIMAL or set(map(type, map(_timestamp, pieces))) != _PLAIN:
@@ -141,7 +175,8 @@ def accept(
     and whether their timestamps are plain dates (``None`` when none is usable); the others
     are added to ``rejections``. ``checked``: :meth:`usable` said yes for these pieces."""
     competency = plan.competencies.get(code)
-    if competency is not None and competency.take(items, checked):
+    kinds_ok = checked or plan.kinds is None or _declared(plan.kinds, items)
+    if competency is not None and kinds_ok and competency.take(items, checked):
         return items, True
     kept = []
     for piece in items:

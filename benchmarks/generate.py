@@ -448,6 +448,48 @@ def write_report_csv(
     return groups_path, evidence_path, ratings_path
 
 
+# --- classroom evidence against common assessments, for calibration ---------------------------
+
+#: Schools whose classroom scores run ahead of their common assessments: points added to every
+#: score that is not a common assessment (before rounding to the scale). Calibration must flag
+#: exactly these schools.
+PLANTED_INFLATION = {"valley": 0.75, "east": 0.5}
+
+#: The kind of the district's common assessments in the generated evidence.
+COMMON_KIND = "common_assessment"
+
+
+def learner_calibration_evidence(index: int, seed: int = DEFAULT_SEED) -> Iterator[EvidenceRow]:
+    """The evidence of learner ``index`` (:func:`learner_evidence`), with the classroom scores
+    of learners in a school of :data:`PLANTED_INFLATION` raised by that school's inflation
+    (clipped to the scale). Common assessments and habits are left as they are."""
+    inflation = PLANTED_INFLATION.get(learner_groups(index, seed)["school"], 0.0)
+    for row in learner_evidence(index, seed):
+        if inflation and row.kind != COMMON_KIND and not row.competency.startswith("HOW."):
+            halves = min(8, max(2, round((float(row.score) + inflation) * 2)))
+            row = row._replace(score=Decimal(halves) / 2)
+        yield row
+
+
+def write_calibration_csv(
+    folder: Path, learners: int, seed: int = DEFAULT_SEED
+) -> tuple[Path, Path]:
+    """Write the learners with their schools (as :func:`write_report_csv` does) and the
+    evidence with the planted inflation. Returns the learners and evidence paths."""
+    groups_path, _, _ = write_report_csv(folder, learners, seed)
+    evidence_path = folder / f"calibration-{learners}-{seed}.csv"
+    if evidence_path.exists():
+        return groups_path, evidence_path
+    partial = evidence_path.with_suffix(".partial")
+    with partial.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(EVIDENCE_COLUMNS)
+        for index in range(learners):
+            writer.writerows(row.csv_fields() for row in learner_calibration_evidence(index, seed))
+    partial.replace(evidence_path)
+    return groups_path, evidence_path
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.generate SIZE [FOLDER] [--reports]``: write the CSV files for a
     size (a name of :data:`SIZES` or a number of learners); ``--reports`` also writes the

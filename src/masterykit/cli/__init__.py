@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from masterykit.cli._app import cli
+from masterykit.cli._calibrate import calibrate_command
 from masterykit.cli._check import check
 from masterykit.cli._demo import demo
 from masterykit.cli._evaluate import evaluate_command
@@ -24,6 +25,7 @@ from masterykit.cli._schema import schema
 
 __all__ = ["cli", "main"]
 
+cli.add_command(calibrate_command)
 cli.add_command(check)
 cli.add_command(demo)
 cli.add_command(evaluate_command)

@@ -9,6 +9,8 @@ engine and the readers and nothing below it imports it.
 * :func:`read_ratings` and :func:`rater_agreement` — exact and adjacent agreement,
   quadratic-weighted Cohen's kappa per rater pair, Krippendorff's alpha overall and per group,
   and each rater's severity against the other raters of the same work;
+* :func:`calibrate` — classroom evidence against the district's common assessments, by school,
+  with the schools whose classroom proficiency runs ahead flagged;
 * :func:`report_document` and :func:`render_html` — the JSON document
   (``masterykit/report/v1``) and a self-contained HTML page of a report.
 
@@ -17,6 +19,18 @@ Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``
 
 from __future__ import annotations
 
+from masterykit.reports._calibration import (
+    ALL_COMPETENCIES,
+    CALIBRATION_COLUMNS,
+    CALIBRATION_SCHEMA,
+    DEFAULT_THRESHOLD,
+    Calibration,
+    CalibrationCell,
+    calibrate,
+    calibration_csv_rows,
+    calibration_document,
+    calibration_lines,
+)
 from masterykit.reports._district import (
     CELL_COLUMNS,
     DISTRICT,
@@ -50,8 +64,12 @@ from masterykit.reports._render import (
 )
 
 __all__ = [
+    "ALL_COMPETENCIES",
+    "CALIBRATION_COLUMNS",
+    "CALIBRATION_SCHEMA",
     "CELL_COLUMNS",
     "DEFAULT_MIN_GROUP",
+    "DEFAULT_THRESHOLD",
     "DISTRICT",
     "EXTRA",
     "NOT_RECORDED",
@@ -59,6 +77,8 @@ __all__ = [
     "REPORT_SCHEMA",
     "SCOPES",
     "AgreementSummary",
+    "Calibration",
+    "CalibrationCell",
     "Cell",
     "DistrictReport",
     "PairAgreement",
@@ -68,6 +88,10 @@ __all__ = [
     "ReportBuilder",
     "ReportError",
     "Table",
+    "calibrate",
+    "calibration_csv_rows",
+    "calibration_document",
+    "calibration_lines",
     "csv_rows",
     "district_report",
     "missing_extra",

@@ -19,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "CONFIDENCE",
+    "exceeds",
     "holm",
     "krippendorff_alpha",
     "mean_interval",
@@ -125,6 +126,19 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float, float, float]:
     low, high = stats.tconfint_mean(alpha=1 - CONFIDENCE)
     _, p_value, _ = stats.ttest_mean(0.0)
     return mean, float(low), float(high), float(p_value)
+
+
+def exceeds(values: Sequence[float], threshold: float) -> float:
+    """The one-sided p-value of a t test that the mean of ``values`` is above ``threshold``
+    (``nan`` with fewer than two values, or none spread)."""
+    import numpy as np
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    data = np.asarray(values, dtype=float)
+    if len(data) < 2 or float(data.std()) == 0.0:
+        return math.nan
+    _, p_value, _ = DescrStatsW(data).ttest_mean(threshold, alternative="larger")
+    return float(p_value)
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics', 'explain', 'report', 'result', 'test']
+['calibration', 'diagnostics', 'explain', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -21,6 +21,10 @@ __all__ = ["SCHEMAS", "load_schema", "schema_text"]
 
 #: Schema names, with the file each is stored in and what it describes.
 SCHEMAS: Final[dict[str, tuple[str, str]]] = {
+    "calibration": (
+        "calibration-v1.schema.json",
+        "classroom evidence against common assessments from `masterykit calibrate --format json`",
+    ),
     "diagnostics": (
         "diagnostics-v1.schema.json",
         "problems found by `masterykit check --format json`",

@@ -64,7 +64,10 @@ def _example_policies() -> list[Path]:
 @pytest.mark.parametrize("path", _example_policies(), ids=_ids(_example_policies()))
 def test_documented_policy_checks_cleanly(path: Path) -> None:
     result = check_file(path)
-    assert result.diagnostics == ()
+    # No errors or warnings; a note may point at a deliberate choice (a floor held tight over a
+    # calculation schools may replace) that the page explains.
+    assert [(d.code, d.severity.value) for d in result.diagnostics if d.code != "MK256"] == []
+    assert all(d.severity.value == "note" for d in result.diagnostics)
     assert result.ok
 
 

@@ -116,7 +116,10 @@ def test_demo_evidence_is_large_and_varied() -> None:
 @pytest.mark.parametrize("path", POLICIES, ids=_ids(POLICIES))
 def test_gallery_policy_checks_without_diagnostics(path: Path) -> None:
     result = check_file(path)
-    assert result.diagnostics == ()
+    # No errors or warnings; a note may point at a deliberate choice (a floor held tight over a
+    # calculation schools may replace) that the page explains.
+    assert [(d.code, d.severity.value) for d in result.diagnostics if d.code != "MK256"] == []
+    assert all(d.severity.value == "note" for d in result.diagnostics)
     assert result.ok
 
 

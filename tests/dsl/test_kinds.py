@@ -179,3 +179,30 @@ def test_the_fast_and_the_careful_paths_agree_on_kinds() -> None:
     )
     clean = [_piece("quiz", 1), _piece("project", 2, "B")]  # every piece declared: the fast path
     assert policy.evaluate(Learner("ana"), clean, as_of=AS_OF).rejections == ()
+
+
+def test_a_tight_floor_over_a_loose_calculation_gets_a_note_in_its_own_file(
+    tmp_path: Path,
+) -> None:
+    district = HEAD.replace(
+        "calculate highest\nproficient at Yes\n",
+        "calculate highest\ntight {\n  proficient at least Yes\n}\n",
+    )
+    (tmp_path / "district.mastery").write_text(district, encoding="utf-8")
+    result = check_file(tmp_path / "district.mastery")
+    assert [
+        (d.code, d.severity, d.message, d.span.line if d.span else 0) for d in result.diagnostics
+    ] == [
+        (
+            "MK256",
+            Severity.NOTE,
+            "this floor is tight but the calculation of 2 competencies is loose",
+            13,
+        )
+    ]
+    held = district.replace("calculate highest\ntight {\n", "tight {\n  calculate highest\n")
+    (tmp_path / "held.mastery").write_text(held, encoding="utf-8")
+    assert check_file(tmp_path / "held.mastery").diagnostics == ()
+    school = 'policy "School" extends "district.mastery"\n\ncalculate mean\n'
+    (tmp_path / "school.mastery").write_text(school, encoding="utf-8")
+    assert check_file(tmp_path / "school.mastery").diagnostics == ()  # the district's note

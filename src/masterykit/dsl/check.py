@@ -41,6 +41,7 @@ from masterykit.diagnostics import Diagnostic, Severity, Source, Span, has_error
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
 from masterykit.dsl._check_kinds import resolve_kinds
+from masterykit.dsl._check_lint import note_loose_calculations
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
 from masterykit.frameworks import Framework
@@ -88,6 +89,8 @@ def check(
     rules, methods = resolve_rules(ns, registry)
     decisions = resolve_decisions(ns)
     kinds = resolve_kinds(layers, reporter)
+    if rules is not None:
+        note_loose_calculations(files[-1], rules, reporter)
     _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:

@@ -1,0 +1,61 @@
+"""Advice for a policy that checks: notes about choices that are allowed but easy to regret.
+
+``MK256``: a district holds a proficiency floor tight but leaves the calculation loose. A school
+may then choose any calculation — ``calculate highest`` makes one high score among low ones
+proficient — and the floor no longer means what the district meant (calibration work found
+exactly this: three common-assessment scores of 1 and one homework 3 made "proficient"). The
+note is given to the file that sets the floor, once per floor rule, naming how many
+competencies it governs with a loose calculation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from masterykit.diagnostics import Severity
+from masterykit.dsl import nodes as n
+from masterykit.dsl._check_names import Reporter
+from masterykit.policy import CompetencyRules
+
+__all__ = ["note_loose_calculations"]
+
+
+def note_loose_calculations(
+    top: n.PolicyFile, rules: Mapping[str, CompetencyRules], reporter: Reporter
+) -> None:
+    """Report ``MK256`` for each tight floor of ``top`` that governs a competency whose
+    calculation a school may replace."""
+    for floor in _tight_floors(top.statements):
+        span = floor.span
+        if span is None:
+            continue
+        governed = [
+            code
+            for code, rule in rules.items()
+            if rule.proficient.floor
+            and rule.proficient.source.file == span.file
+            and rule.proficient.source.line == span.line
+            and not rule.calculate.source.tight
+        ]
+        if not governed:
+            continue
+        which = governed[0] if len(governed) == 1 else f"{len(governed)} competencies"
+        reporter.error(
+            "MK256",
+            f"this floor is tight but the calculation of {which} is loose",
+            span,
+            help="a school may then choose `calculate highest`, and one high score among low "
+            "ones would be proficient; hold the calculation tight too (`tight { calculate … }`) "
+            "if the floor should mean the same in every school",
+            severity=Severity.NOTE,
+        )
+
+
+def _tight_floors(items: tuple[object, ...], tight: bool = False) -> Iterator[n.Proficient]:
+    for item in items:
+        if isinstance(item, n.Proficient) and tight and item.at_least:
+            yield item
+        elif isinstance(item, n.RuleBlock):
+            yield from _tight_floors(item.items, item.tight)
+        elif isinstance(item, n.ForRule):
+            yield from _tight_floors(item.rules, tight)

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -239,6 +240,9 @@ def test_json_follows_its_schema_and_csv_has_one_row_per_cell() -> None:
     assert document["schema"] == "masterykit/calibration/v1"
     assert document["common_kinds"] == ["common_assessment"]
     assert document["policy"]["name"] == "Lake County Schools"
+    # No figure about fewer than --min-group learners, for a school or a school's competency.
+    for cell in document["cells"]:
+        assert cell["suppressed"] or cell["learners"] >= 5, cell
     rows = list(csv.reader(io.StringIO(run([*BASE, "--format", "csv"]).stdout)))
     assert tuple(rows[0]) == CALIBRATION_COLUMNS
     assert len(rows) - 1 == len(document["cells"])
@@ -261,3 +265,58 @@ def test_common_kinds_that_no_evidence_has_exit_1_with_mk731() -> None:
     )
     assert result.exit_code == 1
     assert "error[MK731]" in result.output
+
+
+# --- the HTML page, in a real browser ------------------------------------------------------------
+
+
+def test_the_html_page_is_self_contained_and_renders_in_chromium() -> None:
+    import os
+    import re
+    import shutil
+
+    result = run([*BASE, "--format", "html"])
+    assert result.exit_code == 0, result.output
+    page_html = result.stdout
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page_html)
+    assert "<script" not in page_html
+    assert page_html.count("<svg") == 1
+    assert 'id="gaps-table"' in page_html
+    assert 'id="gaps-alt"' in page_html
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists() or shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed (`apt-get install -y chromium`)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    artifacts = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page_path = artifacts / "calibration.html"
+    page_path.write_text(page_html, encoding="utf-8")
+    screenshot = artifacts / "calibration.png"
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on(
+                "console",
+                lambda message: problems.append(message.text) if message.type == "error" else None,
+            )
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(page_path.as_uri())
+            page.wait_for_load_state("load")
+            chart = page.locator("figure svg")
+            assert chart.count() == 1
+            box = chart.first.bounding_box()
+            assert box is not None
+            assert box["width"] > 100
+            assert page.locator("h1").count() == 1
+            assert page.locator("[role=img][aria-label]").count() == 1
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    print(f"screenshot of the calibration page: {screenshot}")
+    assert problems == []
+    assert screenshot.stat().st_size > 10_000

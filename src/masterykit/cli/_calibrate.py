@@ -5,7 +5,7 @@ classroom evidence is compared with the district's common assessments (the kinds
 marks ``common``, or ``--common``), school by school, and schools whose classroom proficiency
 runs ahead beyond ``--threshold`` are flagged; ``--raters`` adds agreement between raters of
 double-scored work. Needs the optional ``reports`` extra (``MK700`` says so when it is missing).
-Outputs: ``table``, ``json`` (schema ``masterykit/calibration/v1``) and ``csv``.
+Outputs: ``table``, ``json`` (schema ``masterykit/calibration/v1``), ``csv`` and ``html``.
 """
 
 from __future__ import annotations
@@ -89,10 +89,11 @@ __all__ = ["calibrate_command"]
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "html"]),
     default="table",
     show_default=True,
-    help="`table`, `json` (schema `masterykit/calibration/v1`) or `csv`.",
+    help="`table`, `json` (schema `masterykit/calibration/v1`), `csv` or `html` (one "
+    "self-contained page with a chart).",
 )
 @click.option(
     "--output",
@@ -146,6 +147,7 @@ def calibrate_command(
         calibration_csv_rows,
         calibration_document,
         calibration_lines,
+        render_calibration_html,
     )
 
     policy = load_policy(policy_path)
@@ -184,6 +186,8 @@ def calibrate_command(
             inputs={"evidence": evidence_path, "learners": learners_path},
         )
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "html":
+        text = render_calibration_html(result, policy, agreement)
     elif output_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(calibration_csv_rows(result))

@@ -30,6 +30,7 @@ from masterykit.reports._calibration import (
     calibration_csv_rows,
     calibration_document,
     calibration_lines,
+    render_calibration_html,
 )
 from masterykit.reports._district import (
     CELL_COLUMNS,
@@ -98,6 +99,7 @@ __all__ = [
     "missing_modules",
     "rater_agreement",
     "read_ratings",
+    "render_calibration_html",
     "render_html",
     "report_document",
     "suppressed",

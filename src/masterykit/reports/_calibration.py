@@ -54,6 +54,7 @@ __all__ = [
     "calibration_csv_rows",
     "calibration_document",
     "calibration_lines",
+    "render_calibration_html",
 ]
 
 #: The ``competency`` of a group's row over all its paired competencies.
@@ -239,14 +240,31 @@ def calibrate(
     _adjust(group_rows)
     for rows in group_rows:
         cells.extend(rows)
-    return Calibration(by, as_of, kinds, threshold, min_group, tuple(cells))
+    return Calibration(by, as_of, kinds, threshold, min_group, tuple(_private(cells, min_group)))
 
 
-def _hidden(by: str, group: str) -> CalibrationCell:
+def _hidden(by: str, group: str, competency: str = ALL_COMPETENCIES) -> CalibrationCell:
     return CalibrationCell(
-        by, group, ALL_COMPETENCIES, None, None, None, None, None, None, None, None, None, None,
+        by, group, competency, None, None, None, None, None, None, None, None, None, None,
         suppressed=True,
     )  # fmt: skip
+
+
+def _private(cells: list[CalibrationCell], min_group: int) -> list[CalibrationCell]:
+    """The cells with each competency's small groups suppressed, as the groups themselves are:
+    fewer than ``min_group`` learners, and the next smallest with them so that no hidden figure
+    can be worked out from the district's."""
+    totals: dict[str, dict[str, int]] = {}
+    for cell in cells:
+        if cell.by != "district" and cell.competency != ALL_COMPETENCIES and cell.learners:
+            totals.setdefault(cell.competency, {})[cell.group] = cell.learners
+    hidden = {code: suppressed(groups, min_group) for code, groups in totals.items()}
+    return [
+        _hidden(cell.by, cell.group, cell.competency)
+        if cell.by != "district" and cell.group in hidden.get(cell.competency, ())
+        else cell
+        for cell in cells
+    ]
 
 
 def _group(learner: Learner, by: str) -> str:
@@ -445,3 +463,150 @@ def calibration_lines(calibration: Calibration, raters: RaterAgreement | None = 
 def _points(value: float | None) -> str:
     """A difference of shares in percentage points (``+12.3 pts``)."""
     return "" if value is None else f"{value * 100:+.1f} pts"
+
+
+def render_calibration_html(
+    calibration: Calibration,
+    policy: Policy,
+    raters: RaterAgreement | None = None,
+    *,
+    title: str | None = None,
+) -> str:
+    """One self-contained HTML page of a calibration: the gap of each group as an inline SVG
+    chart with the threshold, a table of the same figures beside it, every competency's figures,
+    and rater agreement; nothing is fetched when it is viewed."""
+    import jinja2
+
+    from masterykit.reports._render import _percent, _rater_rows, _svg
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("masterykit.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    shown = [c for c in calibration.overall() if not c.suppressed and c.gap is not None]
+    charts: list[dict[str, Any]] = []
+    if shown:
+        charts.append(
+            {
+                "id": "gaps",
+                "title": f"Classroom against common assessments, by {calibration.by}",
+                "alt": "Dot plot of each group's gap between classroom and common-assessment "
+                "proficiency, in percentage points, with its 95% interval as a line and the "
+                "threshold as a dashed line; flagged groups are marked with a triangle. The "
+                "table with it gives every figure.",
+                "svg": _svg(_gap_chart(calibration, shown)),
+                "header": [
+                    "group",
+                    "learners",
+                    "classroom",
+                    "common",
+                    "gap",
+                    "95% interval",
+                    "flag",
+                ],
+                "rows": [
+                    [
+                        "district" if c.by == "district" else c.group,
+                        str(c.learners),
+                        _percent(c.classroom_rate),
+                        _percent(c.common_rate),
+                        _points(c.gap),
+                        f"{_points(c.gap_low)} to {_points(c.gap_high)}"
+                        if c.gap_low is not None
+                        else "",
+                        "runs ahead" if c.flagged else "",
+                    ]
+                    for c in shown
+                ],
+            }
+        )
+    competency_rows = [
+        [
+            "district" if c.by == "district" else c.group,
+            c.competency,
+            f"fewer than {calibration.min_group}" if c.suppressed else str(c.learners),
+            _percent(c.classroom_rate),
+            _percent(c.common_rate),
+            _points(c.gap),
+            "" if c.level_gap is None else f"{c.level_gap:+.2f}",
+        ]
+        for c in calibration.cells
+        if c.competency != ALL_COMPETENCIES or c.suppressed
+    ]
+    template = environment.get_template("calibration.html.j2")
+    return template.render(
+        title=title or f"{policy.name}: calibration against the common assessments",
+        policy=policy,
+        calibration=calibration,
+        charts=charts,
+        competency_header=_COMPETENCY_HEADER,
+        competency_rows=competency_rows,
+        rater_lines=_rater_rows(raters) if raters is not None else [],
+    )
+
+
+_COMPETENCY_HEADER = ("group", "competency", "learners", "classroom", "common", "gap", "level gap")
+
+
+def _gap_chart(calibration: Calibration, shown: Sequence[CalibrationCell]) -> dict[str, Any]:
+    """Each group's gap (points) with its interval, the threshold as a dashed rule."""
+    data = [
+        {
+            "group": "district" if c.by == "district" else c.group,
+            "gap": 100 * (c.gap or 0.0),
+            "low": None if c.gap_low is None else 100 * c.gap_low,
+            "high": None if c.gap_high is None else 100 * c.gap_high,
+            "flag": "runs ahead" if c.flagged else "within the threshold",
+        }
+        for c in shown
+    ]
+    y = {"field": "group", "type": "nominal", "title": None, "sort": None}
+    x = {"field": "gap", "type": "quantitative", "title": "classroom minus common (points)"}
+    return {
+        "width": 420,
+        "layer": [
+            {
+                "data": {"values": [{"threshold": 100 * calibration.threshold}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555555"},
+                "encoding": {"x": {"field": "threshold", "type": "quantitative"}},
+            },
+            {
+                "data": {"values": [row for row in data if row["low"] is not None]},
+                "mark": {"type": "rule", "color": "#000000"},
+                "encoding": {
+                    "x": {"field": "low", "type": "quantitative"},
+                    "x2": {"field": "high"},
+                    "y": y,
+                },
+            },
+            {
+                "data": {"values": data},
+                "mark": {"type": "point", "filled": True, "size": 90},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "shape": {
+                        "field": "flag",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": ["within the threshold", "runs ahead"],
+                            "range": ["circle", "triangle-up"],
+                        },
+                    },
+                    "color": {
+                        "field": "flag",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {
+                            "domain": ["within the threshold", "runs ahead"],
+                            "range": ["#0072B2", "#D55E00"],
+                        },
+                    },
+                },
+            },
+        ],
+    }

@@ -348,3 +348,20 @@ def test_any_evidence_is_used_or_rejected_never_a_crash(evidence: list[Evidence]
     assert counts.read == len(evidence) == counts.used + counts.rejected
     assert counts.used == counts.counted + counts.not_counted
     assert all(r.code in {"MK350", "MK351", "MK352", "MK353", "MK355"} for r in result.rejections)
+
+
+def test_a_code_in_the_wrong_case_gets_the_code_it_differs_from() -> None:
+    policy = build_policy(["MATH.1", "MATH.2", "ELA.1"])
+    evidence = [
+        ev("ana", "math.1", 3, "2026-01-01"),
+        ev("ana", "Ela.1", 3, "2026-01-01"),
+        ev("ana", "MATH.9", 3, "2026-01-01"),
+        ev("ana", "HISTORY", 3, "2026-01-01"),
+    ]
+    result = evaluate(policy, [learner("ana")], evidence, as_of=AS_OF)
+    assert sorted(r.reason for r in result.rejections) == [
+        "evidence for unknown competency `Ela.1` (did you mean `ELA.1`?)",
+        "evidence for unknown competency `HISTORY`",
+        "evidence for unknown competency `MATH.9` (did you mean `MATH.2`?)",
+        "evidence for unknown competency `math.1` (did you mean `MATH.1`?)",
+    ]

@@ -29,7 +29,9 @@ _kind = operator.attrgetter("kind")
 
 def unknown_competency(plan: CompiledPolicy, code: str) -> str:
     """The reason evidence for an unknown competency is rejected."""
-    close = difflib.get_close_matches(code, list(plan.competencies), n=1)
+    known = list(plan.competencies)
+    same = [name for name in known if name.lower() == code.lower()]
+    close = same or difflib.get_close_matches(code, known, n=1)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     return f"evidence for unknown competency `{code}`{hint}"
 

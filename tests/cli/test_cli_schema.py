@@ -14,6 +14,7 @@ def test_without_a_name_every_schema_is_listed_with_its_id(run):
     result = run(["schema"])
     assert result.exit_code == 0
     assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        ["calibration", "masterykit/calibration/v1"],
         ["diagnostics", "masterykit/diagnostics/v1"],
         ["explain", "masterykit/explain/v1"],
         ["report", "masterykit/report/v1"],

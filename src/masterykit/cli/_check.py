@@ -49,17 +49,27 @@ class FileReport:
     resolved: Policy | None = attrs.field(default=None, eq=False, repr=False)
 
 
-def _check_one(path: Path, registry: Registry | None) -> FileReport:
+def _check_one(path: Path, registry: Registry | None, examples: bool) -> FileReport:
     from masterykit.loader import check_file
 
     result = check_file(path, registry=registry)
     policy = result.policy.name if result.policy is not None else None
-    return FileReport(str(path), result.diagnostics, dict(result.sources), policy, result.policy)
+    diagnostics = result.diagnostics
+    if examples and result.policy is not None:
+        from masterykit.dsl._check_examples import check_examples
+
+        # The worked examples must be able to run: every name they use must exist.
+        diagnostics = (*diagnostics, *check_examples(result.policy))
+    return FileReport(str(path), diagnostics, dict(result.sources), policy, result.policy)
 
 
-def check_paths(paths: Iterable[Path], registry: Registry | None = None) -> list[FileReport]:
+def check_paths(
+    paths: Iterable[Path], registry: Registry | None = None, *, examples: bool = False
+) -> list[FileReport]:
     """Check each file with the chain it extends; a diagnostic found through two files (a shared
-    base) is kept once. ``registry`` defaults to the built-in and installed plugins."""
+    base) is kept once. ``registry`` defaults to the built-in and installed plugins. With
+    ``examples``, the names the worked examples use are checked too (``masterykit check``;
+    ``masterykit test`` reports them as the examples' own failures)."""
     if registry is None:
         from masterykit.loader import default_registry
 
@@ -67,7 +77,7 @@ def check_paths(paths: Iterable[Path], registry: Registry | None = None) -> list
     reports: list[FileReport] = []
     seen: set[tuple[object, ...]] = set()
     for path in paths:
-        report = _check_one(path, registry)
+        report = _check_one(path, registry, examples)
         kept = []
         for diagnostic in sorted(report.diagnostics, key=sort_key):
             key = (diagnostic.code, diagnostic.message, diagnostic.span, diagnostic.location)
@@ -134,7 +144,7 @@ def check(files: tuple[str, ...], output_format: str) -> int:
     clean; otherwise each problem with its place in the file, then a summary line.
     Exit status: 0 clean, 1 problems found, 2 usage error.
     """
-    reports = check_paths(policy_files(files))
+    reports = check_paths(policy_files(files), examples=True)
     diagnostics = [d for report in reports for d in report.diagnostics]
     errors, _warnings = count_severities(diagnostics)
     if output_format == "json":

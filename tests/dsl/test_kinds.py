@@ -206,3 +206,31 @@ def test_a_tight_floor_over_a_loose_calculation_gets_a_note_in_its_own_file(
     school = 'policy "School" extends "district.mastery"\n\ncalculate mean\n'
     (tmp_path / "school.mastery").write_text(school, encoding="utf-8")
     assert check_file(tmp_path / "school.mastery").diagnostics == ()  # the district's note
+
+
+def test_a_percentage_that_rounds_up_to_every_competency_gets_a_note(tmp_path: Path) -> None:
+    text = HEAD.replace('competency B "B"\n', 'competency B "B"\ncompetency C "C"\n')
+    text += "requirement r {\n  at least 80% of all competencies proficient\n"
+    text += "  at least 60% of all competencies proficient\n}\n"
+    (tmp_path / "p.mastery").write_text(text, encoding="utf-8")
+    result = check_file(tmp_path / "p.mastery")
+    assert [
+        (d.code, d.severity, d.message, d.span.line if d.span else 0) for d in result.diagnostics
+    ] == [
+        (
+            "MK257",
+            Severity.NOTE,
+            "`at least 80% of all competencies proficient` needs all 3 competencies: 80% of 3, "
+            "rounded up, is 3",
+            15,
+        )
+    ]
+
+
+def test_the_note_rounds_percentages_as_the_engine_does() -> None:
+    from masterykit.dsl._check_lint import percent_needed
+    from masterykit.engine.semantics import needed_competencies
+
+    for amount in (Decimal(1), Decimal("33.3"), Decimal(50), Decimal("66.7"), Decimal(80)):
+        for total in range(1, 13):
+            assert percent_needed(amount, total) == needed_competencies("percent", amount, total)

@@ -1,5 +1,9 @@
 """Advice for a policy that checks: notes about choices that are allowed but easy to regret.
 
+``MK257``: ``at least P% of S`` where P% of S's competencies, rounded up to whole competencies
+as the language rounds it, is all of them (``at least 80% of`` three competencies is three):
+the author almost certainly meant fewer, or should write ``all of``.
+
 ``MK256``: a district holds a proficiency floor tight but leaves the calculation loose. A school
 may then choose any calculation — ``calculate highest`` makes one high score among low ones
 proficient — and the floor no longer means what the district meant (calibration work found
@@ -10,14 +14,24 @@ competencies it governs with a loose calculation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
 
 from masterykit.diagnostics import Severity
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_names import Reporter
-from masterykit.policy import CompetencyRules
+from masterykit.policy import (
+    AllClause,
+    AnyClause,
+    Clause,
+    CompetencyRules,
+    CompetencyTest,
+    NotClause,
+)
 
-__all__ = ["note_loose_calculations"]
+__all__ = ["note_loose_calculations", "note_percentages_of_all", "percent_needed"]
 
 
 def note_loose_calculations(
@@ -59,3 +73,42 @@ def _tight_floors(items: tuple[object, ...], tight: bool = False) -> Iterator[n.
             yield from _tight_floors(item.items, item.tight)
         elif isinstance(item, n.ForRule):
             yield from _tight_floors(item.rules, tight)
+
+
+def percent_needed(amount: Decimal, total: int) -> int:
+    """Competencies ``at least amount% of`` ``total`` needs: rounded up to whole competencies in
+    exact arithmetic, as :func:`masterykit.engine.semantics.needed_competencies` does (a test
+    keeps the two equal)."""
+    return math.ceil(Fraction(amount) * total / 100)
+
+
+def note_percentages_of_all(file: str, clauses: Iterable[Clause], reporter: Reporter) -> None:
+    """Report ``MK257`` for each ``at least P% of S`` written in ``file`` that needs every
+    competency of ``S``."""
+    for test in _tests(clauses):
+        span = test.span
+        if span is None or span.file != file or test.quantifier != "percent":
+            continue
+        total = len(test.codes)
+        if test.amount is None or test.amount >= 100 or total == 0:
+            continue
+        if percent_needed(test.amount, total) == total:
+            reporter.error(
+                "MK257",
+                f"`{test.text}` needs all {total} competencies: {test.amount}% of {total}, "
+                f"rounded up, is {total}",
+                span,
+                help=f"write `all of` if that is meant, or a count (`at least {total - 1} of`) "
+                "or a smaller percentage if not",
+                severity=Severity.NOTE,
+            )
+
+
+def _tests(clauses: Iterable[Clause]) -> Iterator[CompetencyTest]:
+    for clause in clauses:
+        if isinstance(clause, CompetencyTest):
+            yield clause
+        elif isinstance(clause, AnyClause | AllClause):
+            yield from _tests(clause.clauses)
+        elif isinstance(clause, NotClause):
+            yield from _tests([clause.clause])

@@ -39,13 +39,13 @@ import attrs
 
 from masterykit.diagnostics import Diagnostic, Severity, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
-from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
+from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, Decisions, resolve_decisions
 from masterykit.dsl._check_kinds import resolve_kinds
-from masterykit.dsl._check_lint import note_loose_calculations
+from masterykit.dsl._check_lint import note_loose_calculations, note_percentages_of_all
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
 from masterykit.frameworks import Framework
-from masterykit.policy import Area, Competency, Layer, Policy, PolicyExample, Provenance
+from masterykit.policy import Area, Clause, Competency, Layer, Policy, PolicyExample, Provenance
 from masterykit.registry import Registry
 
 __all__ = ["MAX_COMPETENCIES", "MAX_CONDITION_DEPTH", "MAX_DURATION_YEARS", "check"]
@@ -91,6 +91,7 @@ def check(
     kinds = resolve_kinds(layers, reporter)
     if rules is not None:
         note_loose_calculations(files[-1], rules, reporter)
+    note_percentages_of_all(files[-1].source_name, _conditions(decisions), reporter)
     _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:
@@ -146,6 +147,17 @@ def check(
         kinds=kinds,
     )
     return policy, diagnostics
+
+
+def _conditions(decisions: Decisions) -> list[Clause]:
+    """Every condition of the resolved decisions, for the notes that read them."""
+    found: list[Clause] = [r.condition for r in decisions.requirements.values()]
+    found.extend(a.condition for a in decisions.advancements)
+    if decisions.graduation is not None:
+        found.append(decisions.graduation.condition)
+    if decisions.pace is not None:
+        found.extend(e.condition for e in decisions.pace.extensions)
+    return found
 
 
 # Values that never hold a duration: the walk below skips them without looking inside.

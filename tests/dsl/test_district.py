@@ -321,9 +321,7 @@ def test_a_second_district_block(county: Path) -> None:
         ("any { learner.iep all of MATH proficient }", "a competency test"),
     ],
 )
-def test_a_condition_that_is_not_a_learner_clause(
-    county: Path, condition: str, what: str
-) -> None:
+def test_a_condition_that_is_not_a_learner_clause(county: Path, condition: str, what: str) -> None:
     path = _write(county, f'district "D" {{\n  when {condition} use "district.mastery"\n}}\n')
     diagnostic = _only(path)
     assert diagnostic.code == "MK297"

@@ -516,9 +516,7 @@ def _before(
         target.before.append((0, ""))
 
 
-def _example_lines(
-    text: str, tree: n.PolicyFile | n.DistrictFile
-) -> dict[tuple[int, str], int]:
+def _example_lines(text: str, tree: n.PolicyFile | n.DistrictFile) -> dict[tuple[int, str], int]:
     """Source lines of the parts of worked examples that are not nodes of their own: the ``as of``
     line, ``evidence {`` and the ``}`` that closes it."""
     found: dict[tuple[int, str], int] = {}

@@ -332,7 +332,7 @@ class _Reader:
                     self.report(self._base_problem(error, base_path, written, label), ident.span)
                     return None
                 try:
-                    base = parse(data, label)
+                    parsed = parse_any(data, label)
                 except PolicySyntaxError as error:
                     # A base that is not text (MK101, MK102) has no line to show: point at the
                     # `extends` that names it.
@@ -342,6 +342,17 @@ class _Reader:
                     )
                     self.sources.update(error.sources)
                     return None
+                if isinstance(parsed, n.DistrictFile):
+                    self.error(
+                        "MK141",
+                        f"`{written}` is a district file, not a policy",
+                        ident.span,
+                        help="a policy extends a policy; a district file only routes learners "
+                        "to policies: extend the district's base policy (the file its "
+                        "`otherwise` route usually uses)",
+                    )
+                    return None
+                base = parsed
                 source = Source(label, _text(data))
                 self.trees[resolved] = (base, source)
             self.sources[source.name] = source

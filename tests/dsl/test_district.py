@@ -372,3 +372,30 @@ def test_each_file_of_a_district_is_parsed_once(
         "north.mastery",
         "routes.mastery",
     ]
+
+
+def test_a_policy_that_extends_a_district_file_is_told_on_its_extends_line(county: Path) -> None:
+    path = _write(county, 'policy "School" extends "routes.mastery"\n', "school.mastery")
+    diagnostic = _only(path)
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK141",
+        "`routes.mastery` is a district file, not a policy",
+    )
+    assert diagnostic.span is not None
+    assert (diagnostic.span.file, diagnostic.span.line, diagnostic.span.column) == (
+        str(path),
+        1,
+        25,
+    )
+
+
+def test_a_route_is_written_as_the_formatter_writes_it(county: Path) -> None:
+    path = _write(
+        county,
+        'district "D" {\n  when learner.enrolled >= 2026-01-05T09:30 and not learner.iep'
+        '   use "district.mastery"\n}\n',
+    )
+    (route,) = load_district(path).routes
+    assert route.text == (
+        'when learner.enrolled >= 2026-01-05T09:30 and not learner.iep use "district.mastery"'
+    )

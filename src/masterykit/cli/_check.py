@@ -142,8 +142,10 @@ def summary_line(reports: list[FileReport]) -> str:
 def check(files: tuple[str, ...], output_format: str) -> int:
     """Check policy files (and the files they extend) for mistakes.
 
-    A folder stands for every `.mastery` file in it. Prints nothing when every file is
-    clean; otherwise each problem with its place in the file, then a summary line.
+    A district file is checked with every policy it routes to; their problems are shown in
+    their own files. A folder stands for every `.mastery` file in it. Prints nothing when
+    every file is clean; otherwise each problem with its place in the file, then a summary
+    line.
     Exit status: 0 clean, 1 problems found, 2 usage error.
     """
     reports = check_paths(policy_files(files))

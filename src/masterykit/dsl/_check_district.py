@@ -38,6 +38,7 @@ from masterykit.district import District, Route
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_names import Reporter
 from masterykit.dsl._check_text import clause_text, suggest
+from masterykit.dsl.format import format_route
 from masterykit.policy import (
     AllClause,
     AnyClause,
@@ -49,7 +50,7 @@ from masterykit.policy import (
     Provenance,
 )
 
-__all__ = ["RoutedPolicy", "check_district", "route_text"]
+__all__ = ["RoutedPolicy", "check_district"]
 
 
 @attrs.frozen(slots=True)
@@ -62,22 +63,6 @@ class RoutedPolicy:
     policy: Policy | None
     base_file: str | None = None
     base: Policy | None = None
-
-
-def route_text(route: n.RouteDecl) -> str:
-    """A route as the author would write it, on one line."""
-    if route.clauses is None:
-        head = "otherwise"
-    else:
-        head = "when " + " and ".join(clause_text(clause) for clause in route.clauses)
-    if route.path is not None:
-        return f"{head} use {_quoted(route.path.value)}"
-    assert route.reason is not None
-    return f"{head} not evaluated {_quoted(route.reason.value)}"
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _learner_clause(clause: n.Clause, reporter: Reporter) -> Clause | None:
@@ -207,7 +192,7 @@ def check_district(
                 index=index,
                 condition=condition,
                 policy=policy,
-                text=route_text(route),
+                text=format_route(route),
                 source=Provenance.from_span(route.span, block.name),
                 reason=route.reason.value if route.reason is not None else None,
             )

@@ -1,4 +1,5 @@
-"""``masterykit check FILE…``: read and check policy files, their overlay chains included."""
+"""``masterykit check FILE…``: read and check policy files, their overlay chains included, and
+district files with every policy they route to."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from masterykit.cli._common import (
     policy_files,
 )
 from masterykit.diagnostics import Diagnostic, Source, render_json, sort_key
+from masterykit.district import District
 from masterykit.policy import Policy
 from masterykit.registry import Registry
 
@@ -39,14 +41,17 @@ DIAGNOSTICS_SCHEMA = "masterykit/diagnostics/v1"
 
 @attrs.frozen(slots=True)
 class FileReport:
-    """What checking one file found: its diagnostics (some may point into the files it extends),
-    the texts needed to quote them, the policy's name and the resolved policy (when it loaded)."""
+    """What checking one file found: its diagnostics (some may point into the files it extends,
+    or, for a district file, into the policies it routes to), the texts needed to quote them, the
+    policy's name and the resolved policy (when it loaded); for a district file, the resolved
+    ``district`` (when it loaded) and no policy."""
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, Source]
     policy: str | None = None
     resolved: Policy | None = attrs.field(default=None, eq=False, repr=False)
+    district: District | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def _check_one(path: Path, registry: Registry | None, examples: bool) -> FileReport:
@@ -60,7 +65,14 @@ def _check_one(path: Path, registry: Registry | None, examples: bool) -> FileRep
 
         # The worked examples must be able to run: every name they use must exist.
         diagnostics = (*diagnostics, *check_examples(result.policy))
-    return FileReport(str(path), diagnostics, dict(result.sources), policy, result.policy)
+    return FileReport(
+        str(path),
+        diagnostics,
+        dict(result.sources),
+        policy,
+        result.policy,
+        result.district,
+    )
 
 
 def check_paths(
@@ -140,8 +152,10 @@ def summary_line(reports: list[FileReport]) -> str:
 def check(files: tuple[str, ...], output_format: str) -> int:
     """Check policy files (and the files they extend) for mistakes.
 
-    A folder stands for every `.mastery` file in it. Prints nothing when every file is
-    clean; otherwise each problem with its place in the file, then a summary line.
+    A district file is checked with every policy it routes to; their problems are shown in
+    their own files. A folder stands for every `.mastery` file in it. Prints nothing when
+    every file is clean; otherwise each problem with its place in the file, then a summary
+    line.
     Exit status: 0 clean, 1 problems found, 2 usage error.
     """
     reports = check_paths(policy_files(files), examples=True)

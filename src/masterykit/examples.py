@@ -589,7 +589,7 @@ def _district_expectation(
         return ExpectationOutcome(
             text,
             False,
-            text.removeprefix("expect "),
+            text.removeprefix(f"expect {who} "),
             actual,
             _why(route),
             Diagnostic(

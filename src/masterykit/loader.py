@@ -68,9 +68,8 @@ from masterykit.diagnostics import (
 )
 from masterykit.district import District
 from masterykit.dsl import nodes as n
-from masterykit.dsl._check_district import RoutedPolicy, check_district
 from masterykit.dsl._check_text import suggest
-from masterykit.dsl.check import check
+from masterykit.dsl.check import RoutedPolicy, check, check_district
 from masterykit.dsl.parser import MAX_FILE_BYTES, parse, parse_any
 from masterykit.frameworks import Framework
 from masterykit.policy import Policy
@@ -289,6 +288,9 @@ class _Reader:
     diagnostics: list[Diagnostic] = attrs.Factory(list)
     sources: dict[str, Source] = attrs.Factory(dict)
     frameworks: dict[tuple[str, str], Framework | None] = attrs.Factory(dict)
+    #: Policy files already parsed, by real path: shared by every chain a district checks, so
+    #: a base that many schools extend is read and parsed once.
+    trees: dict[Path, tuple[n.PolicyFile, Source]] = attrs.Factory(dict)
 
     def chain(self, top: n.PolicyFile, top_path: Path) -> list[n.PolicyFile] | None:
         """The files of the chain, base first; ``None`` when a base cannot be used."""
@@ -320,23 +322,28 @@ class _Reader:
                     "MK201", f"the policies extend each other in a circle: {cycle}", ident.span
                 )
                 return None
-            try:
-                data = _read_policy(base_path, label)
-            except _Unreadable as error:
-                self.report(self._base_problem(error, base_path, written, label), ident.span)
-                return None
-            try:
-                base = parse(data, label)
-            except PolicySyntaxError as error:
-                # A base that is not text (MK101, MK102) has no line to show: point at the
-                # `extends` that names it.
-                self.diagnostics.extend(
-                    attrs.evolve(d, span=ident.span) if d.span is None else d
-                    for d in error.diagnostics
-                )
-                self.sources.update(error.sources)
-                return None
-            source = Source(label, _text(data))
+            known = self.trees.get(resolved)
+            if known is not None and known[1].name == label:
+                base, source = known
+            else:
+                try:
+                    data = _read_policy(base_path, label)
+                except _Unreadable as error:
+                    self.report(self._base_problem(error, base_path, written, label), ident.span)
+                    return None
+                try:
+                    base = parse(data, label)
+                except PolicySyntaxError as error:
+                    # A base that is not text (MK101, MK102) has no line to show: point at the
+                    # `extends` that names it.
+                    self.diagnostics.extend(
+                        attrs.evolve(d, span=ident.span) if d.span is None else d
+                        for d in error.diagnostics
+                    )
+                    self.sources.update(error.sources)
+                    return None
+                source = Source(label, _text(data))
+                self.trees[resolved] = (base, source)
             self.sources[source.name] = source
             files.append(base)
             paths.append(resolved)
@@ -475,9 +482,14 @@ def _nearby(path: Path, written: str) -> str | None:
 
 
 def _check_tree(
-    tree: n.PolicyFile, path: Path, root: Path, registry: Registry, sources: dict[str, Source]
+    tree: n.PolicyFile,
+    path: Path,
+    root: Path,
+    registry: Registry,
+    sources: dict[str, Source],
+    trees: dict[Path, tuple[n.PolicyFile, Source]] | None = None,
 ) -> CheckResult:
-    reader = _Reader(_real(root), registry, sources=sources)
+    reader = _Reader(_real(root), registry, sources=sources, trees={} if trees is None else trees)
     files = reader.chain(tree, path)
     if files is None:
         return CheckResult(None, tuple(sorted(reader.diagnostics, key=sort_key)), reader.sources)
@@ -557,6 +569,8 @@ class _DistrictReader:
     sources: dict[str, Source] = attrs.Factory(dict)
     #: Every file read, by its real path: what was found there.
     found: dict[Path, RoutedPolicy] = attrs.Factory(dict)
+    #: Every policy file parsed, by its real path (routed files and the bases of their chains).
+    trees: dict[Path, tuple[n.PolicyFile, Source]] = attrs.Factory(dict)
 
     @property
     def root(self) -> Path:
@@ -586,6 +600,9 @@ class _DistrictReader:
 
     def _load(self, path: Path, written: n.Ident) -> RoutedPolicy:
         label = _label(self.district_label, written.value)
+        known = self.trees.get(_real(path))
+        if known is not None and known[1].name == label:
+            return self._check(known[0], path, known[1])
         try:
             data = _read_policy(path, label)
         except _Unreadable as error:
@@ -629,7 +646,19 @@ class _DistrictReader:
                 help="districts do not nest: route to the policy that district file would use",
             )
             return RoutedPolicy(None)
-        result = _check_tree(tree, path, self.district_path.parent, self.registry, {label: source})
+        self.trees[_real(path)] = (tree, source)
+        return self._check(tree, path, source)
+
+    def _check(self, tree: n.PolicyFile, path: Path, source: Source) -> RoutedPolicy:
+        """Check a routed policy with its chain."""
+        result = _check_tree(
+            tree,
+            path,
+            self.district_path.parent,
+            self.registry,
+            {source.name: source},
+            self.trees,
+        )
         self.diagnostics.extend(result.diagnostics)
         self.sources.update(result.sources)
         if result.policy is None:
@@ -654,11 +683,15 @@ class _DistrictReader:
 
     def _base(self, label: str) -> Policy | None:
         """The base file ``label`` (already read as part of a chain) checked on its own."""
-        source = self.sources[label]
-        tree = parse(source.text, label)
-        result = _check_tree(tree, Path(label), self.district_path.parent, self.registry, {})
-        known = set(self.diagnostics)
-        self.diagnostics.extend(d for d in result.diagnostics if d not in known)
+        path = Path(label)
+        cached = self.trees.get(_real(path))
+        if cached is not None and cached[1].name == label:
+            tree = cached[0]
+        else:  # pragma: no cover - every base was parsed with the chain that reached it
+            tree = parse(self.sources[label].text, label)
+        result = _check_tree(tree, path, self.district_path.parent, self.registry, {}, self.trees)
+        reported = set(self.diagnostics)
+        self.diagnostics.extend(d for d in result.diagnostics if d not in reported)
         return result.policy
 
     def error(self, code: str, message: str, span: Span | None, *, help: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -129,8 +130,9 @@ def test_load_district_routes_learners_to_checked_policies(county: Path) -> None
     )
     condition = district.routes[0].condition
     assert isinstance(condition, AllClause)
-    assert condition.clauses[1] == LearnerClause(
-        "entry_year", "<=", condition.clauses[1].value, "learner.entry_year <= 2024"
+    assert condition.clauses == (
+        LearnerClause("school", "=", "north", 'learner.school = "north"'),
+        LearnerClause("entry_year", "<=", Decimal(2024), "learner.entry_year <= 2024"),
     )
     assert district.routes[4].condition is None
     assert str(county / "schools" / "north.mastery") in district.sources
@@ -347,3 +349,26 @@ def test_an_example_that_expects_a_policy_no_route_uses(county: Path) -> None:
         'no route uses a policy named "North Hgh"',
     )
     assert diagnostic.help == "did you mean `North High`?"
+
+
+def test_each_file_of_a_district_is_parsed_once(
+    county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from masterykit import loader
+
+    parsed: list[str] = []
+    for name in ("parse", "parse_any"):
+        real = getattr(loader, name)
+
+        def counting(text: str | bytes, label: str = "<policy>", real: object = real) -> object:
+            parsed.append(Path(label).name)
+            return real(text, label)  # type: ignore[operator]
+
+        monkeypatch.setattr(loader, name, counting)
+    load_district(county / "routes.mastery")
+    assert sorted(parsed) == [
+        "district.mastery",
+        "harbor.mastery",
+        "north.mastery",
+        "routes.mastery",
+    ]

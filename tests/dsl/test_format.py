@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from masterykit.diagnostics import PolicySyntaxError
 from masterykit.dsl import nodes as n
 from masterykit.dsl.format import format_clause, format_policy, format_selection, format_text
-from masterykit.dsl.parser import KEYWORDS, parse, parse_file
+from masterykit.dsl.parser import KEYWORDS, parse, parse_any, parse_file
 
 # The shared strategies live in tests/; make them importable whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -550,7 +550,7 @@ def test_the_checker_quotes_clauses_and_selections_as_the_formatter_writes_them(
 ) -> None:
     from masterykit.dsl._check_text import clause_text, selection_text
 
-    tree = parse_file(path)
+    tree = parse_any(path.read_text("utf-8"), str(path))
     clauses = _clauses(tree)
     for clause in clauses:
         laid_out = " ".join(line.strip() for line in format_clause(clause).splitlines())
@@ -560,7 +560,7 @@ def test_the_checker_quotes_clauses_and_selections_as_the_formatter_writes_them(
 
 
 def test_there_are_clauses_of_every_kind_to_compare() -> None:
-    kinds = {type(c) for path in _PRINTED for c in _clauses(parse_file(path))}
+    kinds = {type(c) for path in _PRINTED for c in _clauses(parse_any(path.read_text("utf-8")))}
     assert kinds == {n.Quantified, n.LearnerTest, n.AnyBlock}
 
 

@@ -24,7 +24,7 @@ from masterykit.diagnostics import PolicySyntaxError, Span
 from masterykit.dsl import parser
 from masterykit.dsl.check import check
 from masterykit.dsl.format import format_policy
-from masterykit.dsl.parser import MAX_TREE_DEPTH, parse, parse_file
+from masterykit.dsl.parser import MAX_TREE_DEPTH, parse, parse_any
 from masterykit.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,7 +104,7 @@ def dump(node: object, indent: str = "") -> list[str]:
 
 
 def _golden(name: str, path: Path) -> None:
-    tree = parse_file(path, name=path.name)
+    tree = parse_any(path.read_text("utf-8"), path.name)
     text = "\n".join(dump(tree)) + "\n"
     expected = TREES / f"{name}.tree"
     if os.environ.get("MASTERYKIT_REGEN"):

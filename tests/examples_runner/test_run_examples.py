@@ -13,7 +13,7 @@ from masterykit.examples import (
     render_outcomes,
     run_examples,
 )
-from masterykit.loader import load, load_text
+from masterykit.loader import load, load_any, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "spec" / "examples"
@@ -54,7 +54,7 @@ def test_every_acceptance_example_holds(path: Path) -> None:
 
 @pytest.mark.parametrize("path", GALLERY_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_gallery_example_holds(path: Path) -> None:
-    assert failures(run_examples(load(path))) == []
+    assert failures(run_examples(load_any(path))) == []
 
 
 def run(body: str, *, decisions: str = "") -> list[ExampleOutcome]:

@@ -6,6 +6,10 @@ diagnostics, sorted by file and position). It reads no files: frameworks named b
 ``import framework`` are passed in already loaded (:mod:`masterykit.loader` reads them), so an
 editor can call it on trees it holds in memory.
 
+A district file is checked by :func:`check_district` (from
+:mod:`masterykit.dsl._check_district`): it resolves each route's condition as the decision pass
+resolves learner clauses, and takes the routed policies already checked by the loader.
+
 The passes, in order: names (scales, competencies, areas, groups, prerequisites), rules
 (methods, scopes, layering, tight rules, levels, coverage), decisions (requirements,
 advancement, graduation, pace), then the limits that keep evaluation safe (``MK280``: a duration
@@ -40,13 +44,21 @@ import attrs
 from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
+from masterykit.dsl._check_district import RoutedPolicy, check_district
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
 from masterykit.frameworks import Framework
 from masterykit.policy import Area, Competency, Layer, Policy, PolicyExample, Provenance
 from masterykit.registry import Registry
 
-__all__ = ["MAX_COMPETENCIES", "MAX_CONDITION_DEPTH", "MAX_DURATION_YEARS", "check"]
+__all__ = [
+    "MAX_COMPETENCIES",
+    "MAX_CONDITION_DEPTH",
+    "MAX_DURATION_YEARS",
+    "RoutedPolicy",
+    "check",
+    "check_district",
+]
 
 #: The most competencies one resolved policy (its files and the frameworks they import) may hold.
 MAX_COMPETENCIES = 20_000

@@ -458,8 +458,7 @@ def test_district_parts_on_several_processes_write_the_same(tmp_path: Path) -> N
         as_of=AS_OF,
     )  # fmt: skip
     plan = batch.plan_parts(path, 2, policy=district().base)
-    if plan.parts is None:
-        pytest.skip(plan.reason)
+    assert plan.parts is not None, plan.reason
     batch.evaluate_sorted(
         district(), plan, output_format="csv", write=parts.write, learners=learners(),
         as_of=AS_OF,

@@ -489,7 +489,7 @@ def _policy_cell(learner: LearnerResult) -> str:
 
 
 def table_header(result: EvaluationResult) -> tuple[str, ...]:
-    """The table's columns: :data:`TABLE_HEADER`, with a ``policy`` column after the learner
+    """The table's columns: ``TABLE_HEADER``, with a ``policy`` column after the learner
     in a district run."""
     if result.district is None:
         return TABLE_HEADER

@@ -7,7 +7,7 @@ diagnostics, sorted by file and position). It reads no files: frameworks named b
 editor can call it on trees it holds in memory.
 
 A district file is checked by :func:`check_district` (from
-:mod:`masterykit.dsl._check_district`): it resolves each route's condition as the decision pass
+``masterykit.dsl._check_district``): it resolves each route's condition as the decision pass
 resolves learner clauses, and takes the routed policies already checked by the loader.
 
 The passes, in order: names (scales, competencies, areas, groups, prerequisites), rules

@@ -2,7 +2,7 @@
 
 * :func:`evaluate` — a policy (or a district file), learners and evidence as of a date →
   :class:`EvaluationResult`;
-* :func:`route` and :func:`routing` — which route of a district file takes a learner, and why;
+* ``route`` and ``routing`` — which route of a district file takes a learner, and why;
 * :func:`evaluate_stream` — evidence sorted by learner → one result per learner, streamed
   (district batches; :mod:`masterykit.batch` runs them on several processes);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);

@@ -136,7 +136,7 @@ def evaluate(
 
     Args:
         policy: a checked policy (from :func:`masterykit.load` or built by hand), or a checked
-            district file (from :func:`masterykit.load_district`).
+            district file (from :func:`masterykit.loader.load_district`).
         learners: one learner, several, or ``None`` to evaluate every learner the evidence
             names (without attributes, in order of id).
         evidence: the evidence, in any order.

@@ -474,7 +474,7 @@ class EvaluationResult:
 
     ``policy`` and ``version`` are the name and version of the policy, or of the district file;
     ``district`` is the district file's identity in a district run (``None`` otherwise). Each
-    learner's result says which policy evaluated them (:attr:`LearnerResult.policy`).
+    learner's result says which policy evaluated them (``LearnerResult.policy``).
 
     .. versionchanged:: 0.1
        ``district``.

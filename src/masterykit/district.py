@@ -14,9 +14,12 @@ threads and learners; it never parses and never reads files.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -29,6 +32,10 @@ from masterykit.policy import (
     read_only,
     semantic_value,
 )
+
+if TYPE_CHECKING:
+    from masterykit.engine.results import EvaluationResult
+    from masterykit.evidence import Evidence, Learner
 
 __all__ = ["District", "PolicyIdentity", "Route"]
 
@@ -45,8 +52,17 @@ class PolicyIdentity:
 
     @classmethod
     def of(cls, policy: Policy) -> PolicyIdentity:
-        """The identity of ``policy``."""
-        return cls(policy.name, policy.version, policy.fingerprint, policy.file)
+        """The identity of ``policy`` (worked out once per policy object: its fingerprint
+        walks the whole policy)."""
+        found = _IDENTITIES.get(policy)
+        if found is None:
+            found = cls(policy.name, policy.version, policy.fingerprint, policy.file)
+            _IDENTITIES[policy] = found
+        return found
+
+
+# A policy is immutable, so its identity never changes; entries go with their policies.
+_IDENTITIES: weakref.WeakKeyDictionary[Policy, PolicyIdentity] = weakref.WeakKeyDictionary()
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -113,6 +129,23 @@ class District:
         ]
         encoded = json.dumps(form, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+    def evaluate(
+        self,
+        learners: Learner | Iterable[Learner] | None,
+        evidence: Iterable[Evidence] = (),
+        *,
+        as_of: dt.date | dt.datetime | None = None,
+        first_proficient: Literal["pace", "all"] = "pace",
+    ) -> EvaluationResult:
+        """Evaluate every learner under the policy their route names; a shortcut for
+        :func:`masterykit.engine.evaluate` (see there).
+
+        .. versionadded:: 0.1
+        """
+        from masterykit.engine.evaluate import evaluate
+
+        return evaluate(self, learners, evidence, as_of=as_of, first_proficient=first_proficient)
 
 
 def _clause_form(clause: Clause) -> object:

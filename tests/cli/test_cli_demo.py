@@ -24,7 +24,11 @@ def test_the_demo_summarises_every_sample_learner(run):
         for row in csv.DictReader(stream):
             assert f"│ {row['id']} " in result.stdout
     assert "learners meet the graduation requirements" in result.stdout
-    assert "masterykit explain examples/lake-county/district.mastery" in result.stdout
+    assert "masterykit explain examples/lake-county/district-routes.mastery" in result.stdout
+    # Each school's learners are graded by their school's overlay, named in a policy column.
+    assert "Policy" in result.stdout
+    assert "│ aiden   │ north  │ Lake County │" in result.stdout
+    assert "│ amara   │ harbor │ Harbor      │" in result.stdout
 
 
 def test_the_demo_can_be_run_as_of_another_date(run):
@@ -89,6 +93,6 @@ def test_the_demo_suggests_a_command_with_paths_the_user_can_type(run, monkeypat
         pytest.skip("not a source checkout")
     monkeypatch.chdir(folder)
     result = run(["demo", "--as-of", "2026-11-13"])
-    assert "  masterykit explain district.mastery --evidence evidence.csv --learners " in (
+    assert "  masterykit explain district-routes.mastery --evidence evidence.csv --learners " in (
         result.stdout
     )

@@ -506,3 +506,73 @@ def test_jobs_without_sorted_is_a_usage_error(run, files):
         "error[MK418]: `--jobs` cuts a sorted export into parts, so it needs `--sorted`\n"
         "  = help: sort the evidence by learner id and add `--sorted`, or leave out `--jobs`\n"
     )
+
+
+# --- district files --------------------------------------------------------------------------
+
+_DISTRICT_LEARNERS = (
+    "id,school,entry_year\nana,north,2025\nbo,north,2023\ncy,harbor,\ndee,east,\nfay,,\n"
+)
+_DISTRICT_EVIDENCE = (
+    "learner,competency,score,timestamp,kind\n"
+    "ana,MATH.1,2,2026-01-10,quiz\nana,MATH.1,4,2026-02-10,test\n"
+    "bo,MATH.1,2,2026-01-10,quiz\nbo,MATH.1,4,2026-02-10,test\n"
+    "cy,MATH.1,4,2026-02-10,test\ndee,MATH.1,4,2026-02-10,test\nfay,MATH.2,3,2026-03-10,test\n"
+)
+
+
+@pytest.fixture
+def district_files(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+    from district_kit import write_district
+
+    routes = write_district(tmp_path)
+    (tmp_path / "learners.csv").write_text(_DISTRICT_LEARNERS, encoding="utf-8")
+    (tmp_path / "evidence.csv").write_text(_DISTRICT_EVIDENCE, encoding="utf-8")
+    return routes, tmp_path / "evidence.csv", tmp_path / "learners.csv"
+
+
+def _district_args(files, *more):
+    routes, evidence, learners = files
+    return ["evaluate", str(routes), "--evidence", str(evidence), "--learners", str(learners),
+            "--as-of", "2026-06-01", *more]  # fmt: skip
+
+
+def test_a_district_file_is_evaluated_wherever_a_policy_is(run, district_files):
+    result = run(_district_args(district_files))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema("result"))
+    policies = [(r["learner"]["id"], (r["policy"] or {}).get("name")) for r in document["learners"]]
+    assert policies == [
+        ("ana", "North High"),
+        ("bo", "District"),
+        ("cy", "Harbor Middle"),
+        ("dee", None),
+        ("fay", None),
+    ]
+    assert document["policy"]["kind"] == "district"
+    assert document["counts"]["read"] == document["counts"]["used"] == 7
+    assert result.stderr.splitlines() == [
+        "note: learners by policy: North High: 1, District: 1, Harbor Middle: 1; "
+        "not evaluated: 1; not routed: 1"
+    ]
+
+
+def test_a_district_table_has_a_policy_column(run, district_files):
+    result = run(_district_args(district_files, "--format", "table"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["learner", "policy"]
+    assert lines[-1].startswith("learners by policy: North High: 1")
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+def test_a_sorted_district_run_writes_what_a_whole_one_writes(run, district_files, output_format):
+    whole = run(_district_args(district_files, "--format", output_format))
+    streamed = run(_district_args(district_files, "--format", output_format, "--sorted"))
+    assert whole.exit_code == streamed.exit_code == 0, streamed.output
+    assert streamed.stdout == whole.stdout
+    assert streamed.stderr == whole.stderr

@@ -125,3 +125,59 @@ def test_explain_bad_inputs(run, files, args, status, expected):
     assert result.exit_code == status
     assert result.stderr == expected
     assert result.stdout == ""
+
+
+# --- district files --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def district_files(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+    from district_kit import write_district
+
+    routes = write_district(tmp_path)
+    (tmp_path / "learners.csv").write_text(
+        "id,school,entry_year\nana,north,2025\ndee,east,\n", encoding="utf-8"
+    )
+    (tmp_path / "evidence.csv").write_text(
+        "learner,competency,score,timestamp\nana,MATH.1,4,2026-02-10\ndee,MATH.1,4,2026-02-10\n",
+        encoding="utf-8",
+    )
+    return [str(routes), "--evidence", str(tmp_path / "evidence.csv"), "--learners",
+            str(tmp_path / "learners.csv"), "--as-of", "2026-06-01"]  # fmt: skip
+
+
+def test_explain_through_a_district_names_the_policy_and_the_route(run, district_files):
+    result = run(["explain", *district_files, "--learner", "ana"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ana: North High 2026.2, as of 2026-06-01"
+    assert lines[3] == '  policy "North High" version 2026.2'
+    assert lines[4].startswith('    chosen by route 2: when learner.school = "north" use')
+
+
+def test_explain_json_through_a_district_follows_the_schema(run, district_files):
+    result = run(["explain", *district_files, "--learner", "dee", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema("explain"))
+    assert document["district"]["name"] == "Lake County"
+    assert document["policy"]["kind"] == "district"
+    assert document["result"]["not_evaluated"]["code"] == "MK391"
+
+
+def test_a_competency_of_a_learner_not_evaluated_is_refused(run, district_files):
+    result = run(["explain", *district_files, "--learner", "dee", "--competency", "MATH.1"])
+    assert result.exit_code == 1
+    assert (
+        "error[MK455]: learner `dee` has no result for competency `MATH.1`: learner `dee` is "
+        "not evaluated: East moves to mastery-based grading in 2027"
+    ) in result.stderr
+
+
+def test_a_competency_the_routed_policy_lacks_is_refused(run, district_files):
+    result = run(["explain", *district_files, "--learner", "ana", "--competency", "NOPE.1"])
+    assert result.exit_code == 1
+    assert "error[MK410]: competency `NOPE.1` is not in the policy" in result.stderr

@@ -9,6 +9,7 @@ import gc
 import tracemalloc
 from decimal import Decimal
 
+from masterykit.district import PolicyIdentity
 from masterykit.engine import evaluate
 from masterykit.engine._plan import compile_policy
 from masterykit.evidence import Evidence, Learner
@@ -40,6 +41,9 @@ def _bytes(policy: Policy) -> int:
     """The memory compiling ``policy`` and evaluating one learner with one piece of evidence
     takes at its peak."""
     piece = Evidence("ana", "A.1", Decimal(3), dt.date(2026, 1, 5))
+    # The identity every result names: its fingerprint walks the whole policy, once per policy
+    # (never per learner), so it is worked out before measuring.
+    PolicyIdentity.of(policy)
     gc.collect()
     tracemalloc.start()
     try:

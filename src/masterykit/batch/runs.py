@@ -23,6 +23,7 @@ import attrs
 
 from masterykit.batch.output import output_error
 from masterykit.batch.writers import CsvRows, Tally, write_ending, write_learners
+from masterykit.district import District
 from masterykit.engine.evaluate import rejection_key
 from masterykit.engine.stream import evaluate_stream
 from masterykit.evidence import Evidence, Learner, Rejection
@@ -50,7 +51,7 @@ ONE_PROCESS: Final = "only a CSV evidence file can be cut into parts"
 
 
 def evaluate_in_batches(
-    policy: Policy,
+    policy: Policy | District,
     learners: Sequence[Learner] | None,
     evidence: Sequence[Evidence],
     as_of: dt.date,
@@ -87,7 +88,9 @@ def evaluate_in_batches(
     return _merge(policy, as_of, parts)
 
 
-def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> EvaluationResult:
+def _merge(
+    policy: Policy | District, as_of: dt.date, parts: list[EvaluationResult]
+) -> EvaluationResult:
     from masterykit.engine import EvaluationResult, EvidenceCounts
 
     counts = [part.counts for part in parts]
@@ -104,6 +107,7 @@ def _merge(policy: Policy, as_of: dt.date, parts: list[EvaluationResult]) -> Eva
             sum(c.counted for c in counts),
             sum(c.not_counted for c in counts),
         ),
+        parts[0].district,
     )
 
 
@@ -168,7 +172,7 @@ def _run_part(task: _Task) -> Tally:
     """Evaluate one part in a worker process; its output goes to ``task.out``."""
     from masterykit.readers import read_learners
 
-    policy: Policy = pickle.loads(task.policy)  # our own bytes, from the parent
+    policy: Policy | District = pickle.loads(task.policy)  # our own bytes, from the parent
     learners: list[Learner] | None = None
     if task.learners is not None:
         listed = read_learners(task.learners) if isinstance(task.learners, str) else task.learners
@@ -193,7 +197,7 @@ def _run_part(task: _Task) -> Tally:
     return tally
 
 
-def _pickled(policy: Policy) -> bytes:
+def _pickled(policy: Policy | District) -> bytes:
     try:
         return pickle.dumps(policy, pickle.HIGHEST_PROTOCOL)
     except Exception as error:
@@ -204,7 +208,7 @@ def _pickled(policy: Policy) -> bytes:
 
 
 def evaluate_parts(
-    policy: Policy,
+    policy: Policy | District,
     plan: PartsPlan,
     *,
     output_format: Literal["jsonl", "csv"],
@@ -220,7 +224,8 @@ def evaluate_parts(
     must run in parallel), evaluates the learners in it as :func:`evaluate_sorted` does, and
     writes their output to a file of its own in the system's temporary folder; the files are
     then copied through ``write`` in order. Follow with
-    :func:`~masterykit.batch.write_ending` for the rejections and the summary.
+    :func:`~masterykit.batch.write_ending` for the rejections and the summary. ``policy`` may
+    be a district file: it goes to each process whole.
 
     ``learners`` is the learners file (each process reads it and keeps its own learners) or
     the learners, sorted by id; ``None`` evaluates the learners the evidence names.
@@ -270,7 +275,7 @@ def evaluate_parts(
 
 
 def evaluate_sorted(
-    policy: Policy,
+    policy: Policy | District,
     records: Iterable[Evidence | Rejection] | PartsPlan,
     *,
     output_format: Literal["jsonl", "csv"],
@@ -288,7 +293,8 @@ def evaluate_sorted(
     summary with the counts.
 
     Args:
-        policy: a checked policy.
+        policy: a checked policy, or a checked district file (each learner is then evaluated
+            under the policy their route names, and the output names it).
         records: the reader's records (:func:`~masterykit.readers.read_evidence`) sorted by
             learner id, or a :class:`PartsPlan` with parts (:func:`plan_parts`) to evaluate on
             one process per part, with the same output.

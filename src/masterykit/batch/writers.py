@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
+from masterykit.district import District, PolicyIdentity
 from masterykit.engine.evaluate import rejection_key
 from masterykit.evidence import Rejection
 from masterykit.numbers import format_decimal
@@ -43,6 +44,7 @@ __all__ = [
     "JsonLines",
     "OutputFormat",
     "Report",
+    "Routing",
     "Tally",
     "counts_json",
     "csv_learner_rows",
@@ -52,7 +54,9 @@ __all__ = [
     "policy_json",
     "render",
     "result_document",
+    "routing_json",
     "skipped",
+    "table_header",
     "table_lines",
     "table_rows",
     "visible",
@@ -144,8 +148,20 @@ def counts_json(counts: Sequence[int], rejections: Sequence[Rejection]) -> dict[
     }
 
 
-def policy_json(policy: Policy) -> dict[str, Any]:
-    """The policy's name, version, file and chain of layers, for JSON output."""
+def policy_json(policy: Policy | District) -> dict[str, Any]:
+    """The policy's name, version, file and chain of layers, for JSON output, with its
+    fingerprint and ``kind`` (``policy``). A district file gives its own name, version, file
+    and fingerprint, ``kind`` ``district`` and no layers (each learner's result names the
+    policy that evaluated them)."""
+    if isinstance(policy, District):
+        return {
+            "name": policy.name,
+            "version": policy.version,
+            "file": policy.file,
+            "layers": [],
+            "fingerprint": policy.fingerprint,
+            "kind": "district",
+        }
     return {
         "name": policy.name,
         "version": policy.version,
@@ -154,6 +170,68 @@ def policy_json(policy: Policy) -> dict[str, Any]:
             {"name": layer.name, "file": layer.file, "version": layer.version}
             for layer in policy.layers
         ],
+        "fingerprint": PolicyIdentity.of(policy).fingerprint,
+        "kind": "policy",
+    }
+
+
+@attrs.define
+class Routing:
+    """How many learners each policy evaluated, and how many no policy evaluated (routed to
+    ``not evaluated``, or taken by no route), added up learner by learner."""
+
+    policies: dict[PolicyIdentity, int] = attrs.field(factory=dict)
+    not_evaluated: int = 0
+    not_routed: int = 0
+
+    def add_learner(self, learner: LearnerResult) -> None:
+        """Count one learner's result."""
+        skipped = learner.not_evaluated
+        if skipped is not None:
+            if skipped.code == "MK390":
+                self.not_routed += 1
+            else:
+                self.not_evaluated += 1
+        elif learner.policy is not None:
+            self.policies[learner.policy] = self.policies.get(learner.policy, 0) + 1
+
+    def add(self, other: Routing) -> None:
+        """Add another count (a part's, in order) to this one."""
+        for identity, count in other.policies.items():
+            self.policies[identity] = self.policies.get(identity, 0) + count
+        self.not_evaluated += other.not_evaluated
+        self.not_routed += other.not_routed
+
+    @classmethod
+    def of(cls, learners: Iterable[LearnerResult]) -> Routing:
+        """The count of ``learners``."""
+        found = cls()
+        for learner in learners:
+            found.add_learner(learner)
+        return found
+
+    def describe(self) -> str:
+        """In words: ``North High: 14, Harbor Middle: 15; not evaluated: 1; not routed: 0``."""
+        each = ", ".join(f"{p.name}: {n}" for p, n in self.policies.items()) or "none"
+        return f"{each}; not evaluated: {self.not_evaluated}; not routed: {self.not_routed}"
+
+
+def routing_json(routing: Routing) -> dict[str, Any]:
+    """The ``routing`` object of the output: each policy with how many learners it evaluated,
+    in the order the policies first appear, and how many learners no policy evaluated."""
+    return {
+        "policies": [
+            {
+                "name": identity.name,
+                "version": identity.version,
+                "fingerprint": identity.fingerprint,
+                "file": identity.file,
+                "learners": count,
+            }
+            for identity, count in routing.policies.items()
+        ],
+        "not_evaluated": routing.not_evaluated,
+        "not_routed": routing.not_routed,
     }
 
 
@@ -173,7 +251,8 @@ def _rejection_json(rejection: Rejection) -> dict[str, Any]:
 
 @attrs.frozen(slots=True)
 class Report:
-    """A whole evaluation to write out: the policy, the engine's result, and what reading the
+    """A whole evaluation to write out: the policy (or district file), the engine's result, and
+    what reading the
     evidence gave (the reader's rejections and how many records it read), with the names of
     the inputs for the JSON document's ``inputs``.
 
@@ -181,7 +260,7 @@ class Report:
     that did not come from a reader.
     """
 
-    policy: Policy
+    policy: Policy | District
     result: EvaluationResult
     reader_rejections: tuple[Rejection, ...] = ()
     read: int | None = None
@@ -224,6 +303,7 @@ def result_document(report: Report) -> dict[str, Any]:
         "counts": report.counts(),
         "learners": [_learner_json(learner) for learner in report.result.learners],
         "rejections": [_rejection_json(rejection) for rejection in report.rejections],
+        "routing": routing_json(Routing.of(report.result.learners)),
     }
 
 
@@ -245,12 +325,20 @@ class JsonLines:
             {"type": "rejection", **self.head, **_rejection_json(rejection)}, ensure_ascii=False
         )
 
-    def summary(self, policy: Policy, counts: dict[str, int]) -> str:
-        """The closing ``summary`` line."""
-        return json.dumps(
-            {"type": "summary", **self.head, "policy": policy_json(policy), "counts": counts},
-            ensure_ascii=False,
-        )
+    def summary(
+        self, policy: Policy | District, counts: dict[str, int], routing: Routing | None = None
+    ) -> str:
+        """The closing ``summary`` line (with ``routing``, how many learners each policy
+        evaluated)."""
+        line: dict[str, Any] = {
+            "type": "summary",
+            **self.head,
+            "policy": policy_json(policy),
+            "counts": counts,
+        }
+        if routing is not None:
+            line["routing"] = routing_json(routing)
+        return json.dumps(line, ensure_ascii=False)
 
 
 def jsonl_lines(report: Report) -> Iterator[str]:
@@ -260,7 +348,7 @@ def jsonl_lines(report: Report) -> Iterator[str]:
         yield lines.learner(learner)
     for rejection in report.rejections:
         yield lines.rejection(rejection)
-    yield lines.summary(report.policy, report.counts())
+    yield lines.summary(report.policy, report.counts(), Routing.of(report.result.learners))
 
 
 def _held(held: bool) -> str:
@@ -276,6 +364,8 @@ def csv_learner_rows(learner: LearnerResult, *, guard: bool = False) -> Iterator
     :func:`guard_cell`."""
     g = guard_cell if guard else _same
     who = g(learner.learner.id)
+    if learner.route is not None:
+        yield _policy_row(learner, who, g)
     for code, competency in learner.competencies.items():
         yield (
             who,
@@ -293,6 +383,20 @@ def csv_learner_rows(learner: LearnerResult, *, guard: bool = False) -> Iterator
         pace = learner.pace
         projected = pace.projected.isoformat() if pace.projected else ""
         yield (who, "pace", "pace", pace.status.value, "", "", g(projected or pace.reason))
+
+
+def _policy_row(learner: LearnerResult, who: str, g: Callable[[str], str]) -> tuple[str, ...]:
+    """A district run's ``policy`` row: the policy that evaluated the learner (status
+    ``evaluated``) and the route that chose it, or why no policy did (``not_evaluated``,
+    ``not_routed``)."""
+    route = learner.route
+    chosen = f"route {route.index + 1}: {route.text}" if route and route.index is not None else ""
+    skipped = learner.not_evaluated
+    if skipped is not None:
+        status = "not_routed" if skipped.code == "MK390" else "not_evaluated"
+        return (who, "policy", "", status, "", "", g(skipped.reason))
+    name = learner.policy.name if learner.policy is not None else ""
+    return (who, "policy", g(name), "evaluated", "", "", g(chosen))
 
 
 def csv_rejection_row(rejection: Rejection, *, guard: bool = False) -> tuple[str, ...]:
@@ -378,13 +482,36 @@ def _learner_summary(learner: LearnerResult) -> tuple[str, str, str, str, str]:
     )
 
 
+def _policy_cell(learner: LearnerResult) -> str:
+    if learner.not_evaluated is not None:
+        return "not routed" if learner.not_evaluated.code == "MK390" else "not evaluated"
+    return learner.policy.name if learner.policy is not None else "-"
+
+
+def table_header(result: EvaluationResult) -> tuple[str, ...]:
+    """The table's columns: ``TABLE_HEADER``, with a ``policy`` column after the learner
+    in a district run."""
+    if result.district is None:
+        return TABLE_HEADER
+    return (TABLE_HEADER[0], "policy", *TABLE_HEADER[1:])
+
+
 def table_rows(result: EvaluationResult) -> list[tuple[str, ...]]:
     """One row per learner: id, proficient/total, insufficient, requirements met, graduation,
-    pace; every cell passed through :func:`visible`."""
-    return [
-        tuple(visible(cell) for cell in (learner.learner.id, *_learner_summary(learner)))
-        for learner in result.learners
-    ]
+    pace (in a district run, the policy that evaluated the learner after the id, and dashes
+    for a learner no policy evaluated); every cell passed through :func:`visible`."""
+    rows: list[tuple[str, ...]] = []
+    district = result.district is not None
+    for learner in result.learners:
+        cells: tuple[str, ...] = (learner.learner.id,)
+        if district:
+            cells += (_policy_cell(learner),)
+        if learner.not_evaluated is not None:
+            cells += ("-",) * (len(TABLE_HEADER) - 1)
+        else:
+            cells += _learner_summary(learner)
+        rows.append(tuple(visible(cell) for cell in cells))
+    return rows
 
 
 def _plural(count: int, word: str) -> str:
@@ -393,8 +520,9 @@ def _plural(count: int, word: str) -> str:
 
 def table_lines(report: Report) -> list[str]:
     """An aligned table, one line per learner, then the counts."""
-    rows = [TABLE_HEADER, *table_rows(report.result)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_HEADER))]
+    header = table_header(report.result)
+    rows = [header, *table_rows(report.result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
     ]
@@ -406,6 +534,9 @@ def table_lines(report: Report) -> list[str]:
         f"{report.result.as_of.isoformat()}; evidence: {counts['read']} read, "
         f"{counts['used']} used, {counts['rejected']} rejected{of_which}"
     )
+    if report.result.district is not None:
+        routing = Routing.of(report.result.learners)
+        lines.append(f"learners by policy: {visible(routing.describe())}")
     return lines
 
 
@@ -428,17 +559,21 @@ def render(report: Report, output_format: OutputFormat, *, guard: bool = True) -
 
 @attrs.define
 class Tally:
-    """What the results written so far add up to: their rejections and their counts (read,
-    used, rejected, counted, not counted), added up by :func:`write_learners`."""
+    """What the results written so far add up to: their rejections, their counts (read, used,
+    rejected, counted, not counted) and how many learners each policy evaluated
+    (:class:`Routing`), added up by :func:`write_learners`."""
 
     rejections: list[Rejection] = attrs.field(factory=list)
     counts: list[int] = attrs.field(factory=lambda: [0, 0, 0, 0, 0])
+    routing: Routing = attrs.field(factory=Routing)
 
     def add(self, other: Tally) -> None:
-        """Add another tally's rejections and counts to this one (a part's, in order)."""
+        """Add another tally's rejections, counts and routing to this one (a part's, in
+        order)."""
         self.rejections.extend(other.rejections)
         for i, value in enumerate(other.counts):
             self.counts[i] += value
+        self.routing.add(other.routing)
 
     @property
     def read(self) -> int:
@@ -465,6 +600,7 @@ def write_learners(
     rows = CsvRows(write, guard=guard)
     lines = JsonLines(as_of)
     counts = tally.counts
+    routing = tally.routing
     csv_out = output_format == "csv"
     for result in results:
         c = result.counts
@@ -475,6 +611,7 @@ def write_learners(
         counts[4] += c.not_counted
         tally.rejections.extend(result.rejections)
         for learner in result.learners:
+            routing.add_learner(learner)
             if csv_out:
                 rows.learner(learner)
             else:
@@ -484,7 +621,7 @@ def write_learners(
 
 
 def write_ending(
-    policy: Policy,
+    policy: Policy | District,
     tally: Tally,
     output_format: Literal["jsonl", "csv"],
     write: Callable[[str], object],
@@ -501,5 +638,5 @@ def write_ending(
         lines = JsonLines(as_of)
         for rejection in rejections:
             write(lines.rejection(rejection) + "\n")
-        write(lines.summary(policy, counts_json(tally.counts, rejections)) + "\n")
+        write(lines.summary(policy, counts_json(tally.counts, rejections), tally.routing) + "\n")
     return rejections

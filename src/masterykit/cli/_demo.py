@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
-from masterykit.cli._inputs import load_policy, read_inputs
+from masterykit.cli._inputs import load_target, read_inputs, reader_policy
 from masterykit.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -64,7 +64,9 @@ def _missing(folder: Path) -> CliError:
     )
 
 
-def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder: Path) -> None:
+def _print(
+    result: EvaluationResult, schools: dict[str, str], total: int, folder: Path, chosen_file: str
+) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -84,18 +86,24 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder
     table = Table(title=f"{title} · {len(result.learners)} learners as of {result.as_of}")
     table.add_column("Learner")
     table.add_column("School")
+    district = result.district is not None
+    if district:
+        table.add_column("Policy")
     table.add_column("Proficient", justify="right")
     table.add_column("Not enough evidence", justify="right")
     table.add_column("Requirements met", justify="right")
     table.add_column("Graduation")
     table.add_column("Pace")
     graduating = 0
-    for learner, proficient, insufficient, requirements, graduation, pace in table_rows(result):
+    for row in table_rows(result):
+        learner, *policy = row[: 2 if district else 1]
+        proficient, insufficient, requirements, graduation, pace = row[2 if district else 1 :]
         if graduation.startswith("yes"):
             graduating += 1
         table.add_row(
             escape(learner),
             escape(visible(schools.get(learner, ""))),
+            *(escape(cell) for cell in policy),
             proficient,
             insufficient,
             requirements,
@@ -120,7 +128,7 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder
         )
         console.print(f"Why is {chosen.learner.id} where they are? Ask masterykit:")
         console.print(
-            f"  masterykit explain {shown_path(folder / 'district.mastery')} "
+            f"  masterykit explain {shown_path(folder / chosen_file)} "
             f"--evidence {shown_path(folder / 'evidence.csv')} "
             f"--learners {shown_path(folder / 'learners.csv')} --learner {chosen.learner.id} "
             f"--as-of {result.as_of}",
@@ -140,23 +148,31 @@ def _print(result: EvaluationResult, schools: dict[str, str], total: int, folder
 def demo(as_of: dt.date | None) -> int:
     """Evaluate the bundled Lake County district on its sample learners and show a summary.
 
-    Uses `examples/lake-county` from a source checkout: the district policy, 30 learners and
-    their evidence. Exit status: 0 done, 1 the example files are not there.
+    Uses `examples/lake-county` from a source checkout: the district file that routes each
+    school's learners to their school's policy, 30 learners and their evidence.
+    Exit status: 0 done, 1 the example files are not there.
     """
     folder = demo_folder()
     names = ("district.mastery", "evidence.csv", "learners.csv")
     if not all((folder / name).is_file() for name in names):
         raise _missing(folder)
-    policy = load_policy(str(folder / "district.mastery"))
-    inputs = read_inputs(str(folder / "evidence.csv"), str(folder / "learners.csv"))
+    # The district file routes each school's learners to their school's policy; without it
+    # (an older copy of the examples) the district policy grades everyone.
+    chosen = "district-routes.mastery"
+    if not (folder / chosen).is_file():
+        chosen = "district.mastery"
+    target = load_target(str(folder / chosen))
+    inputs = read_inputs(
+        str(folder / "evidence.csv"), str(folder / "learners.csv"), policy=reader_policy(target)
+    )
     if as_of is None:
         days = [piece.day for piece in inputs.evidence]
         as_of = max(days) if days else dt.date.today()
     from masterykit.batch import evaluate_in_batches
 
-    result = evaluate_in_batches(policy, inputs.learners, inputs.evidence, as_of)
+    result = evaluate_in_batches(target, inputs.learners, inputs.evidence, as_of)
     schools = {
         learner.id: str(learner.attributes.get("school", "")) for learner in inputs.learners or ()
     }
-    _print(result, schools, inputs.read, folder)
+    _print(result, schools, inputs.read, folder, chosen)
     return EXIT_OK

@@ -36,22 +36,25 @@ from masterykit.cli._common import (
 )
 from masterykit.cli._inputs import (
     echo_rejections,
-    load_policy,
+    load_target,
     open_evidence,
     parse_reader_options,
     progress,
     read_inputs,
     reader_errors,
+    reader_policy,
 )
 from masterykit.diagnostics import Diagnostic
 from masterykit.evidence import Rejection
 
 if TYPE_CHECKING:
-    from masterykit.batch import OutputFormat, Report
+    from masterykit.batch import OutputFormat, Report, Routing
+    from masterykit.district import District
     from masterykit.policy import Policy
 
 __all__ = [
     "check_output",
+    "echo_routing",
     "echo_text",
     "evaluate_command",
     "inputs_of",
@@ -110,13 +113,29 @@ def open_output(output: str | None) -> Iterator[Callable[[str], object]]:
         yield write
 
 
-def inputs_of(policy: Policy, *paths: str | None) -> list[str | None]:
-    """The files a run reads: the policy with its layers, and ``paths``."""
+def inputs_of(policy: Policy | District, *paths: str | None) -> list[str | None]:
+    """The files a run reads: the policy with its layers (or the district file and every
+    policy it routes to, with theirs), and ``paths``."""
+    from masterykit.district import District
+
+    if isinstance(policy, District):
+        files: list[str | None] = [policy.file]
+        for routed in (policy.base, *policy.policies):
+            files += inputs_of(routed)
+        return [*files, *paths]
     return [policy.file, *(layer.file for layer in policy.layers), *paths]
 
 
+def echo_routing(routing: Routing) -> None:
+    """Say on standard error how many learners each policy of a district run evaluated, and
+    how many no policy evaluated."""
+    from masterykit.batch import visible
+
+    click.echo(visible(f"note: learners by policy: {routing.describe()}"), err=True)
+
+
 def run_evaluation(
-    policy: Policy,
+    policy: Policy | District,
     evidence_path: str,
     learners_path: str | None,
     as_of: dt.date | None,
@@ -134,7 +153,7 @@ def run_evaluation(
             evidence_format=evidence_format,
             options=options,
             tick=tick,
-            policy=policy,
+            policy=reader_policy(policy),
         )
     day = as_of or dt.date.today()
     total = (
@@ -156,7 +175,7 @@ def run_evaluation(
 
 
 def stream_evaluation(
-    policy: Policy,
+    policy: Policy | District,
     evidence_path: str,
     learners_path: str | None,
     as_of: dt.date | None,
@@ -166,18 +185,18 @@ def stream_evaluation(
     output: str | None,
     jobs: int = 1,
     guard: bool = True,
-) -> tuple[list[Rejection], int]:
+) -> tuple[list[Rejection], int, Routing]:
     """``--sorted``: evaluate and write each learner as soon as their evidence has been read
     (:func:`masterykit.batch.evaluate_sorted`), with ``jobs`` above one on the file's parts
-    when its reader can cut it (:func:`masterykit.batch.plan_parts`). Returns the rejections
-    and the number of records read."""
+    when its reader can cut it (:func:`masterykit.batch.plan_parts`). Returns the rejections,
+    the number of records read and how many learners each policy evaluated."""
     from masterykit.batch import evaluate_sorted, plan_parts
     from masterykit.cli._inputs import _registry
 
     options = parse_reader_options(option_pairs)
     # Checks the files are there before any output is written; nothing is read until the
     # records are iterated (not at all when the parts are read by worker processes).
-    records = open_evidence(evidence_path, evidence_format, options, policy)
+    records = open_evidence(evidence_path, evidence_format, options, reader_policy(policy))
     if learners_path is not None:
         existing_file(learners_path, "learners file")
     with reader_errors():
@@ -189,7 +208,7 @@ def stream_evaluation(
                 jobs,
                 format=evidence_format,
                 options=options,
-                policy=policy,
+                policy=reader_policy(policy),
                 registry=registry if registry.readers else None,
             )
             if plan.parts is None:
@@ -207,7 +226,7 @@ def stream_evaluation(
                 guard=guard,
                 tick=tick,
             )
-    return tally.rejections, tally.read
+    return tally.rejections, tally.read, tally.routing
 
 
 @click.command("evaluate")
@@ -311,15 +330,18 @@ def evaluate_command(
     jobs: int,
     no_csv_guard: bool,
 ) -> int:
-    """Evaluate a policy for every learner.
+    """Evaluate a policy (or a district file) for every learner.
 
-    Prints each learner's competencies, requirements, advancements, graduation and pace
-    with their reasons, every evidence record that could not be used (with the file and
-    line it came from), and counts that reconcile: read = used + rejected.
+    POLICY may be a district file: each learner is then evaluated under the policy their
+    route names, and the output says which. Prints each learner's competencies,
+    requirements, advancements, graduation and pace with their reasons, every evidence
+    record that could not be used (with the file and line it came from), and counts that
+    reconcile: read = used + rejected.
     Exit status: 0 done, 1 policy or data problems (or rejected evidence with `--strict`),
     2 usage error.
     """
     from masterykit.batch import skipped
+    from masterykit.district import District
 
     if jobs > 1 and not sorted_by_id:
         raise CliError(
@@ -339,11 +361,11 @@ def evaluate_command(
             )
         )
     check_output(output, [policy_path, evidence_path, learners_path])
-    policy = load_policy(policy_path)
+    policy = load_target(policy_path)
     check_output(output, inputs_of(policy, evidence_path, learners_path))
     fmt: OutputFormat = output_format  # type: ignore[assignment] # click.Choice checked it
     if sorted_by_id:
-        rejections, read = stream_evaluation(
+        rejections, read, routing = stream_evaluation(
             policy,
             evidence_path,
             learners_path,
@@ -356,13 +378,16 @@ def evaluate_command(
             guard=not no_csv_guard,
         )
     else:
-        from masterykit.batch import render
+        from masterykit.batch import Routing, render
 
         report = run_evaluation(
             policy, evidence_path, learners_path, as_of, evidence_format, option_pairs
         )
         write_output(render(report, fmt, guard=not no_csv_guard), output)
         rejections, read = list(report.rejections), report.records_read
+        routing = Routing.of(report.result.learners)
+    if isinstance(policy, District) and output_format != "table":
+        echo_routing(routing)
     if rejections and output_format == "table":
         echo_rejections(rejections)
     elif len(rejections) > skipped(rejections):

@@ -16,16 +16,18 @@ import click
 
 from masterykit.cli._common import EXIT_OK, EXIT_PROBLEM, CliError, DateType, debug_option
 from masterykit.cli._inputs import (
-    load_policy,
+    load_target,
     no_learner,
     parse_reader_options,
     read_inputs,
+    reader_policy,
 )
 from masterykit.diagnostics import Diagnostic
 from masterykit.evidence import Learner
 
 if TYPE_CHECKING:
     from masterykit.engine import Explanation, LearnerResult, NextStep
+    from masterykit.policy import Policy
 
 __all__ = ["EXPLAIN_SCHEMA", "explain_command", "explanation_json", "next_steps"]
 
@@ -67,6 +69,18 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
         "text": explanation.text,
         "children": [explanation_json(child) for child in explanation.children],
     }
+
+
+def _not_evaluated(learner_id: str, code: str, reason: str) -> CliError:
+    """``MK455``: ``--competency`` for a learner no policy of the district evaluated."""
+    return CliError(
+        Diagnostic(
+            "MK455",
+            f"learner `{learner_id}` has no result for competency `{code}`: {reason}",
+            help="leave out `--competency` to see why the learner is not evaluated",
+        ),
+        status=EXIT_PROBLEM,
+    )
 
 
 def _unknown_competency(code: str, known: list[str]) -> CliError:
@@ -139,6 +153,9 @@ def explain_command(
 ) -> int:
     """Explain one learner's results and what they still need.
 
+    POLICY may be a district file: the learner is explained under the policy their route
+    names, with the route and why it applies (or why no policy evaluates them).
+
     Shows, for each competency, the evidence that counted and the rules that decided (with
     the file and line that set them), which requirement clauses hold and which do not, the
     pace toward the due date, and the next steps.
@@ -146,24 +163,30 @@ def explain_command(
     2 usage error.
     """
     from masterykit.batch import policy_json, visible
+    from masterykit.district import District
     from masterykit.engine import (
         evaluate,
         explain_competency,
         explain_learner,
         render_text,
+        route,
         unstructure,
     )
 
-    policy = load_policy(policy_path)
+    target = load_target(policy_path)
     inputs = read_inputs(
         evidence_path,
         learners_path,
         evidence_format=evidence_format,
         options=parse_reader_options(option_pairs),
-        policy=policy,
+        policy=reader_policy(target),
     )
-    if competency is not None and competency not in policy.competencies:
-        raise _unknown_competency(competency, list(policy.competencies))
+    district = target if isinstance(target, District) else None
+    policy: Policy | None = None
+    if district is None:
+        policy = reader_policy(target)
+        if competency is not None and competency not in policy.competencies:
+            raise _unknown_competency(competency, list(policy.competencies))
     evidence = [piece for piece in inputs.evidence if piece.learner == learner_id]
     if inputs.learners is not None:
         found = [learner for learner in inputs.learners if learner.id == learner_id]
@@ -177,7 +200,16 @@ def explain_command(
         known = sorted({piece.learner for piece in inputs.evidence})
         raise no_learner(learner_id, known, evidence_path, "evidence file")
     day = as_of or dt.date.today()
-    result = evaluate(policy, [learner], evidence, as_of=day).learners[0]
+    result = evaluate(target, [learner], evidence, as_of=day).learners[0]
+    if district is not None:
+        chosen = route(district, learner, day)
+        policy = chosen.policy if chosen is not None and chosen.policy is not None else None
+        if competency is not None:
+            if result.not_evaluated is not None:
+                raise _not_evaluated(learner_id, competency, result.not_evaluated.reason)
+            assert policy is not None  # INVARIANT: an evaluated learner's route names a policy
+            if competency not in policy.competencies:
+                raise _unknown_competency(competency, list(policy.competencies))
     if competency is not None:
         tree = explain_competency(result.competencies[competency])
     else:
@@ -186,20 +218,22 @@ def explain_command(
     if output_format == "json":
         document = {
             "schema": EXPLAIN_SCHEMA,
-            "policy": policy_json(policy),
+            "policy": policy_json(policy if policy is not None else target),
             "as_of": day.isoformat(),
             "learner": learner_id,
             "competency": competency,
             "explanation": explanation_json(tree),
             "next_steps": [unstructure(step) for step in steps],
             "result": unstructure(result),
+            "district": policy_json(district) if district is not None else None,
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return EXIT_OK
-    version = f" {policy.version}" if policy.version else ""
+    shown = policy if policy is not None else target
+    version = f" {shown.version}" if shown.version else ""
     # For people: control characters in data are shown escaped, never sent to the terminal.
     text = (
-        f"{learner_id}: {policy.name}{version}, as of {day.isoformat()}\n\n"
+        f"{learner_id}: {shown.name}{version}, as of {day.isoformat()}\n\n"
         + render_text(tree)
         + "\n"
         + "\n".join(_steps_lines(steps))

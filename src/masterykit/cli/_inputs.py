@@ -18,6 +18,7 @@ import click
 
 from masterykit.cli._common import EXIT_PROBLEM, CliError, existing_file
 from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.district import District
 from masterykit.evidence import Evidence, Learner, Rejection
 from masterykit.policy import Policy
 from masterykit.registry import Registry
@@ -30,12 +31,14 @@ __all__ = [
     "Inputs",
     "echo_rejections",
     "load_policy",
+    "load_target",
     "no_learner",
     "open_evidence",
     "parse_reader_options",
     "progress",
     "read_inputs",
     "reader_errors",
+    "reader_policy",
 ]
 
 # Reader errors that come from a command-line flag (`--evidence-format`, `--evidence-option`)
@@ -63,6 +66,25 @@ def load_policy(path: str, registry: Registry | None = None) -> Policy:
     from masterykit.loader import load
 
     return load(existing_file(path, "policy file"), registry=registry or _registry())
+
+
+def load_target(path: str, registry: Registry | None = None) -> Policy | District:
+    """Check and load the policy or district file at ``path``, whichever it is (a district
+    file with every policy it routes to).
+
+    Raises:
+        CliError: ``MK404``/``MK405``/``MK406`` when ``path`` is not a readable file.
+        MasteryError: the file's own syntax or check errors (exit status 1).
+    """
+    from masterykit.loader import load_any
+
+    return load_any(existing_file(path, "policy file"), registry=registry or _registry())
+
+
+def reader_policy(target: Policy | District) -> Policy:
+    """The policy whose scales the evidence readers map scores onto: the policy itself, or a
+    district's base policy, which every routed policy extends."""
+    return target.base if isinstance(target, District) else target
 
 
 def parse_reader_options(pairs: Sequence[str]) -> dict[str, Any]:

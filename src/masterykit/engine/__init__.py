@@ -1,6 +1,8 @@
 """The evaluation engine: run a checked policy for learners and their evidence.
 
-* :func:`evaluate` — a policy, learners and evidence as of a date → :class:`EvaluationResult`;
+* :func:`evaluate` — a policy (or a district file), learners and evidence as of a date →
+  :class:`EvaluationResult`;
+* ``route`` and ``routing`` — which route of a district file takes a learner, and why;
 * :func:`evaluate_stream` — evidence sorted by learner → one result per learner, streamed
   (district batches; :mod:`masterykit.batch` runs them on several processes);
 * :class:`Session` — one learner, evidence arriving one piece at a time (online mode);
@@ -16,6 +18,8 @@ which evidence arrives, and the same inputs give byte-identical JSON.
 """
 
 from masterykit.diagnostics import Span
+from masterykit.district import PolicyIdentity
+from masterykit.engine.district import route, routing
 from masterykit.engine.compact import (
     CompactCompetency,
     CompactDecision,
@@ -68,8 +72,10 @@ from masterykit.engine.results import (
     EvidenceCounts,
     LearnerResult,
     NextStep,
+    NotEvaluated,
     PaceResult,
     PaceStatus,
+    RouteResult,
     Status,
     SufficiencyCheck,
     UnusedEvidence,
@@ -128,13 +134,16 @@ __all__ = [
     "NoDueAttribute",
     "NoDueRule",
     "NoScoreYet",
+    "NotEvaluated",
     "Origin",
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "PolicyIdentity",
     "Provenance",
     "Rejection",
     "RequirementCannotHold",
+    "RouteResult",
     "ScoreNeeded",
     "Session",
     "Span",
@@ -159,6 +168,8 @@ __all__ = [
     "render_fact",
     "render_pace_reason",
     "render_text",
+    "route",
+    "routing",
     "to_json",
     "unstructure",
 ]

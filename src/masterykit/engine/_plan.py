@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import assert_never
 
+from masterykit.district import PolicyIdentity
 from masterykit.engine import _prepare
 from masterykit.engine._clauses import (
     AnyNode,
@@ -77,6 +78,8 @@ class CompiledPolicy:
 
     def __init__(self, policy: Policy):
         self.policy = policy
+        #: Which policy this is, as every learner result it gives says.
+        self.identity = PolicyIdentity.of(policy)
         self.competencies: dict[str, CompetencyPlan] = {
             code: CompetencyPlan(code, competency.title, policy.rules[code], policy)
             for code, competency in policy.competencies.items()
@@ -325,6 +328,7 @@ class CompiledPolicy:
             tuple(advancements),
             graduation,
             pace,
+            self.identity,
         )
 
     def node_codes(self, node: Node) -> frozenset[str]:

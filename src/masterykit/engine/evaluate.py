@@ -16,14 +16,32 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Literal
 
+import attrs
+
+from masterykit.district import District, PolicyIdentity, Route
 from masterykit.engine import _prepare
-from masterykit.engine._plan import RunState, compile_policy
-from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
+from masterykit.engine._plan import CompiledPolicy, RunState, compile_policy
+from masterykit.engine.district import choose
+from masterykit.engine.results import (
+    EvaluationResult,
+    EvidenceCounts,
+    LearnerResult,
+    NotEvaluated,
+    RouteResult,
+)
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.numbers import short_text
 from masterykit.policy import Policy
 
-__all__ = ["evaluate", "learners_from_evidence", "listed_twice", "normalise_as_of"]
+__all__ = [
+    "district_identity",
+    "evaluate",
+    "learners_from_evidence",
+    "listed_twice",
+    "normalise_as_of",
+    "not_routed",
+    "routed_away",
+]
 
 
 _learner = operator.attrgetter("learner")
@@ -100,7 +118,7 @@ def rejection_key(rejection: Rejection) -> tuple[str, int, str, str, str, str, s
 
 
 def evaluate(
-    policy: Policy,
+    policy: Policy | District,
     learners: Learner | Iterable[Learner] | None,
     evidence: Iterable[Evidence] = (),
     *,
@@ -109,8 +127,16 @@ def evaluate(
 ) -> EvaluationResult:
     """Evaluate ``policy`` for ``learners`` given ``evidence``, as of ``as_of``.
 
+    Given a :class:`~masterykit.district.District`, each learner is evaluated under the policy
+    their route names (the first route of the district file whose condition holds for them on
+    ``as_of``), in one pass over the evidence. A learner no route takes, or whose route says
+    ``not evaluated``, is still reported: their result has no competencies and says why
+    (:class:`~masterykit.engine.results.NotEvaluated`, ``MK390`` or ``MK391``), and their
+    evidence counts as used but not counted, so the counts still reconcile.
+
     Args:
-        policy: a checked policy (from :func:`masterykit.load` or built by hand).
+        policy: a checked policy (from :func:`masterykit.load` or built by hand), or a checked
+            district file (from :func:`masterykit.loader.load_district`).
         learners: one learner, several, or ``None`` to evaluate every learner the evidence
             names (without attributes, in order of id).
         evidence: the evidence, in any order.
@@ -123,8 +149,12 @@ def evaluate(
     Returns:
         One :class:`~masterykit.engine.results.LearnerResult` per learner, in the order given
         (a learner listed twice is evaluated once, and the repeat is reported as rejection
-        ``MK354``), the rejected evidence (``MK350``–``MK353``) and counts that reconcile:
+        ``MK354``), each naming the policy that evaluated it (and, for a district, the route
+        that chose it), the rejected evidence (``MK350``–``MK353``) and counts that reconcile:
         ``read == used + rejected``.
+
+    .. versionchanged:: 0.1
+       Takes a district file.
     """
     # Results hold no reference cycles, so the cyclic garbage collector has nothing to find in
     # what a batch allocates; pausing it for the call saves a fifth of the time on large batches.
@@ -138,15 +168,39 @@ def evaluate(
             gc.enable()
 
 
+def not_routed(learner_id: str, district: District) -> str:
+    """The reason (``MK390``) a learner no route of ``district`` takes is not evaluated."""
+    return (
+        f"no route of district `{district.name}` takes learner `{learner_id}`; "
+        "no policy evaluates them"
+    )
+
+
+def routed_away(learner_id: str, route: Route) -> str:
+    """The reason (``MK391``) a learner whose route says ``not evaluated`` is not evaluated."""
+    return f"learner `{learner_id}` is not evaluated: {route.reason}"
+
+
+def _text_key(piece: Evidence) -> tuple[str, str, str, str, str]:
+    # Evidence nobody evaluates is not checked, so its order must not rely on its types.
+    return (
+        str(piece.timestamp),
+        _text(piece.competency),
+        str(piece.score),
+        str(piece.kind),
+        str(piece.origin),
+    )
+
+
 def _evaluate(
-    policy: Policy,
+    policy: Policy | District,
     learners: Learner | Iterable[Learner] | None,
     evidence: Iterable[Evidence],
     as_of: dt.date | dt.datetime | None,
     first_proficient: Literal["pace", "all"],
 ) -> EvaluationResult:
     day = normalise_as_of(as_of)
-    plan = compile_policy(policy)
+    district = policy if isinstance(policy, District) else None
     evidence = list(evidence)
     if learners is None:
         roster = learners_from_evidence(evidence)
@@ -189,15 +243,33 @@ def _evaluate(
             else:
                 per_competency.append(piece)
 
-    state = RunState(plan, day)
-    dates = None if first_proficient == "all" else plan.pace_selection
     accept = _prepare.accept
     usable = _prepare.usable
     used = counted = 0
     results: list[LearnerResult] = []
+    # One plan, run state and first-proficient selection per policy the run uses.
+    runs: dict[int, tuple[CompiledPolicy, RunState, frozenset[str] | None]] = {}
+    single = None if isinstance(policy, District) else _run_of(policy, day, first_proficient, runs)
     for learner in ordered:
-        accepted: dict[str, tuple[list[Evidence], bool]] = {}
         groups = buckets[learner.id]
+        routed: RouteResult | None = None
+        if district is None:
+            assert single is not None
+            plan, state, dates = single
+        else:
+            chosen, routed = choose(district, learner, day)
+            if chosen is None or chosen.policy is None:
+                pieces = sorted((p for items in groups.values() for p in items), key=_text_key)
+                used += len(pieces)
+                why = (
+                    NotEvaluated("MK390", not_routed(learner.id, district), tuple(pieces))
+                    if chosen is None
+                    else NotEvaluated("MK391", routed_away(learner.id, chosen), tuple(pieces))
+                )
+                results.append(LearnerResult(learner, {}, route=routed, not_evaluated=why))
+                continue
+            plan, state, dates = _run_of(chosen.policy, day, first_proficient, runs)
+        accepted: dict[str, tuple[list[Evidence], bool]] = {}
         checked = usable(plan, groups)
         for code, items in groups.items():
             found = accept(plan, code, items, rejections, checked)
@@ -207,6 +279,8 @@ def _evaluate(
         result = plan.learner(learner, accepted, state, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
+        if routed is not None:
+            result = attrs.evolve(result, route=routed)
         results.append(result)
 
     rejections.sort(key=rejection_key)
@@ -218,4 +292,24 @@ def _evaluate(
         tuple(results),
         tuple(rejections),
         EvidenceCounts(read, used, evidence_rejected, counted, used - counted),
+        district_identity(district) if district is not None else None,
     )
+
+
+def district_identity(district: District) -> PolicyIdentity:
+    """The district file's name, version, fingerprint and file, as results name it."""
+    return PolicyIdentity(district.name, district.version, district.fingerprint, district.file)
+
+
+def _run_of(
+    policy: Policy,
+    day: dt.date,
+    first_proficient: Literal["pace", "all"],
+    runs: dict[int, tuple[CompiledPolicy, RunState, frozenset[str] | None]],
+) -> tuple[CompiledPolicy, RunState, frozenset[str] | None]:
+    found = runs.get(id(policy))
+    if found is None:
+        plan = compile_policy(policy)
+        dates = None if first_proficient == "all" else plan.pace_selection
+        found = runs[id(policy)] = (plan, RunState(plan, day), dates)
+    return found

@@ -27,6 +27,7 @@ from masterykit.engine.results import (
     LearnerResult,
     NextStep,
     PaceResult,
+    RouteResult,
     Status,
     UnusedEvidence,
     UnusedReason,
@@ -43,6 +44,7 @@ __all__ = [
     "explain_decision",
     "explain_learner",
     "explain_pace",
+    "explain_route",
     "render_text",
     "summary_line",
 ]
@@ -273,9 +275,57 @@ def explain_pace(pace: PaceResult, audience: Audience = "author") -> Explanation
     return Explanation(f"pace: {pace.status.value} ({pace.reason})", tuple(children))
 
 
+def explain_route(route: RouteResult) -> tuple[Explanation, ...]:
+    """Why a district file's route took a learner: the route, its condition's result, and the
+    routes before it that did not apply (or, when no route took the learner, every one)."""
+    found: list[Explanation] = []
+    if route.index is not None:
+        where = f" ({route.source})" if route.source is not None else ""
+        condition = (_clause(route.condition, {}),) if route.condition is not None else ()
+        found.append(
+            Explanation(f"chosen by route {route.index + 1}: {route.text}{where}", condition)
+        )
+    for index, clause in enumerate(route.skipped):
+        line = _clause(clause, {})
+        found.append(Explanation(f"route {index + 1} does not apply: {line.text}", line.children))
+    return tuple(found)
+
+
+def _routed(result: LearnerResult) -> Explanation | None:
+    """The first line of a district run's learner: the policy that evaluated them and why, or
+    why none did."""
+    why = explain_route(result.route) if result.route is not None else ()
+    skipped = result.not_evaluated
+    if skipped is not None:
+        children = list(why)
+        if skipped.evidence:
+            children.append(
+                Explanation(
+                    f"evidence that does not count ({len(skipped.evidence)}):",
+                    tuple(Explanation(_evidence(e)) for e in skipped.evidence),
+                )
+            )
+        return Explanation(f"not evaluated [{skipped.code}]: {skipped.reason}", tuple(children))
+    if result.route is None or result.policy is None:
+        return None
+    policy = result.policy
+    version = f" version {policy.version}" if policy.version else ""
+    return Explanation(f'policy "{policy.name}"{version}', why)
+
+
 def explain_learner(result: LearnerResult, audience: Audience = "author") -> Explanation:
-    """A learner's competencies (one line each, with what is missing), decisions and pace."""
+    """A learner's competencies (one line each, with what is missing), decisions and pace.
+
+    In a district run, the first line under the learner names the policy that evaluated them
+    and the route that chose it (or why no policy did).
+
+    .. versionchanged:: 0.1
+       The policy and route of a district run.
+    """
     children: list[Explanation] = []
+    routed = _routed(result)
+    if routed is not None:
+        children.append(routed)
     for competency in result.competencies.values():
         missing = competency.missing
         extra = (_steps(missing, audience),) if missing else ()
@@ -325,7 +375,8 @@ def render_text(
         return "\n".join(result.lines()) + "\n"
     if isinstance(result, EvaluationResult):
         version = f" version {result.version}" if result.version else ""
-        parts = [f'policy "{result.policy}"{version}, as of {result.as_of.isoformat()}', ""]
+        kind = "policy" if result.district is None else "district"
+        parts = [f'{kind} "{result.policy}"{version}, as of {result.as_of.isoformat()}', ""]
         for learner in result.learners:
             parts.extend(explain_learner(learner, audience).lines())
             parts.append("")

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from masterykit.diagnostics import Span
+from masterykit.district import PolicyIdentity
 from masterykit.engine.facts import CompetencyTestKind, DueProblem, Fact
 from masterykit.engine.render import (
     Audience,
@@ -51,12 +52,15 @@ __all__ = [
     "EvidenceCounts",
     "LearnerResult",
     "NextStep",
+    "NotEvaluated",
     "PaceResult",
     "PaceStatus",
+    "RouteResult",
     "Status",
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",
+    "count_by_policy",
 ]
 
 
@@ -366,11 +370,56 @@ class PaceResult:
 
 
 @attrs.frozen(slots=True)
+class RouteResult:
+    """Which route of a district file took a learner, and why.
+
+    ``index`` is the route's position in the district file (0 first) and ``text`` the route as
+    written, with ``source`` where it was written; ``index`` is ``None`` (and ``text`` empty)
+    when no route takes the learner. ``condition`` is the route's condition evaluated for the
+    learner (the values it compared; ``None`` for ``otherwise``), and ``skipped`` the conditions
+    of the routes before it, none of which held. ``reason`` is the text of a ``not evaluated``
+    route.
+
+    .. versionadded:: 0.1
+    """
+
+    index: int | None
+    text: str
+    source: Provenance | None = None
+    condition: ClauseResult | None = None
+    skipped: tuple[ClauseResult, ...] = ()
+    reason: str | None = None
+
+
+@attrs.frozen(slots=True)
+class NotEvaluated:
+    """Why a district run did not evaluate a learner, and the evidence it read for them.
+
+    ``code`` is ``MK390`` when no route of the district file takes the learner and ``MK391``
+    when their route says ``not evaluated``; ``reason`` says so in words. ``evidence`` is the
+    learner's evidence, read and kept but counted toward nothing (it is part of ``used`` and
+    ``not_counted`` in :class:`EvidenceCounts`), in the order of its timestamps.
+
+    .. versionadded:: 0.1
+    """
+
+    code: str
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@attrs.frozen(slots=True)
 class LearnerResult:
     """Everything a policy decides for one learner as of one date.
 
     ``competencies`` and ``requirements`` are read-only views (of copies of the mappings
-    passed in).
+    passed in). ``policy`` is the policy that evaluated the learner (``None`` when none did, or
+    for a result built by hand). In a district run, ``route`` says which route of the district
+    file chose that policy, and ``not_evaluated`` why a learner was not evaluated (their
+    competencies are then empty).
+
+    .. versionchanged:: 0.1
+       ``policy``, ``route`` and ``not_evaluated``.
     """
 
     learner: Learner
@@ -379,6 +428,15 @@ class LearnerResult:
     advancements: tuple[DecisionResult, ...] = ()
     graduation: DecisionResult | None = None
     pace: PaceResult | None = None
+    policy: PolicyIdentity | None = None
+    route: RouteResult | None = None
+    not_evaluated: NotEvaluated | None = None
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether a policy evaluated the learner (in a district run, whether a route sent
+        them to one)."""
+        return self.not_evaluated is None
 
     def advancement(self, source: str, target: str) -> DecisionResult | None:
         """The advancement from ``source`` to ``target``, or ``None`` when the policy has none."""
@@ -412,7 +470,15 @@ class EvidenceCounts:
 
 @attrs.frozen(slots=True)
 class EvaluationResult:
-    """A policy evaluated for some learners as of one date."""
+    """A policy, or a district file, evaluated for some learners as of one date.
+
+    ``policy`` and ``version`` are the name and version of the policy, or of the district file;
+    ``district`` is the district file's identity in a district run (``None`` otherwise). Each
+    learner's result says which policy evaluated them (``LearnerResult.policy``).
+
+    .. versionchanged:: 0.1
+       ``district``.
+    """
 
     policy: str
     version: str | None
@@ -420,6 +486,11 @@ class EvaluationResult:
     learners: tuple[LearnerResult, ...]
     rejections: tuple[Rejection, ...]
     counts: EvidenceCounts
+    district: PolicyIdentity | None = None
+
+    def by_policy(self) -> tuple[tuple[PolicyIdentity, int], ...]:
+        """How many learners each policy evaluated, in the order the policies first appear."""
+        return count_by_policy(self.learners)
 
     def learner(self, learner_id: str) -> LearnerResult | None:
         """The result for ``learner_id``, or ``None``."""
@@ -427,3 +498,15 @@ class EvaluationResult:
             if result.learner.id == learner_id:
                 return result
         return None
+
+
+def count_by_policy(
+    learners: Iterable[LearnerResult],
+) -> tuple[tuple[PolicyIdentity, int], ...]:
+    """How many of ``learners`` each policy evaluated, in the order the policies first
+    appear (learners not evaluated are left out)."""
+    counts: dict[PolicyIdentity, int] = {}
+    for learner in learners:
+        if learner.policy is not None and learner.not_evaluated is None:
+            counts[learner.policy] = counts.get(learner.policy, 0) + 1
+    return tuple(counts.items())

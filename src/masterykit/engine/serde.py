@@ -12,6 +12,10 @@ Conventions (stable across releases of the v1 result format):
 
 Computed properties that tools need are added explicitly: ``proficient`` and ``missing`` on a
 competency result and ``rate`` (a decimal string) on a pace result.
+
+A learner's result names the policy that evaluated it (``policy``: name, version, fingerprint
+and file) and, in a district run, the route that chose it (``route``) or why the learner was not
+evaluated (``not_evaluated``); keys added to format 1, ``null`` where they do not apply.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 
 import cattrs
 
+from masterykit.district import PolicyIdentity
 from masterykit.engine.results import (
     ClauseResult,
     CompetencyResult,
@@ -32,7 +37,9 @@ from masterykit.engine.results import (
     EvaluationResult,
     LearnerResult,
     NextStep,
+    NotEvaluated,
     PaceResult,
+    RouteResult,
     SufficiencyCheck,
 )
 from masterykit.evidence import Evidence, Learner
@@ -167,9 +174,45 @@ def _make_converter() -> cattrs.Converter:
             "advancements": [conv.unstructure(decision) for decision in value.advancements],
             "graduation": conv.unstructure(value.graduation) if value.graduation else None,
             "pace": pace(value.pace) if value.pace is not None else None,
+            "policy": identity(value.policy) if value.policy is not None else None,
+            "route": route(value.route) if value.route is not None else None,
+            "not_evaluated": (
+                not_evaluated(value.not_evaluated) if value.not_evaluated is not None else None
+            ),
         }
 
     conv.register_unstructure_hook(LearnerResult, learner)
+
+    def identity(value: PolicyIdentity) -> dict[str, Any]:
+        return {
+            "name": value.name,
+            "version": value.version,
+            "fingerprint": value.fingerprint,
+            "file": value.file,
+        }
+
+    conv.register_unstructure_hook(PolicyIdentity, identity)
+
+    def route(value: RouteResult) -> dict[str, Any]:
+        return {
+            "index": value.index,
+            "text": value.text,
+            "source": conv.unstructure(value.source) if value.source is not None else None,
+            "condition": clause(value.condition) if value.condition is not None else None,
+            "skipped": [clause(result) for result in value.skipped],
+            "reason": value.reason,
+        }
+
+    conv.register_unstructure_hook(RouteResult, route)
+
+    def not_evaluated(value: NotEvaluated) -> dict[str, Any]:
+        return {
+            "code": value.code,
+            "reason": value.reason,
+            "evidence": [conv.unstructure(piece, Evidence) for piece in value.evidence],
+        }
+
+    conv.register_unstructure_hook(NotEvaluated, not_evaluated)
 
     def evaluation(value: EvaluationResult) -> dict[str, Any]:
         return {
@@ -180,6 +223,7 @@ def _make_converter() -> cattrs.Converter:
             "counts": conv.unstructure(value.counts),
             "learners": [learner(result) for result in value.learners],
             "rejections": [conv.unstructure(rejection) for rejection in value.rejections],
+            "district": identity(value.district) if value.district is not None else None,
         }
 
     conv.register_unstructure_hook(EvaluationResult, evaluation)

@@ -40,7 +40,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, TypeAlias
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
+from masterykit.district import District
 from masterykit.engine.evaluate import (
+    district_identity,
     evaluate,
     listed_twice,
     normalise_as_of,
@@ -57,7 +59,7 @@ _Unit: TypeAlias = tuple[Learner | None, list[Evidence], list[Rejection]]
 
 
 def evaluate_stream(
-    policy: Policy,
+    policy: Policy | District,
     evidence: Iterable[Evidence | Rejection],
     *,
     learners: Mapping[str, Learner] | Iterable[Learner] | None = None,
@@ -78,8 +80,11 @@ def evaluate_stream(
     up to those of one :func:`~masterykit.engine.evaluate` call plus the reader's rejections,
     and ``read == used + rejected`` holds for each result.
 
+    Given a :class:`~masterykit.district.District`, each learner is evaluated under the policy
+    their route names, as :func:`~masterykit.engine.evaluate` does.
+
     Args:
-        policy: a checked policy.
+        policy: a checked policy, or a checked district file.
         evidence: evidence, and a reader's rejections, in which each learner's pieces are
             consecutive (an export sorted by learner); read once, lazily.
         learners: the learners with their attributes (by id, or as an iterable), or ``None``
@@ -145,7 +150,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _serial(
-    policy: Policy,
+    policy: Policy | District,
     units: Iterator[_Unit],
     day: dt.date,
     first_proficient: Literal["pace", "all"],
@@ -311,7 +316,7 @@ def _merged_units(
 
 
 def _evaluate_unit(
-    policy: Policy, unit: _Unit, day: dt.date, first_proficient: Literal["pace", "all"]
+    policy: Policy | District, unit: _Unit, day: dt.date, first_proficient: Literal["pace", "all"]
 ) -> EvaluationResult:
     learner, pieces, loose = unit
     if learner is None:
@@ -324,5 +329,6 @@ def _evaluate_unit(
             (),
             tuple(loose),
             EvidenceCounts(records, 0, records, 0, 0),
+            district_identity(policy) if isinstance(policy, District) else None,
         )
     return evaluate(policy, learner, pieces, as_of=day, first_proficient=first_proficient)

@@ -58,7 +58,7 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Period, Rejection
 
 if TYPE_CHECKING:
     from masterykit.dsl.format import format_policy, format_text
@@ -150,6 +150,7 @@ __all__ = [
     "Origin",
     "PaceResult",
     "PaceStatus",
+    "Period",
     "PluginError",
     "Policy",
     "PolicyCheckError",

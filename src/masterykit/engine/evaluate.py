@@ -204,7 +204,8 @@ def _evaluate(
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])
-        result = plan.learner(learner, accepted, state, dates)
+        # A learner enters evaluation here: with the attributes in force on the as-of date.
+        result = plan.learner(learner.on(day), accepted, state, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
         results.append(result)

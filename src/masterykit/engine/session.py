@@ -138,7 +138,9 @@ class Session:
                 self._buckets.setdefault(piece.competency, ([], True))[0].append(item)
         for code, (items, _plain) in self._buckets.items():
             self._buckets[code] = (items, sort_evidence(items))
-        self._result = self._plan.learner(learner, self._buckets, self._state, self._dates)
+        #: The learner as evaluated: with the attributes in force on the as-of date.
+        self._learner = learner.on(self.as_of)
+        self._result = self._plan.learner(self._learner, self._buckets, self._state, self._dates)
         #: What competency tests read of the current result, kept up to date by :meth:`add`.
         self._views: Views = views_of(self._result.competencies)
 
@@ -204,7 +206,7 @@ class Session:
             )
         views = updated_views(self._views, comps, touched)
         after = self._plan.decide(
-            self.learner,
+            self._learner,
             comps,
             self.as_of,
             previous=before,

@@ -133,6 +133,10 @@ CODES: Mapping[str, str] = {
     "MK361": "a JSON record is nested too deeply",
     "MK362": "a JSON text holds a lone UTF-16 surrogate",
     "MK363": "a timestamp falls outside the calendar in UTC",
+    "MK364": "a learner row's `from` or `to` is not a date",
+    "MK365": "a learner row's `to` is not after its `from`",
+    "MK366": "two values of a learner's attribute hold on the same days",
+    "MK367": "an attribute of a learner is given both with and without dates",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).

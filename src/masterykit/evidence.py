@@ -222,7 +222,9 @@ class Evidence:
 
     ``score`` is a decimal on the competency's scale. ``timestamp`` is a date or a datetime.
     ``kind`` (performance task, common assessment, quiz …) is what sufficiency rules count;
-    ``rater`` and ``source_id`` are kept for reports; ``origin`` says where it was read.
+    ``rater`` and ``source_id`` are kept for reports; ``origin`` says where it was read;
+    ``school`` is the school where it was scored, when the source says, kept for reports (a
+    learner who moved keeps all their evidence, whichever school scored it).
     """
 
     learner: str
@@ -233,6 +235,7 @@ class Evidence:
     rater: str | None = None
     source_id: str | None = None
     origin: Origin | None = attrs.field(default=None, eq=False)
+    school: str | None = None
 
     @property
     def moment(self) -> dt.datetime:

@@ -19,7 +19,7 @@ from typing import Literal
 from masterykit.engine import _prepare
 from masterykit.engine._plan import RunState, compile_policy
 from masterykit.engine.results import EvaluationResult, EvidenceCounts, LearnerResult
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Rejection, once_per_source_id
 from masterykit.numbers import short_text
 from masterykit.policy import Policy
 
@@ -147,7 +147,8 @@ def _evaluate(
 ) -> EvaluationResult:
     day = normalise_as_of(as_of)
     plan = compile_policy(policy)
-    evidence = list(evidence)
+    # A source_id given twice (a retried request) is counted once, as its first piece.
+    evidence, repeats = once_per_source_id(list(evidence))
     if learners is None:
         roster = learners_from_evidence(evidence)
     elif isinstance(learners, Learner):
@@ -155,7 +156,7 @@ def _evaluate(
     else:
         roster = list(learners)
 
-    rejections: list[Rejection] = []
+    rejections: list[Rejection] = list(repeats)
     buckets: dict[str, dict[str, list[Evidence]]] = {}
     ordered: list[Learner] = []
     for learner in roster:
@@ -170,7 +171,7 @@ def _evaluate(
 
     # Group first (cheap), then check and sort each learner's evidence per competency, where a
     # whole competency's scores are checked at once.
-    read = len(evidence)
+    read = len(evidence) + len(repeats)
     # Evidence usually arrives grouped by learner: look each run of one learner's pieces up once.
     for learner_id, run in groupby(evidence, _learner):
         per_learner = buckets.get(learner_id)

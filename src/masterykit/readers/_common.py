@@ -91,7 +91,7 @@ CODES: Mapping[str, str] = {
     "MK311": "a date does not exist in the calendar",
     "MK312": "a JSON line is not valid JSON",
     "MK313": "a JSON line is not an object",
-    "MK314": "a source_id appears twice in one file",
+    "MK314": "a source_id appears twice",
     "MK315": "a raw score lies outside the raw range to rescale",
     "MK316": "a competency value has no entry in the `competencies` mapping",
     "MK317": "a score must be mapped onto a competency's scale but none is known",

@@ -441,3 +441,15 @@ def test_an_update_from_one_thread_is_never_lost_to_another(
             policy, ANA, [p for pieces in own.values() for p in pieces], as_of=AS_OF
         ).learners[0]
     )
+
+
+def test_a_stream_counts_each_learners_source_ids_once() -> None:
+    from masterykit.engine import evaluate_stream
+
+    retried = Evidence("ana", "M.1", Decimal(3), dt.date(2026, 1, 10), source_id="q-1")
+    [result] = list(evaluate_stream(POLICY, [retried, retried], learners=[ANA], as_of=AS_OF))
+    counts = result.counts
+    assert (counts.read, counts.used, counts.rejected) == (2, 1, 1)
+    assert [(r.code, r.reason) for r in result.rejections] == [
+        ("MK314", "duplicate source_id `q-1` (first given earlier)")
+    ]

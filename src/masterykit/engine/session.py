@@ -2,8 +2,10 @@
 
 A :class:`Session` keeps one learner's result up to date. :meth:`Session.add` re-evaluates only
 the competency the new evidence is about and the decisions (requirements, advancements,
-graduation, pace) that read it, and says what changed. Its result is always equal to a full
-:func:`~masterykit.engine.evaluate` of the same policy, learner and evidence.
+graduation, pace) that read it, and says what changed; :meth:`Session.replace` and
+:meth:`Session.remove` do the same for a corrected or withdrawn piece (by its ``source_id``),
+and :meth:`Session.move` moves the session to another as-of date or policy. Its result is always
+equal to a full :func:`~masterykit.engine.evaluate` of the same policy, learner and evidence.
 
 >>> import datetime as dt
 >>> from decimal import Decimal

@@ -453,3 +453,16 @@ def test_a_stream_counts_each_learners_source_ids_once() -> None:
     assert [(r.code, r.reason) for r in result.rejections] == [
         ("MK314", "duplicate source_id `q-1` (first given earlier)")
     ]
+
+
+def test_a_replacement_that_cannot_be_used_still_withdraws_the_piece() -> None:
+    session = Session(POLICY, ANA, [ev("ana", "M.1", 3, "2026-01-10")], as_of=AS_OF)
+    session.add(Evidence("ana", "M.2", Decimal(3), dt.date(2026, 1, 10), source_id="q-1"))
+    changes = session.replace(
+        Evidence("ana", "M.7", Decimal(3), dt.date(2026, 1, 10), source_id="q-1")
+    )
+    assert [r.code for r in changes.rejections] == ["MK351"]
+    assert [c.after.status.value for c in changes.competencies] == ["not_started"]
+    assert session.result == _full([ev("ana", "M.1", 3, "2026-01-10")])
+    assert session.remove("q-1") == Changes()  # the rejected replacement holds the id
+    assert session.rejections == ()

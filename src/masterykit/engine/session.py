@@ -230,6 +230,10 @@ class Session:
         """Put ``evidence`` in place of the piece with the same ``source_id`` (a corrected
         score, date or kind), and re-evaluate what either affects.
 
+        The piece replaced is withdrawn even when ``evidence`` cannot be used (another
+        learner's, an unknown competency …): ``evidence`` is then held with its rejection, as
+        :meth:`add` holds it.
+
         Raises:
             EvidenceError: ``MK384`` when ``evidence`` has no ``source_id``, ``MK383`` when the
                 session holds no piece with it.
@@ -291,6 +295,9 @@ class Session:
             before = self._result
             used = set(self._accepted)
             if policy is not None:
+                # Compiled (and remembered) before anything changes: a policy that cannot be
+                # compiled leaves the session as it was.
+                compile_policy(policy)
                 self.policy = policy
             if as_of is not None:
                 self.as_of = normalise_as_of(as_of)

@@ -16,6 +16,8 @@ Four measurements, each an absolute figure and a ratio to a baseline measured in
    with the engine on every status, score, requirement, advancement, graduation and pace.
 3. **Online update**: one new piece of evidence for an evaluated learner
    (:class:`masterykit.engine.Session`, p50 and p99), against a full re-evaluation of that learner.
+   Then a session's ``add``, ``replace`` and ``remove`` by source id, each p50 and p99
+   (:mod:`benchmarks.sessions`), and the cost of the session's lock.
 4. **Batch end to end from CSV** (learners per second and peak memory, each runner in a process
    of its own; see :mod:`benchmarks._e2e`).
 
@@ -52,6 +54,7 @@ from benchmarks.generate import (
     large_policy_text,
     write_csv,
 )
+from benchmarks.sessions import bench_sessions
 
 __all__ = ["main"]
 
@@ -692,6 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     context = bench_evaluate(report, sample, args.seed, repeats)
     bench_compact(report, context)
     bench_update(report, context, 50 if args.quick else 200, 5)
+    bench_sessions(report, context["policy"], context["inputs"][: 50 if args.quick else 200], 5)
     if not args.no_batch:
         learners = 200 if args.quick else SIZES[args.size]
         bench_batch(report, args.size, learners, args.seed, context["expected"])

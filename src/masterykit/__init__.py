@@ -61,7 +61,7 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Period, Rejection
 
 if TYPE_CHECKING:
     from masterykit.district import District, PolicyIdentity, Route
@@ -176,6 +176,7 @@ __all__ = [
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "Period",
     "PluginError",
     "Policy",
     "PolicyCheckError",

@@ -326,7 +326,7 @@ def test_strict_passes_on_clean_evidence(run, files):
             [*BASE, "--evidence-option", "columns=7"],
             2,
             "error[MK302]: option `columns` must map evidence fields (learner, competency, "
-            "score, timestamp, kind, rater, source_id) to column names\n"
+            "score, timestamp, kind, rater, source_id, school) to column names\n"
             "  --> option columns\n",
         ),
         (

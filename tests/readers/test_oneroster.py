@@ -26,10 +26,24 @@ def test_result_objective_scores_become_evidence_on_the_competency_scale() -> No
     evidence = [r for r in results if isinstance(r, Evidence)]
     assert evidence == [
         Evidence(
-            "stu-ana", "6.RP.A.1", Decimal("3.4"), dt.date(2026, 1, 13), "quiz", None, "rlo-1a"
+            "stu-ana",
+            "6.RP.A.1",
+            Decimal("3.4"),
+            dt.date(2026, 1, 13),
+            "quiz",
+            None,
+            "rlo-1a",
+            school="school-1",
         ),
         Evidence(
-            "stu-ana", "6.RP.A.2", Decimal("3.25"), dt.date(2026, 1, 13), "quiz", None, "rlo-1b"
+            "stu-ana",
+            "6.RP.A.2",
+            Decimal("3.25"),
+            dt.date(2026, 1, 13),
+            "quiz",
+            None,
+            "rlo-1b",
+            school="school-1",
         ),
         Evidence(
             "stu-ana",
@@ -39,6 +53,7 @@ def test_result_objective_scores_become_evidence_on_the_competency_scale() -> No
             "performance_task",
             None,
             "rlo-3a",
+            school="school-1",
         ),
     ]
     assert evidence[0].origin == Origin(file, 2, "result res-1")
@@ -92,10 +107,20 @@ def test_line_item_objectives_give_the_result_score_to_each_objective() -> None:
     file = str(BY_LINE_ITEM / "results.csv")
     assert results == [
         Evidence(
-            "stu-ana", "lo-6rpa1", Decimal("2.5"), dt.date(2026, 1, 13), source_id="res-1:lo-6rpa1"
+            "stu-ana",
+            "lo-6rpa1",
+            Decimal("2.5"),
+            dt.date(2026, 1, 13),
+            source_id="res-1:lo-6rpa1",
+            school="school-1",
         ),
         Evidence(
-            "stu-ana", "lo-6rpa2", Decimal("2.5"), dt.date(2026, 1, 13), source_id="res-1:lo-6rpa2"
+            "stu-ana",
+            "lo-6rpa2",
+            Decimal("2.5"),
+            dt.date(2026, 1, 13),
+            source_id="res-1:lo-6rpa2",
+            school="school-1",
         ),
         Evidence(
             "stu-ana",
@@ -103,6 +128,7 @@ def test_line_item_objectives_give_the_result_score_to_each_objective() -> None:
             Decimal(4),
             dt.datetime(2026, 1, 20, 9, 30),
             source_id="res-2:lo-6rpa3",
+            school="school-1",
         ),
         Rejection("MK334", "result has no learning objective", Origin(file, 4, "result res-3")),
     ]

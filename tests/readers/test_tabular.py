@@ -393,7 +393,7 @@ BAD_OPTIONS: list[tuple[dict[str, Any], str]] = [
     (
         {"columns": {"student": "x"}},
         "option `columns` must map evidence fields (learner, competency, score, timestamp, kind, "
-        "rater, source_id) to column names",
+        "rater, source_id, school) to column names",
     ),
     ({"raw_min": 0}, "option `raw_min` and `raw_max` must both be numbers with raw_min < raw_max"),
     (

@@ -91,7 +91,7 @@ from masterykit.engine.session import (
 )
 from masterykit.engine.steps import clause_steps, competency_missing, next_steps
 from masterykit.engine.stream import evaluate_stream
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Period, Rejection
 from masterykit.policy import CalculationRule, CutRule, Duration, Provenance, WindowRule
 
 __all__ = [
@@ -139,6 +139,7 @@ __all__ = [
     "PaceChange",
     "PaceResult",
     "PaceStatus",
+    "Period",
     "PolicyIdentity",
     "Provenance",
     "Rejection",

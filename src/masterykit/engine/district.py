@@ -58,8 +58,7 @@ def _in_force(learner: Learner, as_of: dt.date) -> Learner:
     INVARIANT: every read of a learner's attributes for routing goes through here, so that
     attributes which change over time are read as of the evaluation date in one place.
     """
-    del as_of  # attributes do not change over time yet: the learner is taken as given
-    return learner
+    return learner.on(as_of)
 
 
 def _attribute_names(clause: Clause, found: set[str]) -> None:

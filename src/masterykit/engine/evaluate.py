@@ -29,7 +29,7 @@ from masterykit.engine.results import (
     NotEvaluated,
     RouteResult,
 )
-from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.evidence import Evidence, Learner, Origin, Rejection, once_per_source_id
 from masterykit.numbers import short_text
 from masterykit.policy import Policy
 
@@ -201,7 +201,8 @@ def _evaluate(
 ) -> EvaluationResult:
     day = normalise_as_of(as_of)
     district = policy if isinstance(policy, District) else None
-    evidence = list(evidence)
+    # A source_id given twice (a retried request) is counted once, as its first piece.
+    evidence, repeats = once_per_source_id(list(evidence))
     if learners is None:
         roster = learners_from_evidence(evidence)
     elif isinstance(learners, Learner):
@@ -209,7 +210,7 @@ def _evaluate(
     else:
         roster = list(learners)
 
-    rejections: list[Rejection] = []
+    rejections: list[Rejection] = list(repeats)
     buckets: dict[str, dict[str, list[Evidence]]] = {}
     ordered: list[Learner] = []
     for learner in roster:
@@ -224,7 +225,7 @@ def _evaluate(
 
     # Group first (cheap), then check and sort each learner's evidence per competency, where a
     # whole competency's scores are checked at once.
-    read = len(evidence)
+    read = len(evidence) + len(repeats)
     # Evidence usually arrives grouped by learner: look each run of one learner's pieces up once.
     for learner_id, run in groupby(evidence, _learner):
         per_learner = buckets.get(learner_id)
@@ -276,7 +277,8 @@ def _evaluate(
             if found is not None:
                 accepted[code] = found
                 used += len(found[0])
-        result = plan.learner(learner, accepted, state, dates)
+        # A learner enters evaluation here: with the attributes in force on the as-of date.
+        result = plan.learner(learner.on(day), accepted, state, dates)
         for competency in result.competencies.values():
             counted += len(competency.used)
         if routed is not None:

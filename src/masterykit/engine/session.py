@@ -2,8 +2,10 @@
 
 A :class:`Session` keeps one learner's result up to date. :meth:`Session.add` re-evaluates only
 the competency the new evidence is about and the decisions (requirements, advancements,
-graduation, pace) that read it, and says what changed. Its result is always equal to a full
-:func:`~masterykit.engine.evaluate` of the same policy, learner and evidence.
+graduation, pace) that read it, and says what changed; :meth:`Session.replace` and
+:meth:`Session.remove` do the same for a corrected or withdrawn piece (by its ``source_id``),
+and :meth:`Session.move` moves the session to another as-of date or policy. Its result is always
+equal to a full :func:`~masterykit.engine.evaluate` of the same policy, learner and evidence.
 
 >>> import datetime as dt
 >>> from decimal import Decimal
@@ -25,12 +27,15 @@ graduation, pace) that read it, and says what changed. Its result is always equa
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import threading
 from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Literal
 
 import attrs
 
+from masterykit.diagnostics import Diagnostic, EvidenceError
 from masterykit.engine._plan import (
     RunState,
     Views,
@@ -47,7 +52,8 @@ from masterykit.engine.results import (
     PaceResult,
 )
 from masterykit.engine.steps import reads_for_steps, step_view, steps_about
-from masterykit.evidence import Evidence, Learner, Rejection
+from masterykit.evidence import Evidence, Learner, Rejection, repeated_source_id
+from masterykit.numbers import short_text
 from masterykit.policy import Policy
 
 __all__ = ["Changes", "CompetencyChange", "DecisionChange", "PaceChange", "Session"]
@@ -84,10 +90,10 @@ class PaceChange:
 
 @attrs.frozen(slots=True)
 class Changes:
-    """What one :meth:`Session.add` changed: only results that differ are listed.
+    """What one update of a :class:`Session` changed: only results that differ are listed.
 
-    ``rejections`` holds evidence that could not be used (``MK350``–``MK353``); it changed
-    nothing.
+    ``rejections`` holds evidence the update could not use (``MK350``–``MK353``, a repeated
+    ``source_id`` ``MK314``); it changed nothing.
     """
 
     competencies: tuple[CompetencyChange, ...] = ()
@@ -102,7 +108,21 @@ class Changes:
 
 
 class Session:
-    """One learner's results, kept current as evidence arrives.
+    """One learner's results, kept current as evidence arrives, is corrected or is withdrawn.
+
+    A session can live as long as a service: :meth:`add`, :meth:`replace` and :meth:`remove`
+    change its evidence, :meth:`move` moves it to another as-of date or policy, and after each
+    its :attr:`result` equals a full :func:`~masterykit.engine.evaluate` of the same policy,
+    learner and evidence as of the same date.
+
+    A ``source_id`` names one piece of evidence: a piece whose ``source_id`` the session
+    already holds (a retried request) is counted once, as the first one, and the repeat is
+    rejected with ``MK314``, as :func:`~masterykit.engine.evaluate` and the readers do. Pieces
+    without a ``source_id`` are all kept, but cannot be replaced or removed.
+
+    Every method that changes the session holds an internal lock, so threads may share one
+    session: each update sees the one before it complete, and :attr:`result` is always the
+    result of one whole update.
 
     Args:
         policy: the checked policy.
@@ -124,23 +144,20 @@ class Session:
         self.policy = policy
         self.learner = learner
         self.as_of = normalise_as_of(as_of)
-        self._plan = compile_policy(policy)
-        #: What this session's evaluations remember (never shared with another session).
-        self._state = RunState(self._plan, self.as_of)
-        self._dates = None if first_proficient == "all" else self._plan.pace_selection
-        self._buckets: dict[str, tuple[list[Evidence], bool]] = {}
-        self._rejections: list[Rejection] = []
+        self._first_proficient = first_proficient
+        self._lock = threading.Lock()
+        self._keys = itertools.count()
+        #: Every piece offered and not removed, by arrival (repeats of a source_id excepted).
+        self._offered: dict[int, Evidence] = {}
+        #: The arrival of the piece holding each source_id.
+        self._ids: dict[str, int] = {}
+        #: Why each piece that could not be used was not, by arrival.
+        self._rejected: dict[int, Rejection] = {}
+        #: The pieces in use (ready to evaluate), by arrival, and where they are.
+        self._accepted: dict[int, Evidence] = {}
         for piece in evidence:
-            item = self._prepare(piece)
-            if isinstance(item, Rejection):
-                self._rejections.append(item)
-            else:
-                self._buckets.setdefault(piece.competency, ([], True))[0].append(item)
-        for code, (items, _plain) in self._buckets.items():
-            self._buckets[code] = (items, sort_evidence(items))
-        self._result = self._plan.learner(learner, self._buckets, self._state, self._dates)
-        #: What competency tests read of the current result, kept up to date by :meth:`add`.
-        self._views: Views = views_of(self._result.competencies)
+            self._hold(piece)
+        self._result = self._rebuild()
 
     @property
     def result(self) -> LearnerResult:
@@ -149,42 +166,256 @@ class Session:
 
     @property
     def rejections(self) -> tuple[Rejection, ...]:
-        """Every piece of evidence this session could not use, in arrival order."""
-        return tuple(self._rejections)
+        """Every piece of evidence this session holds but cannot use, and every repeat of a
+        ``source_id``, in arrival order."""
+        with self._lock:
+            return tuple(self._rejected[key] for key in sorted(self._rejected))
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
         """The accepted evidence, per competency in policy order, oldest first."""
-        return tuple(
-            item
-            for code in self._plan.competencies
-            for item in self._buckets.get(code, ((), True))[0]
-        )
+        with self._lock:
+            return tuple(
+                item
+                for code in self._plan.competencies
+                for item in self._buckets.get(code, ((), True))[0]
+            )
+
+    # --- changing the evidence -----------------------------------------------------------------
+
+    def add(self, evidence: Evidence | Iterable[Evidence]) -> Changes:
+        """Add one piece of evidence (or several) and re-evaluate what it affects.
+
+        Returns:
+            The competencies, decisions and pace whose results changed, and any rejections
+            (a repeated ``source_id`` is ``MK314``).
+        """
+        pieces = [evidence] if isinstance(evidence, Evidence) else list(evidence)
+        with self._lock:
+            rejections: list[Rejection] = []
+            touched: set[str] = set()
+            for piece in pieces:
+                found = self._offer(piece)
+                if isinstance(found, Rejection):
+                    rejections.append(found)
+                else:
+                    touched.add(found)
+            return self._update(touched, rejections)
+
+    def remove(self, source_id: str, *, missing_ok: bool = False) -> Changes:
+        """Withdraw the piece of evidence with ``source_id`` and re-evaluate what it affected.
+
+        A piece the session could not use is withdrawn too (its rejection goes).
+
+        Args:
+            source_id: the ``source_id`` of the piece.
+            missing_ok: when the session holds no piece with ``source_id``, change nothing
+                and return no changes instead of raising (for a retried withdrawal).
+
+        Raises:
+            EvidenceError: ``MK383`` when the session holds no piece with ``source_id``.
+
+        .. versionadded:: 0.1
+        """
+        with self._lock:
+            key = self._ids.get(source_id)
+            if key is None:
+                if missing_ok:
+                    return Changes()
+                raise _unknown_source_id(source_id)
+            touched = self._withdraw(key, source_id)
+            return self._update({touched} if touched is not None else set(), [])
+
+    def replace(self, evidence: Evidence) -> Changes:
+        """Put ``evidence`` in place of the piece with the same ``source_id`` (a corrected
+        score, date or kind), and re-evaluate what either affects.
+
+        The piece replaced is withdrawn even when ``evidence`` cannot be used (another
+        learner's, an unknown competency …): ``evidence`` is then held with its rejection, as
+        :meth:`add` holds it.
+
+        Raises:
+            EvidenceError: ``MK384`` when ``evidence`` has no ``source_id``, ``MK383`` when the
+                session holds no piece with it.
+
+        .. versionadded:: 0.1
+        """
+        source_id = evidence.source_id
+        if type(source_id) is not str:
+            raise EvidenceError(
+                [
+                    Diagnostic(
+                        "MK384",
+                        "evidence to replace has no `source_id`, so which piece it replaces "
+                        "is unknown",
+                        help="give the evidence the `source_id` of the piece it corrects, or "
+                        "add it as new evidence",
+                    )
+                ]
+            )
+        with self._lock:
+            key = self._ids.get(source_id)
+            if key is None:
+                raise _unknown_source_id(source_id)
+            touched: set[str] = set()
+            rejections: list[Rejection] = []
+            before = self._withdraw(key, source_id)
+            if before is not None:
+                touched.add(before)
+            found = self._offer(evidence)
+            if isinstance(found, Rejection):
+                rejections.append(found)
+            else:
+                touched.add(found)
+            return self._update(touched, rejections)
+
+    def move(
+        self, *, as_of: dt.date | dt.datetime | None = None, policy: Policy | None = None
+    ) -> Changes:
+        """Evaluate the same learner and evidence as of another date, or under another policy
+        (a district's edit, loaded and checked), or both, without starting again.
+
+        The result equals a new session's with the new date and policy and the same evidence
+        (evidence the new policy cannot use is rejected; evidence it now can use counts).
+
+        Returns:
+            What changed: competencies and decisions found in both policies whose results
+            differ (one that only the new policy has is not a change: read it in
+            :attr:`result`), pace when both have it and it differs, and the rejections of
+            evidence that was in use before and is not any more.
+
+        Raises:
+            TypeError: when neither ``as_of`` nor ``policy`` is given.
+
+        .. versionadded:: 0.1
+        """
+        if as_of is None and policy is None:
+            raise TypeError("move() needs as_of, policy or both")
+        with self._lock:
+            before = self._result
+            used = set(self._accepted)
+            if policy is not None:
+                # Compiled (and remembered) before anything changes: a policy that cannot be
+                # compiled leaves the session as it was.
+                compile_policy(policy)
+                self.policy = policy
+            if as_of is not None:
+                self.as_of = normalise_as_of(as_of)
+            after = self._result = self._rebuild()
+            dropped = tuple(self._rejected[key] for key in sorted(used - set(self._accepted)))
+            return _compare(before, after, dropped)
+
+    # --- inside --------------------------------------------------------------------------------
+
+    def _rebuild(self) -> LearnerResult:
+        """Compile the policy, prepare every piece held and evaluate the learner in full."""
+        self._plan = plan = compile_policy(self.policy)
+        #: What this session's evaluations remember (never shared with another session).
+        self._state = RunState(plan, self.as_of)
+        self._dates = None if self._first_proficient == "all" else plan.pace_selection
+        #: The learner as evaluated: with the attributes in force on the as-of date.
+        self._learner = self.learner.on(self.as_of)
+        self._buckets: dict[str, tuple[list[Evidence], bool]] = {}
+        self._accepted = {}
+        # Repeats of a source_id stay rejected whatever the policy; the others are prepared
+        # again.
+        self._rejected = {
+            key: rejection for key, rejection in self._rejected.items() if key not in self._offered
+        }
+        for key, piece in self._offered.items():
+            item = self._prepare(piece)
+            if isinstance(item, Rejection):
+                self._rejected[key] = item
+            else:
+                self._accepted[key] = item
+                self._buckets.setdefault(item.competency, ([], True))[0].append(item)
+        for code, (items, _plain) in self._buckets.items():
+            self._buckets[code] = (items, sort_evidence(items))
+        result = plan.learner(self._learner, self._buckets, self._state, self._dates)
+        #: What competency tests read of the current result, kept up to date by updates.
+        self._views: Views = views_of(result.competencies)
+        return result
 
     def _prepare(self, piece: Evidence) -> Evidence | Rejection:
         if piece.learner != self.learner.id:
             return unlisted_learner(piece)
         return self._plan.prepare(piece)
 
-    def add(self, evidence: Evidence | Iterable[Evidence]) -> Changes:
-        """Add one piece of evidence (or several) and re-evaluate what it affects.
+    def _hold(self, piece: Evidence) -> int | Rejection:
+        """Keep ``piece`` among the evidence offered: its arrival key, or the ``MK314``
+        rejection of a repeated ``source_id``."""
+        key = next(self._keys)
+        source_id = piece.source_id
+        if type(source_id) is str:
+            first = self._ids.get(source_id)
+            if first is not None:
+                repeat = self._rejected[key] = repeated_source_id(
+                    piece, self._offered[first].origin
+                )
+                return repeat
+            self._ids[source_id] = key
+        self._offered[key] = piece
+        return key
 
-        Returns:
-            The competencies, decisions and pace whose results changed, and any rejections.
-        """
-        pieces = [evidence] if isinstance(evidence, Evidence) else list(evidence)
-        rejections: list[Rejection] = []
-        touched: set[str] = set()
-        for piece in pieces:
-            item = self._prepare(piece)
-            if isinstance(item, Rejection):
-                rejections.append(item)
-                continue
-            items = self._buckets.get(piece.competency, ([], True))[0]
-            items.append(item)
-            self._buckets[piece.competency] = (items, sort_evidence(items))
-            touched.add(piece.competency)
-        self._rejections.extend(rejections)
+    def _offer(self, piece: Evidence) -> str | Rejection:
+        """Take ``piece`` in: the competency whose evidence it joined, or why it cannot be
+        used."""
+        key = self._hold(piece)
+        if isinstance(key, Rejection):
+            return key
+        item = self._prepare(piece)
+        if isinstance(item, Rejection):
+            self._rejected[key] = item
+            return item
+        self._accepted[key] = item
+        code = item.competency
+        items = self._buckets.get(code, ([], True))[0]
+        items.append(item)
+        self._buckets[code] = (items, sort_evidence(items))
+        return code
+
+    def _withdraw(self, key: int, source_id: str) -> str | None:
+        """Take the piece that arrived as ``key`` out: the competency whose evidence it left
+        (``None`` when it was not in use)."""
+        del self._ids[source_id]
+        del self._offered[key]
+        self._rejected.pop(key, None)
+        item = self._accepted.pop(key, None)
+        if item is None:
+            return None
+        code = item.competency
+        items = self._buckets[code][0]
+        # INVARIANT: the bucket holds this very object (equal pieces may differ in origin).
+        del items[next(i for i, held in enumerate(items) if held is item)]
+        if items:
+            self._buckets[code] = (items, sort_evidence(items))
+        else:
+            del self._buckets[code]
+        return code
+
+    def _competency(self, code: str) -> CompetencyResult:
+        """The result of competency ``code`` for the evidence held, as a full evaluation
+        gives it."""
+        state = self._state
+        found = self._buckets.get(code)
+        plan = self._plan.competencies[code]
+        if found is None:
+            result = state.empty.get(code)
+            if result is None:
+                result = state.empty[code] = plan.not_started((), state.window_starts[code], state)
+            return result
+        items, plain = found
+        return plan.evaluate(
+            items,
+            self.as_of,
+            state.window_starts[code],
+            state,
+            self._dates is None or code in self._dates,
+            plain,
+        )
+
+    def _update(self, touched: set[str], rejections: list[Rejection]) -> Changes:
+        """Evaluate the ``touched`` competencies again, and what reads them."""
         if not touched:
             return Changes(rejections=tuple(rejections))
         before = self._result
@@ -193,18 +424,10 @@ class Session:
         current = before.competencies
         comps = current.copy() if isinstance(current, MappingProxyType) else dict(current)
         for code in touched:
-            items, plain = self._buckets[code]
-            comps[code] = self._plan.competencies[code].evaluate(
-                items,
-                self.as_of,
-                self._state.window_starts[code],
-                self._state,
-                self._dates is None or code in self._dates,
-                plain,
-            )
+            comps[code] = self._competency(code)
         views = updated_views(self._views, comps, touched)
         after = self._plan.decide(
-            self.learner,
+            self._learner,
             comps,
             self.as_of,
             previous=before,
@@ -214,6 +437,42 @@ class Session:
         self._result = after
         self._views = views
         return _diff(before, after, tuple(rejections), touched)
+
+
+def _unknown_source_id(source_id: str) -> EvidenceError:
+    """``MK383``: no piece in the session has ``source_id``."""
+    return EvidenceError(
+        [
+            Diagnostic(
+                "MK383",
+                f"no evidence with source_id `{short_text(source_id)}` in this session",
+                help="it was never added, or was removed already; pass `missing_ok=True` to "
+                "`remove` to make withdrawing twice harmless",
+            )
+        ]
+    )
+
+
+def _compare(
+    before: LearnerResult, after: LearnerResult, rejections: tuple[Rejection, ...]
+) -> Changes:
+    """What changed between two full evaluations, maybe of different policies: the
+    competencies and decisions both have, matched by code and by kind and name."""
+    competencies = tuple(
+        CompetencyChange(old, new)
+        for code, new in after.competencies.items()
+        if (old := before.competencies.get(code)) is not None and old != new
+    )
+    earlier = {(d.kind, d.name): d for d in before.decisions()}
+    decisions = tuple(
+        DecisionChange(was, now)
+        for now in after.decisions()
+        if (was := earlier.get((now.kind, now.name))) is not None and was != now
+    )
+    pace = None
+    if before.pace is not None and after.pace is not None and before.pace != after.pace:
+        pace = PaceChange(before.pace, after.pace)
+    return Changes(competencies, decisions, pace, rejections)
 
 
 def _diff(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from masterykit.diagnostics import Diagnostic, EvidenceError
-from masterykit.evidence import Evidence, Rejection
+from masterykit.evidence import Evidence, Origin, Rejection, repeated_source_id
 from masterykit.readers._common import CODES, DEFAULT_MAX_RECORD_BYTES, SKIP_CODES
 from masterykit.readers.learners import read_learners
 from masterykit.readers.oneroster import read_oneroster
@@ -44,6 +44,7 @@ __all__ = [
     "policy_scales",
     "read_all",
     "read_evidence",
+    "read_files",
     "read_learners",
     "reader_request",
     "reader_spec",
@@ -262,3 +263,47 @@ def read_all(
     evidence = tuple(r for r in results if isinstance(r, Evidence))
     rejections = tuple(r for r in results if isinstance(r, Rejection))
     return evidence, rejections, ReadSummary.of(results)
+
+
+def read_files(
+    paths: Iterable[str | Path],
+    *,
+    format: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+    policy: Policy | None = None,
+) -> Iterator[Evidence | Rejection]:
+    """Stream the evidence of several files (or OneRoster folders) in turn, as one read.
+
+    Each file is read as :func:`read_evidence` reads it (the other arguments are its own, and
+    apply to every file). A ``source_id`` is counted once across all the files: a piece whose
+    ``source_id`` an earlier piece gave, in this file or an earlier one, is rejected with
+    ``MK314`` (``duplicate source_id `q-1` (first in a.csv line 2)``), so files whose
+    exports overlap, or an export read twice, count each record once. Only the ids are kept
+    from file to file.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.csv", "b.csv"):
+    ...     _ = (folder / name).write_text("learner,competency,score,timestamp,source_id\\n"
+    ...                                    "ana,M.1,3,2026-01-10,q-1\\n")
+    >>> [getattr(r, "reason", "used") for r in read_files([folder / "a.csv", folder / "b.csv"])]
+    ['used', 'duplicate source_id `q-1` (first in ...a.csv line 2)']
+
+    Raises:
+        EvidenceError: as :func:`read_evidence`, for the file being opened.
+
+    .. versionadded:: 0.1
+    """
+    first: dict[str, Origin | None] = {}
+    for path in paths:
+        for record in read_evidence(
+            path, format=format, options=options, registry=registry, policy=policy
+        ):
+            if isinstance(record, Evidence) and type(record.source_id) is str:
+                source_id = record.source_id
+                if source_id in first:
+                    yield repeated_source_id(record, first[source_id])
+                    continue
+                first[source_id] = record.origin
+            yield record

@@ -91,7 +91,7 @@ CODES: Mapping[str, str] = {
     "MK311": "a date does not exist in the calendar",
     "MK312": "a JSON line is not valid JSON",
     "MK313": "a JSON line is not an object",
-    "MK314": "a source_id appears twice in one file",
+    "MK314": "a source_id appears twice",
     "MK315": "a raw score lies outside the raw range to rescale",
     "MK316": "a competency value has no entry in the `competencies` mapping",
     "MK317": "a score must be mapped onto a competency's scale but none is known",
@@ -133,6 +133,10 @@ CODES: Mapping[str, str] = {
     "MK361": "a JSON record is nested too deeply",
     "MK362": "a JSON text holds a lone UTF-16 surrogate",
     "MK363": "a timestamp falls outside the calendar in UTC",
+    "MK364": "a learner row's `from` or `to` is not a date",
+    "MK365": "a learner row's `to` is not after its `from`",
+    "MK366": "two values of a learner's attribute hold on the same days",
+    "MK367": "an attribute of a learner is given both with and without dates",
 }
 
 #: Rejections that are not mistakes but records with nothing to use (reported as skipped).

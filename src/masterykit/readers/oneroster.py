@@ -20,7 +20,7 @@ For each record:
   ``tobedeleted`` are rejected (``MK333``);
 * timestamp: ``scoreDate``; kind: option ``kind``, else the title of the line item's category
   in ``categories.csv``; source_id: the objective row's ``sourcedId``, else
-  ``<result sourcedId>:<learningObjectiveId>``.
+  ``<result sourcedId>:<learningObjectiveId>``; school: the line item's ``schoolSourcedId``.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class _LineItem:
     category: str | None
     low: str
     high: str
+    school: str | None = None
 
 
 def _missing(folder: Path, names: str) -> EvidenceError:
@@ -135,6 +136,7 @@ _TABLE_COLUMNS = (
     "categorySourcedId",
     "resultValueMin",
     "resultValueMax",
+    "schoolSourcedId",
     "resultSourcedId",
     "lineItemSourcedId",
     "learningObjectiveId",
@@ -217,6 +219,7 @@ def read_oneroster(request: ReadRequest) -> Iterator[Evidence | Rejection]:
             categories.get(r.get("categorySourcedId", "")) or None,
             r.get("resultValueMin", ""),
             r.get("resultValueMax", ""),
+            r.get("schoolSourcedId") or None,
         )
         for r in _table(folder / "lineItems.csv", limit, problems, ("sourcedId",))
     }
@@ -390,4 +393,5 @@ def _pair(
         kind=options.kind or item.category,
         source_id=source_id,
         origin=Origin(file, line, f"result {result.get('sourcedId', '')}"),
+        school=item.school,
     )

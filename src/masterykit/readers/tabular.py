@@ -1,9 +1,10 @@
 """Evidence from CSV and JSON Lines files with documented columns.
 
 Columns (CSV header names, or JSON Lines keys): ``learner``, ``competency``, ``score``,
-``timestamp`` (required), ``kind``, ``rater``, ``source_id`` (optional). Every data row becomes one
-:class:`~masterykit.evidence.Evidence` or one :class:`~masterykit.evidence.Rejection`; blank lines
-are not rows. Options (all optional) adapt real exports, see :class:`TabularOptions`.
+``timestamp`` (required), ``kind``, ``rater``, ``source_id``, ``school`` (optional). Every data
+row becomes one :class:`~masterykit.evidence.Evidence` or one
+:class:`~masterykit.evidence.Rejection`; blank lines are not rows. Options (all optional) adapt
+real exports, see :class:`TabularOptions`.
 
 >>> import io, tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -67,7 +68,7 @@ __all__ = [
 ]
 
 #: The evidence fields, in the documented column order.
-FIELDS = ("learner", "competency", "score", "timestamp", "kind", "rater", "source_id")
+FIELDS = ("learner", "competency", "score", "timestamp", "kind", "rater", "source_id", "school")
 #: The fields every row must have.
 REQUIRED_FIELDS = ("learner", "competency", "score", "timestamp")
 
@@ -296,7 +297,9 @@ class _RowMapper:
         codes, rescaled = self._codes, self._rescaled
         # Where each field is in a row as wide as the header; an absent field reads the empty
         # cell put after the row's last one.
-        at_learner, at_code, at_score, at_stamp, at_kind, at_rater, at_id = self._cells or (0,) * 7
+        at_learner, at_code, at_score, at_stamp, at_kind, at_rater, at_id, at_school = (
+            self._cells or (0,) * 8
+        )
         scores, stamps, seen_ids = self._scores, self._timestamps, self.seen_ids
         file, default_kind = self.file, opts.kind
         for item in items:
@@ -342,6 +345,7 @@ class _RowMapper:
                         row[at_rater].strip() or None,
                         source_id,
                         Origin(file, line, source_id),
+                        row[at_school].strip() or None,
                     )
                     continue
             yield self.map_row(row, line)
@@ -350,7 +354,7 @@ class _RowMapper:
         self, texts: list[str | None], raw_score: Decimal | int | None, line: int
     ) -> Evidence | Rejection:
         """Build the evidence from the field texts (in :data:`FIELDS` order)."""
-        learner, raw_competency, score_text, stamp_text, kind, rater, source_id = texts
+        learner, raw_competency, score_text, stamp_text, kind, rater, source_id, school = texts
         if learner is None or raw_competency is None or score_text is None or stamp_text is None:
             for column, text in zip(self._columns, texts[:4], strict=True):
                 if text is None:
@@ -438,6 +442,7 @@ class _RowMapper:
             rater,
             source_id,
             Origin(self.file, line, source_id),
+            school,
         )
 
     def _competency(self, raw: str) -> str | None:

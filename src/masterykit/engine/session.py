@@ -202,6 +202,19 @@ class Session:
                 self._dates is None or code in self._dates,
                 plain,
             )
+        continuum = self._plan.continuum
+        if continuum.settled:
+            # Readiness and gates read prerequisites: what comes after a touched competency
+            # may change with it.
+            touched |= continuum.settle(
+                self._plan,
+                comps,
+                self._buckets,
+                self._state,
+                self._dates,
+                fresh=touched,
+                scope=continuum.affected(touched),
+            )
         views = updated_views(self._views, comps, touched)
         after = self._plan.decide(
             self.learner,

@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 
 from masterykit.engine import CompetencyResult, EvaluationResult, LearnerResult, Status, evaluate
+from masterykit.engine._attributes import attribute_text
 from masterykit.evidence import Evidence, Learner
 from masterykit.numbers import format_decimal
 from masterykit.policy import Policy, ReteachRule
@@ -50,6 +51,7 @@ __all__ = [
     "group_results",
     "groups",
     "place",
+    "select_learners",
     "split_evenly",
 ]
 
@@ -93,6 +95,9 @@ class Placement:
             level = f" ({self.level})" if self.level is not None else ""
             score = f"score {format_decimal(self.score)}{level}"
         cut = f"the cut is {format_decimal(self.cut)}"
+        if self.waiting_on:
+            # Started before the prerequisites were met: say so after the reason.
+            cut += f"; waiting on {', '.join(self.waiting_on)}"
         match self.kind:
             case GroupKind.READY:
                 return "every prerequisite proficient, no evidence yet"
@@ -101,7 +106,10 @@ class Placement:
             case GroupKind.IN_PROGRESS:
                 pieces = _pieces(self.attempts)
                 if self.status is Status.INSUFFICIENT:
-                    return f"{score} on {pieces}, not enough evidence yet"
+                    waiting = (
+                        f"; waiting on {', '.join(self.waiting_on)}" if self.waiting_on else ""
+                    )
+                    return f"{score} on {pieces}, not enough evidence yet{waiting}"
                 return f"{score} on {pieces}; {cut}"
             case GroupKind.NEEDS_RETEACHING:
                 pieces = _pieces(self.attempts)
@@ -215,7 +223,22 @@ def _attribute(learner: Learner, name: str | None) -> str | None:
     if name is None or name not in learner.attributes:
         return None
     value = learner.attributes[name]
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else attribute_text(value)
+
+
+def select_learners(learners: Iterable[Learner], where: Mapping[str, str]) -> list[Learner]:
+    """The ``learners`` whose attributes have every value of ``where``, compared as written
+    (``true``/``false`` for booleans, ISO dates, decimals without trailing zeros).
+
+    >>> found = select_learners([Learner("ana", {"iep": True}), Learner("ben")], {"iep": "true"})
+    >>> [learner.id for learner in found]
+    ['ana']
+    """
+    return [
+        learner
+        for learner in learners
+        if all(_attribute(learner, key) == value for key, value in where.items())
+    ]
 
 
 def _parts(
@@ -363,11 +386,7 @@ def groups(
     if chosen is None:
         chosen = [Learner(name) for name in dict.fromkeys(piece.learner for piece in pieces)]
     if where:
-        chosen = [
-            learner
-            for learner in chosen
-            if all(_attribute(learner, key) == value for key, value in where.items())
-        ]
+        chosen = select_learners(chosen, where)
     result = evaluate(policy, chosen, pieces, as_of=as_of)
     return group_results(policy, result, targets=targets, size=size, mix=mix)
 

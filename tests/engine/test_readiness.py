@@ -305,3 +305,31 @@ def test_an_overlay_may_not_change_a_tight_reteach(tmp_path: Path) -> None:
 
     result = check_file(tmp_path / "school.mastery")
     assert [d.code for d in result.diagnostics] == ["MK260"]
+
+
+def test_not_before_another_test_is_a_syntax_error_with_advice() -> None:
+    from masterykit import PolicySyntaxError
+
+    text = HEAD + "requirement r {\n  all of MATH not proficient\n}\n"
+    with pytest.raises(PolicySyntaxError) as caught:
+        load_text(text, "continuum.mastery")
+    [diagnostic] = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "MK155",
+        "`not proficient` is not a test: only `not started` is",
+    )
+    assert diagnostic.help == (
+        "write `none of … proficient` for none of them, or put `not` before the clause to turn "
+        "it around: `not all of … proficient`"
+    )
+
+
+def test_examples_cover_the_continuum_clauses() -> None:
+    from masterykit import run_examples
+    from masterykit.cli._examples import clause_coverage
+
+    policy = load(ROOT / "docs" / "continuum" / "continuum.mastery")
+    covered = {item.text: item.outcomes for item in clause_coverage(run_examples(policy))}
+    assert covered["any of MATH + SCI ready"] == (True,)
+    assert covered["any of MATH insufficient"] == (False, True)
+    assert covered["all of MATH not started"] == (False,)

@@ -361,3 +361,13 @@ def test_the_gallery_page_shows_what_the_commands_print() -> None:
         expected = "\n".join(text[3:] for text in shown.rstrip("\n").splitlines())
         printed = out.rstrip("\n").replace(str(ROOT) + "/", "")
         assert printed == expected
+
+
+def test_a_learner_who_started_before_the_prerequisites_is_told_what_they_wait_on() -> None:
+    policy = load_text(POLICY)
+    grouping = groups(policy, [Learner("ana")], [ev("ana", "MATH.3", "2", 1)], as_of=AS_OF)
+    [placement] = next(t for t in grouping.targets if t.code == "MATH.3").placements()
+    assert placement.kind is GroupKind.IN_PROGRESS
+    assert placement.reason == (
+        "score 2 (Developing) on 1 piece of evidence; the cut is 3; waiting on MATH.2"
+    )

@@ -306,7 +306,7 @@ def groups_command(
     """
     from masterykit.cli._evaluate import check_output, inputs_of, write_output
     from masterykit.cli._inputs import load_policy, read_inputs
-    from masterykit.groups import groups
+    from masterykit.groups import groups, select_learners
 
     conditions = parse_where(where)
     sizes = parse_size(size)
@@ -321,24 +321,16 @@ def groups_command(
         from masterykit.evidence import Learner
 
         learners = tuple(Learner(i) for i in dict.fromkeys(e.learner for e in inputs.evidence))
-    if conditions:
-        chosen = [
-            learner
-            for learner in learners
-            if all(
-                str(learner.attributes.get(key, "")) == value for key, value in conditions.items()
-            )
-        ]
-        if not chosen:
-            shown = " ".join(f"{key}={value}" for key, value in conditions.items())
-            raise CliError(
-                Diagnostic(
-                    "MK473",
-                    f"no learner has `{shown}`",
-                    help="check the attribute names and values against the learners file",
-                ),
-                status=EXIT_PROBLEM,
-            )
+    if conditions and not select_learners(learners, conditions):
+        shown = " ".join(f"{key}={value}" for key, value in conditions.items())
+        raise CliError(
+            Diagnostic(
+                "MK473",
+                f"no learner has `{shown}`",
+                help="check the attribute names and values against the learners file",
+            ),
+            status=EXIT_PROBLEM,
+        )
     if mix is not None and not any(mix in learner.attributes for learner in learners):
         raise CliError(
             Diagnostic(

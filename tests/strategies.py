@@ -163,7 +163,8 @@ def _tuples(strategy: st.SearchStrategy[T], max_size: int = 3) -> st.SearchStrat
 
 
 def rules() -> st.SearchStrategy[n.Rule]:
-    """One rule: ``calculate``, ``proficient at``, ``evidence at least/from/within``."""
+    """One rule: ``calculate``, ``proficient at``, ``evidence at least/from/within/after``,
+    ``reteach after``."""
     arguments = st.one_of(
         st.builds(n.MethodArg, decimals(), st.just(False)),
         st.builds(n.MethodArg, decimals(negative=False), st.just(True)),
@@ -174,6 +175,8 @@ def rules() -> st.SearchStrategy[n.Rule]:
         st.builds(n.EvidenceCount, st.integers(0, 20), _tuples(names())),
         st.builds(n.EvidenceVariety, st.integers(0, 5)),
         st.builds(n.EvidenceWithin, durations()),
+        st.builds(n.EvidenceGate),
+        st.builds(n.Reteach, st.integers(0, 20)),
     )
 
 
@@ -202,7 +205,10 @@ def _quantified() -> st.SearchStrategy[n.Quantified]:
         st.tuples(st.just("percent"), decimals(negative=False, places=2)),
     )
     test = st.one_of(
-        st.tuples(st.just("proficient"), st.none()),
+        st.tuples(
+            st.sampled_from(["proficient", "ready", "insufficient", "started", "not_started"]),
+            st.none(),
+        ),
         st.tuples(st.sampled_from(["reach", "below"]), level_refs()),
     )
 

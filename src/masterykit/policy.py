@@ -44,6 +44,7 @@ __all__ = [
     "CutRule",
     "Duration",
     "EvidenceKind",
+    "GateRule",
     "Graduation",
     "Layer",
     "LearnerClause",
@@ -56,6 +57,7 @@ __all__ = [
     "Provenance",
     "Requirement",
     "RequirementClause",
+    "ReteachRule",
     "Scale",
     "VarietyRule",
     "WindowRule",
@@ -325,6 +327,29 @@ class WindowRule:
 
 
 @attrs.frozen(slots=True)
+class GateRule:
+    """``evidence after prerequisites``: evidence on a competency counts only from the day all
+    of its prerequisites are proficient (none counts while one of them is not).
+
+    .. versionadded:: 0.2
+    """
+
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
+class ReteachRule:
+    """``reteach after N attempts``: a competency still below the cut after ``attempts`` pieces
+    of counted evidence needs reteaching (read by :func:`masterykit.groups`).
+
+    .. versionadded:: 0.2
+    """
+
+    attempts: int
+    source: Provenance
+
+
+@attrs.frozen(slots=True)
 class CompetencyRules:
     """Every rule in force for one competency after layering and scoping.
 
@@ -337,6 +362,8 @@ class CompetencyRules:
     counts: tuple[CountRule, ...] = ()
     variety: VarietyRule | None = None
     window: WindowRule | None = None
+    gate: GateRule | None = None
+    reteach: ReteachRule | None = None
 
 
 # --- conditions ------------------------------------------------------------------------------
@@ -349,14 +376,16 @@ class CompetencyTest:
     ``quantifier`` is ``all``, ``any``, ``none``, ``count`` (``amount`` competencies) or
     ``percent`` (``amount`` percent, rounded up to whole competencies). ``test`` is
     ``proficient``, ``reach`` (level ≥ the threshold) or ``below`` (not reaching it;
-    ``not_started`` and ``insufficient`` count as below). ``codes`` are the selected competencies
+    ``not_started`` and ``insufficient`` count as below), or one of the continuum's tests:
+    ``ready`` (not proficient, every prerequisite proficient), ``insufficient``, ``started``
+    (any status but ``not_started``) and ``not_started``. ``codes`` are the selected competencies
     in declaration order; ``thresholds`` gives, for ``reach``/``below``, the level's value on
     each of those competencies' scales (same order). ``level`` is the level as written and
     ``text`` the clause as the author would write it.
     """
 
     quantifier: Literal["all", "any", "none", "count", "percent"]
-    test: Literal["proficient", "reach", "below"]
+    test: Literal["proficient", "reach", "below", "ready", "insufficient", "started", "not_started"]
     codes: tuple[str, ...]
     text: str
     amount: Decimal | None = None
@@ -555,6 +584,9 @@ class Policy:
 # Fields that say where something was written or how it reads, never what it does: a policy that
 # only gained a comment, was reformatted or had its lines moved keeps its semantic form.
 _NOT_SEMANTIC = frozenset({"source", "span", "text"})
+# Fields added after fingerprints were first given out: left out while unset, so a policy that
+# does not use them keeps the fingerprint it always had.
+_LATER = frozenset({"gate", "reteach"})
 
 
 def semantic_form(policy: Policy) -> Any:
@@ -627,6 +659,7 @@ def semantic_value(value: Any) -> Any:
             field.name: semantic_value(getattr(value, field.name))
             for field in attrs.fields(type(value))
             if field.name not in _NOT_SEMANTIC
+            and not (field.name in _LATER and getattr(value, field.name) is None)
         }
         return {"": type(value).__name__, **fields}
     raise TypeError(f"no semantic form for {type(value).__name__}")

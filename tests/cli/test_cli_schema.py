@@ -17,6 +17,7 @@ def test_without_a_name_every_schema_is_listed_with_its_id(run):
         ["calibration", "masterykit/calibration/v1"],
         ["diagnostics", "masterykit/diagnostics/v1"],
         ["explain", "masterykit/explain/v1"],
+        ["groups", "masterykit/groups/v1"],
         ["report", "masterykit/report/v1"],
         ["result", "masterykit/result/v1"],
         ["test", "masterykit/test/v1"],

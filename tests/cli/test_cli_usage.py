@@ -41,7 +41,7 @@ def test_version_prints_program_name_and_version(run):
         (
             ["schema", "grades"],
             "error[MK403]: `NAME` must be one of `calibration`, `diagnostics`, `explain`, "
-            "`report`, `result`, `test`, not `grades`\n"
+            "`groups`, `report`, `result`, `test`, not `grades`\n"
             "  = help: see `masterykit schema --help`\n",
         ),
         (

@@ -20,6 +20,7 @@ from masterykit.cli._evaluate import evaluate_command
 from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
+from masterykit.cli._groups import continuum_command, groups_command
 from masterykit.cli._report import report_command
 from masterykit.cli._schema import schema
 
@@ -27,10 +28,12 @@ __all__ = ["cli", "main"]
 
 cli.add_command(calibrate_command)
 cli.add_command(check)
+cli.add_command(continuum_command)
 cli.add_command(demo)
 cli.add_command(evaluate_command)
 cli.add_command(explain_command)
 cli.add_command(fmt)
+cli.add_command(groups_command)
 cli.add_command(report_command)
 cli.add_command(schema)
 cli.add_command(test)

@@ -41,12 +41,15 @@ def next_steps(result: LearnerResult, competency: str | None = None) -> list[Nex
     For one competency: what it is missing. Otherwise: what graduation still needs, or when
     the policy has no graduation rule (or it is met), what every unmet decision needs.
     """
+    from masterykit.engine.steps import continuum_order_steps, learner_steps
+
     if competency is not None:
         steps = list(result.competencies[competency].missing)
     elif result.graduation is not None and not result.graduation.held:
-        steps = list(result.graduation.next_steps)
+        # In the order of the learning continuum: prerequisites first, nearest first.
+        steps = list(continuum_order_steps(result.graduation.next_steps, result.competencies))
     else:
-        steps = [step for d in result.decisions() if not d.held for step in d.next_steps]
+        steps = list(learner_steps(result))
     unique: dict[tuple[str, str | None], NextStep] = {}
     for step in steps:
         unique.setdefault((step.text, step.option), step)

@@ -545,6 +545,14 @@ class TreeBuilder:
         """``evidence_within: "evidence" "within" duration``."""
         return n.EvidenceWithin(duration, self._span(meta))
 
+    def evidence_gate(self, meta: _Part) -> n.EvidenceGate:
+        """``evidence_gate: "evidence" "after" "prerequisites"``."""
+        return n.EvidenceGate(self._span(meta))
+
+    def reteach(self, meta: _Part, attempts: Token) -> n.Reteach:
+        """``reteach: "reteach" "after" INT "attempts"``."""
+        return n.Reteach(int(self._numeral(attempts)), self._span(meta))
+
     def for_single(self, meta: _Part, selection: n.Selection, rule: n.Rule) -> n.ForRule:
         """``for_rule: "for" selection rule``."""
         return n.ForRule(selection, (rule,), False, self._span(meta))
@@ -602,6 +610,22 @@ class TreeBuilder:
     def t_below(self, meta: _Part, level: n.LevelRef) -> tuple[n.Test, n.LevelRef | None]:
         """``test: "below" level_ref``."""
         return ("below", level)
+
+    def t_ready(self, meta: _Part) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "ready"``."""
+        return ("ready", None)
+
+    def t_insufficient(self, meta: _Part) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "insufficient"``."""
+        return ("insufficient", None)
+
+    def t_started(self, meta: _Part) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: "started"``."""
+        return ("started", None)
+
+    def t_not_started(self, meta: _Part, _not: Token) -> tuple[n.Test, n.LevelRef | None]:
+        """``test: NOT "started"``."""
+        return ("not_started", None)
 
     def quantified(
         self,

@@ -33,7 +33,9 @@ from masterykit.policy import (
     CountRule,
     CutRule,
     Duration,
+    GateRule,
     Provenance,
+    ReteachRule,
     VarietyRule,
     WindowRule,
 )
@@ -42,7 +44,8 @@ from masterykit.registry import MethodSpec, ParamSpec, Registry
 __all__ = ["Entry", "RuleKey", "resolve_rules", "rule_name", "validate_call"]
 
 #: A kind of rule: ``calculate``, ``proficient``, ``count`` (with its kind set), ``variety``,
-#: ``window``. Count rules with different kind sets are different kinds of rule.
+#: ``window``, ``gate``, ``reteach``. Count rules with different kind sets are different kinds
+#: of rule.
 RuleKey = tuple[str, frozenset[str]]
 
 _HUNDRED = Decimal(100)
@@ -80,6 +83,10 @@ def _key(rule: n.Rule) -> RuleKey:
             return ("variety", frozenset())
         case n.EvidenceWithin():
             return ("window", frozenset())
+        case n.EvidenceGate():
+            return ("gate", frozenset())
+        case n.Reteach():
+            return ("reteach", frozenset())
         case _:
             assert_never(rule)
 
@@ -96,6 +103,8 @@ def rule_name(key: RuleKey) -> str:
         "proficient": "proficient at",
         "variety": "evidence from at least … kinds",
         "window": "evidence within",
+        "gate": "evidence after prerequisites",
+        "reteach": "reteach after",
     }[kind]
 
 
@@ -251,6 +260,8 @@ def _items(
             | n.EvidenceCount
             | n.EvidenceVariety
             | n.EvidenceWithin
+            | n.EvidenceGate
+            | n.Reteach
             | n.ForRule,
         ):
             yield stmt, tight
@@ -367,6 +378,10 @@ def _value_text(entry: Entry) -> str:
             return f"evidence from at least {rule.count} kinds"
         case n.EvidenceWithin():
             return f"evidence within {duration_text(rule.duration)}"
+        case n.EvidenceGate():
+            return "evidence after prerequisites"
+        case n.Reteach():
+            return f"reteach after {rule.attempts} attempts"
         case _:
             assert_never(rule)
 
@@ -392,6 +407,10 @@ def _violation(overlay: Entry, base: Entry, comp: CompInfo) -> str | None:
         return "floor" if o.count < b.count else None
     if isinstance(o, n.EvidenceWithin) and isinstance(b, n.EvidenceWithin):
         return "fixed" if _months_or_days(o.duration) != _months_or_days(b.duration) else None
+    if isinstance(o, n.EvidenceGate) and isinstance(b, n.EvidenceGate):
+        return None  # there is one way to write it, so restating it is all an overlay can do
+    if isinstance(o, n.Reteach) and isinstance(b, n.Reteach):
+        return "fixed" if o.attempts != b.attempts else None
     return None  # pragma: no cover - entries are compared only within one kind of rule
 
 
@@ -503,6 +522,37 @@ def _check_values(ns: Namespace, final: dict[RuleKey, dict[str, Entry]]) -> None
         )
 
 
+def _check_continuum(ns: Namespace, final: dict[RuleKey, dict[str, Entry]]) -> None:
+    """``reteach after N attempts`` asks for at least one attempt; ``evidence after
+    prerequisites`` must govern some competency that has prerequisites."""
+    for entry in {id(e): e for e in final.get(("reteach", frozenset()), {}).values()}.values():
+        assert isinstance(entry.rule, n.Reteach)
+        if entry.rule.attempts < 1:
+            ns.reporter.error(
+                "MK274",
+                f"`reteach after {entry.rule.attempts} attempts` needs at least 1 attempt",
+                entry.span,
+                help="write the number of pieces of evidence after which a competency still "
+                "below the cut needs reteaching, such as `reteach after 3 attempts`",
+            )
+    governed: dict[int, tuple[Entry, list[str]]] = {}
+    for code, entry in final.get(("gate", frozenset()), {}).items():
+        governed.setdefault(id(entry), (entry, []))[1].append(code)
+    for entry, codes in governed.values():
+        if any(
+            ns.competencies[code].after or ns.competencies[code].prerequisites for code in codes
+        ):
+            continue
+        ns.reporter.error(
+            "MK275",
+            "`evidence after prerequisites` has no effect: no competency it covers has "
+            f"prerequisites ({join_codes(ns.order(set(codes)))})",
+            entry.span,
+            help="give competencies prerequisites with `after`, or scope the rule with `for` "
+            "to competencies that have them",
+        )
+
+
 def _check_coverage(
     ns: Namespace, final: dict[RuleKey, dict[str, Entry]], collected: list[list[Entry]]
 ) -> bool:
@@ -549,6 +599,7 @@ def resolve_rules(
             final.setdefault(key, {}).update(per)
     _check_tight(ns, chosen)
     _check_values(ns, final)
+    _check_continuum(ns, final)
     if not _check_coverage(ns, final, collected):
         return None, {}
     rules: dict[str, CompetencyRules] = {}
@@ -562,6 +613,8 @@ def resolve_rules(
     count_rules = [(key, final[key]) for key in count_keys]
     varieties = final.get(("variety", everything), {})
     windows = final.get(("window", everything), {})
+    gates = final.get(("gate", everything), {})
+    reteaches = final.get(("reteach", everything), {})
     # Competencies under the same rules share one (immutable) CompetencyRules: a large policy
     # has thousands of competencies and a handful of distinct rule sets.
     cut_values: dict[tuple[int, int], Decimal | None] = {}
@@ -583,12 +636,16 @@ def resolve_rules(
         count_entries = [per.get(code) for _key, per in count_rules]
         variety_entry = varieties.get(code)
         window_entry = windows.get(code)
+        gate_entry = gates.get(code)
+        reteach_entry = reteaches.get(code)
         signature = (
             id(calc),
             *cut_key,
             *(id(entry) for entry in count_entries),
             id(variety_entry),
             id(window_entry),
+            id(gate_entry),
+            id(reteach_entry),
         )
         shared = made.get(signature)
         if shared is not None:
@@ -611,6 +668,11 @@ def resolve_rules(
             window = WindowRule(
                 Duration(duration.amount, duration.unit), _provenance(ns, window_entry)
             )
+        gate = GateRule(_provenance(ns, gate_entry)) if gate_entry is not None else None
+        reteach = None
+        if reteach_entry is not None:
+            assert isinstance(reteach_entry.rule, n.Reteach)
+            reteach = ReteachRule(reteach_entry.rule.attempts, _provenance(ns, reteach_entry))
         rules[code] = made[signature] = CompetencyRules(
             calculate=CalculationRule(spec.name, args, text, _provenance(ns, calc)),
             proficient=CutRule(
@@ -622,5 +684,7 @@ def resolve_rules(
             counts=tuple(counts),
             variety=variety,
             window=window,
+            gate=gate,
+            reteach=reteach,
         )
     return rules, methods

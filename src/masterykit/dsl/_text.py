@@ -142,6 +142,10 @@ class Printer:
                 return f"evidence from at least {count} kinds"
             case n.EvidenceWithin(duration=within):
                 return f"evidence within {duration(within)}"
+            case n.EvidenceGate():
+                return "evidence after prerequisites"
+            case n.Reteach(attempts=attempts):
+                return f"reteach after {attempts} attempts"
             case _:
                 assert_never(value)
 
@@ -159,7 +163,9 @@ class Printer:
             case _:
                 assert_never(value.quantifier)
         test: str = value.test
-        if value.test != "proficient":
+        if value.test == "not_started":
+            test = "not started"
+        elif value.test in ("reach", "below"):
             cut = value.level.value if value.level is not None else ""
             test = f"{value.test} {self.level(cut)}"
         return f"{head} of {self.selection(value.selection)} {test}"

@@ -43,6 +43,7 @@ __all__ = [
     "Duration",
     "DurationUnit",
     "EvidenceCount",
+    "EvidenceGate",
     "EvidenceLine",
     "EvidenceVariety",
     "EvidenceWithin",
@@ -76,6 +77,7 @@ __all__ = [
     "Quantifier",
     "RequirementDecl",
     "RequirementRef",
+    "Reteach",
     "RouteDecl",
     "Rule",
     "RuleBlock",
@@ -376,7 +378,38 @@ class EvidenceWithin:
     span: Span | None = _span()
 
 
-Rule: TypeAlias = Calculate | Proficient | EvidenceCount | EvidenceVariety | EvidenceWithin
+@attrs.frozen(slots=True)
+class EvidenceGate:
+    """``evidence after prerequisites``: evidence on a competency counts only from the day its
+    prerequisites (``after``) are all proficient.
+
+    .. versionadded:: 0.2
+    """
+
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class Reteach:
+    """``reteach after 3 attempts``: a competency still below the cut after ``attempts`` pieces
+    of counted evidence needs reteaching.
+
+    .. versionadded:: 0.2
+    """
+
+    attempts: int
+    span: Span | None = _span()
+
+
+Rule: TypeAlias = (
+    Calculate
+    | Proficient
+    | EvidenceCount
+    | EvidenceVariety
+    | EvidenceWithin
+    | EvidenceGate
+    | Reteach
+)
 
 
 @attrs.frozen(slots=True)
@@ -407,7 +440,9 @@ RuleItem: TypeAlias = Rule | ForRule | RuleBlock
 # --- requirements, conditions and decisions ---------------------------------------------------
 
 Quantifier: TypeAlias = L["all", "any", "none", "count", "percent"]
-Test: TypeAlias = L["proficient", "reach", "below"]
+Test: TypeAlias = L[
+    "proficient", "reach", "below", "ready", "insufficient", "started", "not_started"
+]
 
 
 @attrs.frozen(slots=True)

@@ -383,6 +383,15 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 help=f"the block opened at line {opened_line} is never closed; "
                 f"add `}}` where it should end",
             )
+        if expected == {"STARTED"} and str(token) in _NEGATED_TESTS:
+            # `all of MATH not proficient`: `not` makes a test only of `started`.
+            return Diagnostic(
+                "MK155",
+                f"`not {token}` is not a test: only `not started` is",
+                span,
+                help=f"write `none of … {token}` for none of them, or put `not` before the "
+                f"clause to turn it around: `not all of … {token}`",
+            )
         message = f"unexpected {found}: expected {_describe_expected(expected, block)}"
         help: str | None = None
         if expected == {"LBRACE"} and _competency_scale_hint(text, token.start_pos or 0):
@@ -412,6 +421,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         "MK110", "the policy could not be read here", Span.point(source.name, line, column)
     )
 
+
+#: The tests a clause may end with that take no `not` (only `not started` is a test).
+_NEGATED_TESTS = frozenset({"proficient", "ready", "insufficient", "reach", "below"})
 
 _AT_LEAST_WHOLE = re.compile(r"\bat\s+least\s+(\d*)$")
 _FRACTION_OF = re.compile(r"\.(\d+)(?=\s+of\b)")

@@ -54,6 +54,7 @@ from masterykit.engine.facts import (
     NoScoreYet,
     RequirementCannotHold,
     ScoreNeeded,
+    StatusNeeded,
 )
 from masterykit.engine.render import (
     AUDIENCES,
@@ -92,7 +93,14 @@ from masterykit.engine.session import (
 from masterykit.engine.steps import clause_steps, competency_missing, next_steps
 from masterykit.engine.stream import evaluate_stream
 from masterykit.evidence import Evidence, Learner, Origin, Period, Rejection
-from masterykit.policy import CalculationRule, CutRule, Duration, Provenance, WindowRule
+from masterykit.policy import (
+    CalculationRule,
+    CutRule,
+    Duration,
+    GateRule,
+    Provenance,
+    WindowRule,
+)
 
 __all__ = [
     "AUDIENCES",
@@ -121,6 +129,7 @@ __all__ = [
     "EvidenceCounts",
     "Explanation",
     "Fact",
+    "GateRule",
     "Learner",
     "LearnerCondition",
     "LearnerResult",
@@ -149,6 +158,7 @@ __all__ = [
     "Session",
     "Span",
     "Status",
+    "StatusNeeded",
     "SufficiencyCheck",
     "UnusedEvidence",
     "UnusedReason",

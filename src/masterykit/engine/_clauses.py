@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, assert_never
 
 from masterykit.diagnostics import Span
 from masterykit.engine._attributes import attribute_text, compare
+from masterykit.engine._readiness import STATE_TESTS, state_split
 from masterykit.engine._state import (
     _BELOW,
     _DEVELOPING,
@@ -232,6 +233,9 @@ def _pace_view(result: CompetencyResult) -> dt.date | bool:
 
 def _selection_text(test: CompetencyTest) -> str:
     text = test.text.split(" of ", 1)[1] if " of " in test.text else test.text
+    if test.test in STATE_TESTS:
+        marker = " " + test.test.replace("_", " ")
+        return text[: -len(marker)] if text.endswith(marker) else text
     marker = " proficient" if test.test == "proficient" else f" {test.test} "
     return text.rsplit(marker, 1)[0] if marker in text else text
 
@@ -248,7 +252,7 @@ class Selection:
         self.test = clause.test
         self.selected = clause.codes
         self.chosen = frozenset(clause.codes)
-        if clause.test == "proficient":
+        if clause.test not in ("reach", "below"):
             self.pairs: tuple[tuple[str, Decimal | None], ...] = tuple(
                 (code, None) for code in clause.codes
             )
@@ -268,6 +272,8 @@ class Selection:
     def split(self, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The selected competencies the test holds for in ``ctx``, and the others."""
         test = self.test
+        if test in STATE_TESTS:
+            return state_split(test, self.selected, ctx.competencies)
         if test == "proficient":
             proficient = ctx.proficient()
             passing = [code for code in self.selected if code in proficient]
@@ -374,10 +380,14 @@ class TestNode(Node):
             # score): when that is the same for every touched one, so is the result.
             comps = ctx.competencies
             proficient = self.test == "proficient"
+            state = STATE_TESTS.get(self.test)
             for code in ctx.touched:
                 if code not in self.chosen:
                     continue
-                if proficient:
+                if state is not None:
+                    if state(before[code]) != state(comps[code]):
+                        break
+                elif proficient:
                     if _proficiency(before[code]) != _proficiency(comps[code]):
                         break
                 else:

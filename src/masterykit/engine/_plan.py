@@ -39,6 +39,7 @@ from masterykit.engine._clauses import (
 )
 from masterykit.engine._competency import CompetencyPlan
 from masterykit.engine._decisions import DecisionPlan, PacePlan
+from masterykit.engine._readiness import Continuum
 from masterykit.engine._state import (
     RunState,
     moment_of,
@@ -84,6 +85,8 @@ class CompiledPolicy:
             code: CompetencyPlan(code, competency.title, policy.rules[code], policy)
             for code, competency in policy.competencies.items()
         }
+        #: Prerequisites in continuum order, and the gates (see ``_readiness``).
+        self.continuum = Continuum(policy)
         # Competency tests over the same competencies share one selection (while building).
         selections: Selections = {}
         self.requirements: dict[str, DecisionPlan] = {
@@ -257,6 +260,8 @@ class CompiledPolicy:
                 if result is None:
                     result = empty[code] = plan.not_started((), starts[code], state)
                 comps[code] = result
+        if self.continuum.settled:
+            self.continuum.settle(self, comps, buckets, state, dates)
         return self.decide(learner, comps, as_of)
 
     def decide(

@@ -95,6 +95,11 @@ def _evidence(evidence: Evidence) -> str:
 def _unused(unused: UnusedEvidence, result: CompetencyResult) -> str:
     if unused.reason is UnusedReason.AFTER_AS_OF:
         why = "dated after the as-of date"
+    elif unused.reason is UnusedReason.BEFORE_PREREQUISITES:
+        if result.gate_opened is not None:
+            why = f"dated before its prerequisites were proficient ({result.gate_opened})"
+        else:
+            why = "its prerequisites are not all proficient yet"
     else:
         window = result.window.duration if result.window is not None else None
         start = result.window_start.isoformat() if result.window_start else "?"
@@ -172,6 +177,19 @@ def explain_competency(result: CompetencyResult, audience: Audience = "author") 
                 f"evidence within {result.window.duration}: from {start} "
                 f"({_where(result.window.source)})"
             )
+        )
+    if result.gate is not None:
+        opened = (
+            f"prerequisites proficient since {result.gate_opened.isoformat()}"
+            if result.gate_opened is not None
+            else f"waiting on {', '.join(result.waiting_on)}"
+        )
+        children.append(
+            Explanation(f"evidence after prerequisites: {opened} ({_where(result.gate.source)})")
+        )
+    elif result.waiting_on:
+        children.append(
+            Explanation(f"prerequisites not yet proficient: {', '.join(result.waiting_on)}")
         )
     for check in result.checks:
         mark = "met" if check.met else "not met"

@@ -34,10 +34,14 @@ __all__ = [
     "NoScoreYet",
     "RequirementCannotHold",
     "ScoreNeeded",
+    "StatusNeeded",
 ]
 
-#: What a competency test checks of each selected competency.
-CompetencyTestKind: TypeAlias = Literal["proficient", "reach", "below"]
+#: What a competency test checks of each selected competency (``ready``, ``insufficient``,
+#: ``started`` and ``not_started`` test where it stands on the learning continuum).
+CompetencyTestKind: TypeAlias = Literal[
+    "proficient", "reach", "below", "ready", "insufficient", "started", "not_started"
+]
 
 
 @attrs.frozen(slots=True)
@@ -149,6 +153,19 @@ class MustNotHold:
         return None
 
 
+@attrs.frozen(slots=True)
+class StatusNeeded:
+    """``competency`` must be ``test`` (``insufficient`` or ``not_started``) for an ``all of S
+    insufficient`` or ``all of S not started`` test: no evidence can bring that about, so the
+    step only says what the clause asks.
+
+    .. versionadded:: 0.2
+    """
+
+    competency: str
+    test: CompetencyTestKind
+
+
 #: Every kind of next step, a closed union (a renderer handles each one).
 Fact: TypeAlias = (
     MoreEvidence
@@ -161,6 +178,7 @@ Fact: TypeAlias = (
     | RequirementCannotHold
     | LearnerCondition
     | MustNotHold
+    | StatusNeeded
 )
 
 

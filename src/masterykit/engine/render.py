@@ -32,6 +32,7 @@ from masterykit.engine.facts import (
     NoScoreYet,
     RequirementCannotHold,
     ScoreNeeded,
+    StatusNeeded,
 )
 from masterykit.numbers import format_decimal
 
@@ -62,6 +63,14 @@ def _wanted(test: CompetencyTestKind, level: str | None) -> str:
             return f"at {level}"
         case "below":
             return f"below {level}"
+        case "ready":
+            return "ready (every prerequisite proficient, itself not yet)"
+        case "insufficient":
+            return "insufficient"
+        case "started":
+            return "started"
+        case "not_started":
+            return "not started"
         case _:  # pragma: no cover - the union is closed
             assert_never(test)
 
@@ -111,6 +120,8 @@ def render_fact(fact: Fact, audience: Audience = "author") -> str:
             return f"`{clause}` does not hold for this learner"
         case MustNotHold(clause):
             return f"`{clause}` must not hold"
+        case StatusNeeded(competency, test):
+            return f"{competency} must be {_wanted(test, None)}"
         case _:  # pragma: no cover - the union is closed
             assert_never(fact)
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -37,12 +38,14 @@ from masterykit.policy import (
     CalculationRule,
     CutRule,
     Duration,
+    GateRule,
     Provenance,
     WindowRule,
     read_only,
 )
 
 __all__ = [
+    "CONTINUUM_TESTS",
     "ClauseKind",
     "ClauseResult",
     "CompetencyResult",
@@ -84,6 +87,9 @@ class UnusedReason(enum.Enum):
 
     AFTER_AS_OF = "after_as_of"
     OUTSIDE_WINDOW = "outside_window"
+    #: Dated before the competency's prerequisites were all proficient, under ``evidence after
+    #: prerequisites`` (or while one of them is not).
+    BEFORE_PREREQUISITES = "before_prerequisites"
 
 
 class PaceStatus(enum.Enum):
@@ -167,6 +173,14 @@ class CompetencyResult:
     provenance. ``first_proficient`` is the first evidence date on which, with the evidence up to
     then, the competency was sufficient and at or above the cut (computed for competencies that
     are proficient now; ``None`` otherwise). :attr:`missing` says what would change the status.
+
+    On the learning continuum: ``waiting_on`` lists the prerequisites (``after``) that are not
+    proficient, so :attr:`ready` says whether the learner is ready to learn it; ``gate`` is the
+    ``evidence after prerequisites`` rule that applied (with ``gate_opened``, the day the
+    prerequisites were all proficient, when they are).
+
+    .. versionchanged:: 0.2
+       ``waiting_on``, ``gate`` and ``gate_opened``; :attr:`ready` and :attr:`started`.
     """
 
     code: str
@@ -183,6 +197,21 @@ class CompetencyResult:
     window_start: dt.date | None = None
     unrounded: Decimal | None = None
     first_proficient: dt.date | None = None
+    waiting_on: tuple[str, ...] = ()
+    gate: GateRule | None = None
+    gate_opened: dt.date | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the learner is ready for this competency (every prerequisite is proficient
+        and it is not proficient itself)."""
+        return not self.waiting_on and self.status is not Status.PROFICIENT
+
+    @property
+    def started(self) -> bool:
+        """Whether the learner has evidence on it up to the as-of date (any status but
+        ``not_started``)."""
+        return self.status is not Status.NOT_STARTED
 
     @property
     def proficient(self) -> bool:
@@ -201,6 +230,24 @@ class CompetencyResult:
         from masterykit.engine.steps import competency_missing
 
         return competency_missing(self)
+
+
+def _is_insufficient(result: CompetencyResult) -> bool:
+    return result.status is Status.INSUFFICIENT
+
+
+def _is_not_started(result: CompetencyResult) -> bool:
+    return result.status is Status.NOT_STARTED
+
+
+#: What each continuum test of a clause (``ready``, ``insufficient``, ``started``,
+#: ``not_started``) checks of one competency's result.
+CONTINUUM_TESTS: Mapping[str, Callable[[CompetencyResult], bool]] = {
+    "ready": attrgetter("ready"),
+    "insufficient": _is_insufficient,
+    "started": attrgetter("started"),
+    "not_started": _is_not_started,
+}
 
 
 @attrs.frozen(slots=True)

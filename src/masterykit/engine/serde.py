@@ -119,6 +119,8 @@ def _make_converter() -> cattrs.Converter:
 
     def competency(value: CompetencyResult) -> dict[str, Any]:
         data: dict[str, Any] = base_competency(value)
+        # Format 1 keeps its fields; the continuum's facts are written by ``groups`` output.
+        del data["waiting_on"], data["gate"], data["gate_opened"]
         data["proficient"] = value.proficient
         data["missing"] = [conv.unstructure(step) for step in value.missing]
         return data

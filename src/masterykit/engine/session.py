@@ -425,6 +425,19 @@ class Session:
         comps = current.copy() if isinstance(current, MappingProxyType) else dict(current)
         for code in touched:
             comps[code] = self._competency(code)
+        continuum = self._plan.continuum
+        if continuum.settled:
+            # Readiness and gates read prerequisites: what comes after a touched competency
+            # may change with it.
+            touched |= continuum.settle(
+                self._plan,
+                comps,
+                self._buckets,
+                self._state,
+                self._dates,
+                fresh=touched,
+                scope=continuum.affected(touched),
+            )
         views = updated_views(self._views, comps, touched)
         after = self._plan.decide(
             self._learner,

@@ -26,11 +26,14 @@ from masterykit.engine.facts import (
     NoScoreYet,
     RequirementCannotHold,
     ScoreNeeded,
+    StatusNeeded,
 )
 from masterykit.engine.results import (
+    CONTINUUM_TESTS,
     ClauseResult,
     CompetencyResult,
     CompetencyTestRule,
+    LearnerResult,
     NextStep,
     Status,
 )
@@ -38,6 +41,9 @@ from masterykit.engine.results import (
 __all__ = [
     "clause_steps",
     "competency_missing",
+    "continuum_depth",
+    "continuum_order_steps",
+    "learner_steps",
     "next_steps",
     "reads_for_steps",
     "step_view",
@@ -155,6 +161,13 @@ def _test_steps(
             short = (clause.needed or 0) - len(clause.passing)
             found.append(NextStep(MoreCompetencies(rule.selection, short, rule.test, rule.level)))
         return found
+    if rule.test in CONTINUUM_TESTS and rule.quantifier != "none":
+        # A ready test's steps are about the prerequisites, so they are filtered, not its codes.
+        for code in codes:
+            found.extend(_state_toward(comps[code], rule.test, comps))
+        if only is not None:
+            found = [step for step in found if step.competency in only]
+        return found
     if only is not None:
         codes = tuple(code for code in codes if code in only)
     if not codes:
@@ -166,6 +179,25 @@ def _test_steps(
         else:
             found.extend(_toward(comps[code], thresholds[code], rule.level))
     return found
+
+
+def _state_toward(
+    result: CompetencyResult, test: str, comps: Mapping[str, CompetencyResult]
+) -> list[NextStep]:
+    """What ``result``'s competency needs for a continuum test (``ready`` …) to hold."""
+    match test:
+        case "ready":
+            # Proficient already: nothing makes it ready again. Otherwise its prerequisites.
+            steps: list[NextStep] = []
+            for before in result.waiting_on:
+                steps.extend(comps[before].missing)
+            return steps
+        case "started":
+            return [NextStep(MoreEvidence(result.code, 1))]
+        case "insufficient" | "not_started":
+            return [NextStep(StatusNeeded(result.code, test))]
+        case _:  # pragma: no cover - CONTINUUM_TESTS is closed
+            raise AssertionError(test)
 
 
 def _toward(
@@ -195,6 +227,7 @@ def step_view(result: CompetencyResult) -> tuple[object, ...]:
         result.checks,
         result.cut,
         result.calculation,
+        result.waiting_on,
     )
 
 
@@ -207,6 +240,8 @@ def reads_for_steps(clause: ClauseResult, codes: Collection[str]) -> bool:
             assert rule is not None
             if rule.quantifier == "none":
                 return any(code in codes for code in clause.passing)
+            if rule.test == "ready" and rule.quantifier == "all":
+                return True  # its steps read the prerequisites' results, whichever they are
             if rule.quantifier == "all" and rule.test != "below":
                 return any(code in codes for code in clause.failing)
             return False  # how many more competencies, never which
@@ -228,3 +263,101 @@ def _dedupe(steps: Iterable[NextStep]) -> list[NextStep]:
             seen.add(step)
             found.append(step)
     return found
+
+
+# --- one learner's next steps, in continuum order ---------------------------------------------
+
+
+def continuum_depth(competencies: Mapping[str, CompetencyResult]) -> dict[str, int]:
+    """How far along the continuum each competency is for this learner: 0 when no prerequisite
+    is missing, else one more than the deepest prerequisite it waits on (``waiting_on``).
+
+    A competency never comes before one it waits on, so ordering by depth puts MATH.1 before
+    MATH.2 before MATH.3.
+    """
+    depth: dict[str, int] = {}
+
+    def find(code: str, path: frozenset[str]) -> int:
+        known = depth.get(code)
+        if known is not None:
+            return known
+        result = competencies.get(code)
+        waiting = result.waiting_on if result is not None else ()
+        found = 0
+        for before in waiting:
+            if before not in path:  # INVARIANT: the checker rejects cycles
+                found = max(found, find(before, path | {code}) + 1)
+        depth[code] = found
+        return found
+
+    for code in competencies:
+        find(code, frozenset())
+    return depth
+
+
+def _effort(steps: list[NextStep]) -> int:
+    """How many pieces of evidence a competency's steps ask for at least (a score to reach
+    takes at least one)."""
+    total = 0
+    for step in steps:
+        fact = step.fact
+        if isinstance(fact, MoreEvidence | MoreKinds):
+            total += fact.count
+    return max(total, 1)
+
+
+def learner_steps(result: LearnerResult) -> tuple[NextStep, ...]:
+    """Everything the learner still needs for their unmet requirements, advancements and
+    graduation, each step once, in the order to work on them.
+
+    The steps of every unmet decision are merged (a step asked for by several decisions is
+    listed once; it belongs to a route, ``option``, only when every decision asking for it does).
+    They are ordered along the learning continuum: a competency never comes before a
+    prerequisite it waits on (start with MATH.1, then MATH.2); among competencies at the same
+    place, the nearest first: one already started before one not started, then the one that
+    asks for the fewest pieces of evidence. A competency's steps stay together, in the order
+    its decision gave them; ties keep the order in which the decisions ask for them
+    (requirements, advancements, graduation), so the order is stable. Steps about no one
+    competency (how many more of a selection, a learner condition) come last.
+
+    .. versionadded:: 0.2
+    """
+    merged: dict[object, NextStep] = {}
+    for decision in result.decisions():
+        if decision.held:
+            continue
+        for step in decision.next_steps:
+            seen = merged.get(step.fact)
+            if seen is None or (seen.option is not None and step.option is None):
+                merged[step.fact] = step
+    return continuum_order_steps(merged.values(), result.competencies)
+
+
+def continuum_order_steps(
+    steps: Iterable[NextStep], competencies: Mapping[str, CompetencyResult]
+) -> tuple[NextStep, ...]:
+    """``steps`` in the order of :func:`learner_steps` (along the continuum, nearest first,
+    stable), read from the learner's ``competencies``.
+
+    .. versionadded:: 0.2
+    """
+    by_code: dict[str, list[NextStep]] = {}
+    others: list[NextStep] = []
+    for step in steps:
+        code = step.competency
+        if code is None:
+            others.append(step)
+        else:
+            by_code.setdefault(code, []).append(step)
+    comps = competencies
+    depth = continuum_depth(comps)
+
+    def key(item: tuple[int, str]) -> tuple[int, int, int, int]:
+        position, code = item
+        found = comps.get(code)
+        started = found is not None and found.status is not Status.NOT_STARTED
+        return (depth.get(code, 0), 0 if started else 1, _effort(by_code[code]), position)
+
+    order = sorted(enumerate(by_code), key=key)
+    ordered = [step for _position, code in order for step in by_code[code]]
+    return tuple(ordered + others)

@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['calibration', 'diagnostics', 'explain', 'report', 'result', 'test']
+['calibration', 'diagnostics', 'explain', 'groups', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -32,6 +32,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "explain": (
         "explain-v1.schema.json",
         "one learner's explanation from `masterykit explain --format json`",
+    ),
+    "groups": (
+        "groups-v1.schema.json",
+        "learners grouped by next learning target from `masterykit groups --format json`",
     ),
     "report": (
         "report-v1.schema.json",

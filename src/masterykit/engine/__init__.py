@@ -46,9 +46,14 @@ from masterykit.engine.facts import (
 from masterykit.engine.render import (
     AUDIENCES,
     Audience,
+    Names,
     render_check_rule,
     render_fact,
+    render_learner_plain,
+    render_pace_plain,
     render_pace_reason,
+    render_status,
+    render_what_counts,
 )
 from masterykit.engine.results import (
     ClauseKind,
@@ -112,6 +117,7 @@ __all__ = [
     "MoreKinds",
     "MustNotBe",
     "MustNotHold",
+    "Names",
     "NextStep",
     "NoDueAttribute",
     "NoDueRule",
@@ -144,8 +150,12 @@ __all__ = [
     "next_steps",
     "render_check_rule",
     "render_fact",
+    "render_learner_plain",
+    "render_pace_plain",
     "render_pace_reason",
+    "render_status",
     "render_text",
+    "render_what_counts",
     "to_json",
     "unstructure",
 ]

@@ -27,10 +27,19 @@ requirements, and the translations to use.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext as _gettext
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, assert_never
+from typing import (
+    TYPE_CHECKING,
+    Literal,
+    Protocol,
+    TypeAlias,
+    assert_never,
+    cast,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -91,9 +100,10 @@ AUDIENCES: tuple[Audience, ...] = ("author", "teacher", "family", "learner")
 PLAIN_AUDIENCES: tuple[Audience, ...] = ("family", "learner")
 
 
+@runtime_checkable
 class Translations(Protocol):
     """What plain-language wording needs of a message catalog: the methods of
-    :class:`gettext.NullTranslations` (which words everything in English)."""
+    ``gettext.NullTranslations`` (which words everything in English)."""
 
     def gettext(self, message: str, /) -> str:
         """``message`` in the catalog's language."""
@@ -333,29 +343,46 @@ def _author_fact(fact: Fact, names: Names, *, teacher: bool = False) -> str:
 
 # --- plain language ---------------------------------------------------------------------------
 
-# Words for small counts: "two pieces of work" reads better than "2 pieces of work".
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def _number_word(count: int, tr: Translations) -> str:
-    if 1 <= count <= len(_NUMBER_WORDS):
-        return tr.pgettext("number", _NUMBER_WORDS[count - 1])
-    return str(count)
+    """Small counts in words ("two pieces of work" reads better than "2 pieces of work")."""
+    words = (
+        tr.pgettext("number", "one"),
+        tr.pgettext("number", "two"),
+        tr.pgettext("number", "three"),
+        tr.pgettext("number", "four"),
+        tr.pgettext("number", "five"),
+        tr.pgettext("number", "six"),
+        tr.pgettext("number", "seven"),
+        tr.pgettext("number", "eight"),
+        tr.pgettext("number", "nine"),
+        tr.pgettext("number", "ten"),
+    )
+    return words[count - 1] if 1 <= count <= len(words) else str(count)
+
+
+def _month_name(day: dt.date, tr: Translations) -> str:
+    return _month_names(cast("Hashable", tr))[day.month - 1]
+
+
+@functools.lru_cache(maxsize=64)
+def _month_names(tr: Hashable) -> tuple[str, ...]:
+    assert isinstance(tr, Translations)
+    # Cached per catalog: a school's progress reports word hundreds of thousands of dates.
+    return (
+        tr.pgettext("month", "January"),
+        tr.pgettext("month", "February"),
+        tr.pgettext("month", "March"),
+        tr.pgettext("month", "April"),
+        tr.pgettext("month", "May"),
+        tr.pgettext("month", "June"),
+        tr.pgettext("month", "July"),
+        tr.pgettext("month", "August"),
+        tr.pgettext("month", "September"),
+        tr.pgettext("month", "October"),
+        tr.pgettext("month", "November"),
+        tr.pgettext("month", "December"),
+    )
 
 
 def render_month(day: dt.date, names: Names | None = None) -> str:
@@ -365,7 +392,7 @@ def render_month(day: dt.date, names: Names | None = None) -> str:
     'March 2027'
     """
     tr = (names or Names()).translations
-    month = tr.pgettext("month", _MONTHS[day.month - 1])
+    month = _month_name(day, tr)
     return tr.gettext("{month} {year}").format(month=month, year=day.year)
 
 
@@ -376,7 +403,7 @@ def render_date(day: dt.date, names: Names | None = None) -> str:
     'June 12, 2026'
     """
     tr = (names or Names()).translations
-    month = tr.pgettext("month", _MONTHS[day.month - 1])
+    month = _month_name(day, tr)
     return tr.gettext("{month} {day}, {year}").format(month=month, day=day.day, year=day.year)
 
 

@@ -10,7 +10,9 @@ engine and the readers and nothing below it imports it.
   quadratic-weighted Cohen's kappa per rater pair, Krippendorff's alpha overall and per group,
   and each rater's severity against the other raters of the same work;
 * :func:`report_document` and :func:`render_html` — the JSON document
-  (``masterykit/report/v1``) and a self-contained HTML page of a report.
+  (``masterykit/report/v1``) and a self-contained HTML page of a report;
+* :func:`progress_html` and :func:`progress_pages` — a learner's progress report for their
+  family, one self-contained printable page each, in one of :data:`LANGUAGES`.
 
 Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``.
 """
@@ -30,7 +32,14 @@ from masterykit.reports._district import (
     district_report,
 )
 from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
+from masterykit.reports._locale import LANGUAGES
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
+from masterykit.reports._progress import (
+    ProgressPage,
+    progress_html,
+    progress_names,
+    progress_pages,
+)
 from masterykit.reports._raters import (
     AgreementSummary,
     PairAgreement,
@@ -54,6 +63,7 @@ __all__ = [
     "DEFAULT_MIN_GROUP",
     "DISTRICT",
     "EXTRA",
+    "LANGUAGES",
     "NOT_RECORDED",
     "PALETTE",
     "REPORT_SCHEMA",
@@ -62,6 +72,7 @@ __all__ = [
     "Cell",
     "DistrictReport",
     "PairAgreement",
+    "ProgressPage",
     "RaterAgreement",
     "RaterSeverity",
     "Rating",
@@ -72,6 +83,9 @@ __all__ = [
     "district_report",
     "missing_extra",
     "missing_modules",
+    "progress_html",
+    "progress_names",
+    "progress_pages",
     "rater_agreement",
     "read_ratings",
     "render_html",

@@ -62,7 +62,7 @@ def test_reading_resumes_at_every_keyword_that_starts_a_statement() -> None:
     assert starts == {
         "scale", "default", "area", "competency", "import", "group", "calculate", "proficient",
         "evidence", "for", "tight", "loose", "requirement", "advance", "graduate", "pace",
-        "example",
+        "example", "translate",
     }  # fmt: skip
     for word in starts:
         assert parser._resume().match(f"{word} x")

@@ -102,6 +102,21 @@ def test_what_is_next_groups_the_routes_and_pace_shows_both_dates(pages: dict[st
     assert '<tr><th scope="row">Con el tiempo adicional</th><td>junio de 2027</td></tr>' in spanish
 
 
+def test_the_policy_gives_titles_level_and_route_names_in_spanish(pages: dict[str, str]) -> None:
+    spanish = pages["es"]
+    assert '<h3 id="area-1-heading">Lengua y literatura</h3>' in spanish
+    assert '<h4 id="c1-heading">Analiza textos complejos</h4>' in spanish
+    assert '<p class="status met">Competente: lograda</p>' in spanish
+    assert "<h4>Exposición final</h4>" in spanish
+    assert (
+        "<li>Escribe con evidencias: hacen falta 2 trabajos más; el nivel global tiene que "
+        "llegar a Competente.</li>" in spanish
+    )
+    for english in ("Analyzes complex texts", "Proficient", "Capstone exhibition"):
+        assert english not in spanish
+        assert english in pages["en"]
+
+
 def test_an_unknown_language_is_refused_with_its_code(jo: tuple[object, object]) -> None:
     policy, result = jo
     with pytest.raises(ReportError) as caught:

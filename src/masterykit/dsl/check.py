@@ -8,7 +8,8 @@ editor can call it on trees it holds in memory.
 
 The passes, in order: names (scales, competencies, areas, groups, prerequisites), rules
 (methods, scopes, layering, tight rules, levels, coverage), decisions (requirements,
-advancement, graduation, pace), then the limits that keep evaluation safe (``MK280``: a duration
+advancement, graduation, pace), translations (``translate`` blocks: ``MK283``–``MK286``), then
+the limits that keep evaluation safe (``MK280``: a duration
 longer than :data:`MAX_DURATION_YEARS` years; ``MK281``: more than :data:`MAX_COMPETENCIES`
 competencies; ``MK282``, from the decision pass: a condition nested deeper than
 ``MAX_CONDITION_DEPTH`` (64) levels through the requirements it names).
@@ -39,11 +40,20 @@ import attrs
 
 from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
-from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, resolve_decisions
+from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, Decisions, resolve_decisions
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
+from masterykit.dsl._check_translations import pathway_names, resolve_translations
 from masterykit.frameworks import Framework
-from masterykit.policy import Area, Competency, Layer, Policy, PolicyExample, Provenance
+from masterykit.policy import (
+    Area,
+    Clause,
+    Competency,
+    Layer,
+    Policy,
+    PolicyExample,
+    Provenance,
+)
 from masterykit.registry import Registry
 
 __all__ = ["MAX_COMPETENCIES", "MAX_CONDITION_DEPTH", "MAX_DURATION_YEARS", "check"]
@@ -86,6 +96,18 @@ def check(
     ns, prerequisites = build_namespace(layers, reporter, frameworks)
     rules, methods = resolve_rules(ns, registry)
     decisions = resolve_decisions(ns)
+    translations = resolve_translations(
+        files,
+        [
+            *ns.competencies,
+            *ns.areas,
+            *ns.groups,
+            *decisions.requirements,
+            *pathway_names(_conditions(decisions)),
+        ],
+        [level.name for scale, _layer, _span in ns.scales.values() for level in scale.levels],
+        reporter,
+    )
     _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:
@@ -137,8 +159,18 @@ def check(
         sources=dict(sources or {}),
         default_scale=ns.defaults[-1] if ns.defaults else None,
         methods=methods,
+        translations=translations,
     )
     return policy, diagnostics
+
+
+def _conditions(decisions: Decisions) -> list[Clause]:
+    """Every decision's condition: requirements, advancements, then graduation."""
+    found: list[Clause] = [req.condition for req in decisions.requirements.values()]
+    found.extend(adv.condition for adv in decisions.advancements)
+    if decisions.graduation is not None:
+        found.append(decisions.graduation.condition)
+    return found
 
 
 # Values that never hold a duration: the walk below skips them without looking inside.

@@ -130,6 +130,7 @@ class Names:
     ``translations`` words every sentence (default: English). ``areas`` lists each area's
     competencies in policy order and ``competency_kinds`` each competency's kind, so that a
     report can show habits of work (kinds other than ``academic``) apart from academics.
+    ``routes`` maps pathway names to the names to show (a translation; missing: the name).
 
     >>> names = Names(titles={"MATH.1": "Models with functions"})
     >>> names.title("MATH.1"), names.title("MATH.9")
@@ -145,6 +146,7 @@ class Names:
     translations: Translations = attrs.field(factory=_english)
     areas: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     competency_kinds: Mapping[str, str] = attrs.field(factory=dict)
+    routes: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def from_policy(
@@ -157,8 +159,9 @@ class Names:
     ) -> Names:
         """The names a policy gives its competencies, areas, requirements and levels.
 
-        ``titles`` and ``levels`` (translated titles by competency code, area code, group or
-        requirement name, and translated level names) take the place of the policy's own.
+        ``titles`` and ``levels`` (translated titles by competency code, area code, group,
+        requirement or pathway name, and translated level names) take the place of the
+        policy's own.
         """
         extra = dict(titles or {})
         comp_titles = {
@@ -182,7 +185,12 @@ class Names:
             translations=translations if translations is not None else _english(),
             areas=_areas(policy),
             competency_kinds={code: comp.kind for code, comp in policy.competencies.items()},
+            routes=extra,
         )
+
+    def route(self, name: str) -> str:
+        """Pathway ``name`` as shown (translated when a translation is known)."""
+        return self.routes.get(name, name)
 
     def title(self, code: str) -> str:
         """The title of competency ``code`` (the code when it has none)."""
@@ -598,7 +606,7 @@ def render_steps_plain(
             key[1:] if key.startswith("\0") else _plain_sentence(names.title(key), parts, tr)
             for key, parts in routes[route].items()
         )
-        found.append((route, lines))
+        found.append((names.route(route) if route is not None else None, lines))
     return tuple(found)
 
 

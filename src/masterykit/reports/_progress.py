@@ -65,7 +65,9 @@ class ProgressPage:
 def progress_names(
     policy: Policy, language: str = "en", *, titles: Mapping[str, str] | None = None
 ) -> Names:
-    """The names and translations a report in ``language`` uses for ``policy``.
+    """The names and translations a report in ``language`` uses for ``policy``: the titles and
+    level names of the policy's ``translate`` block for ``language`` where it has one (then
+    ``titles``, which win), the policy's own elsewhere.
 
     Raises:
         ReportError: ``MK720``, no catalog for ``language``.
@@ -74,7 +76,10 @@ def progress_names(
         tr = translations(language)
     except LookupError:
         raise ReportError([unknown_language(language)]) from None
-    return Names.from_policy(policy, tr, titles=titles)
+    own = policy.translations.get(language)
+    merged = {**(own.titles if own is not None else {}), **(titles or {})}
+    levels = own.levels if own is not None else {}
+    return Names.from_policy(policy, tr, titles=merged, levels=levels)
 
 
 def progress_steps(result: LearnerResult) -> list[NextStep]:
@@ -317,7 +322,7 @@ def progress_html(
         common=[sentences for route, sentences in routes if route is None],
         routes=[(route, sentences) for route, sentences in routes if route is not None],
         graduated=graduation.held if graduation is not None else None,
-        pathways=list(graduation.pathways) if graduation is not None else [],
+        pathways=[names.route(name) for name in graduation.pathways] if graduation else [],
         pace=list(render_pace_plain(result.pace, names)) if result.pace else [],
         pace_rows=_pace_rows(result, names, tr),
         labels=labels,

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -285,6 +286,33 @@ def test_an_unknown_language_on_the_command_line() -> None:
         result
     )
     assert "did you mean `es`? the languages are `en`, `es`" in _error(result)
+
+
+def test_without_the_extra_the_command_names_it_mk700(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "babel", None)
+    result = CliRunner().invoke(cli, _args("--learner", "jo"))
+    assert result.exit_code == 2
+    assert (
+        "error[MK700]: `masterykit progress` needs the optional `reports` extra, which is not "
+        "installed (missing `babel`)" in _error(result)
+    )
+
+
+def test_a_learner_is_called_by_their_name_where_the_learners_file_has_one(
+    jo: tuple[object, object],
+) -> None:
+    import attrs
+
+    policy, result = jo
+    named = attrs.evolve(
+        result,  # type: ignore[misc]
+        learner=attrs.evolve(
+            result.learner,  # type: ignore[attr-defined]
+            attributes={**result.learner.attributes, "name": "Jo Rivera"},  # type: ignore[attr-defined]
+        ),
+    )
+    page = progress_html(policy, named, AS_OF)  # type: ignore[arg-type]
+    assert "<h1>Progress report: Jo Rivera</h1>" in page
 
 
 def test_an_unknown_learner_on_the_command_line() -> None:

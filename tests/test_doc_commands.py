@@ -39,11 +39,12 @@ def documented_commands() -> list[tuple[str, str]]:
 COMMANDS = documented_commands()
 
 
-OUTPUT_FLAGS = ("--output", "-o")
+OUTPUT_FLAGS = ("--output", "-o", "--out")
 
 
 def outputs_into(args: list[str], folder: Path) -> list[str]:
-    """``args`` with each ``--output FILE`` moved into ``folder``, so the project stays clean."""
+    """``args`` with each ``--output FILE`` (or ``--out DIR``) moved into ``folder``, so the
+    project stays clean."""
     return [
         str(folder / Path(arg).name) if i and args[i - 1] in OUTPUT_FLAGS else arg
         for i, arg in enumerate(args)

@@ -59,6 +59,7 @@ __all__ = [
     "RequirementClause",
     "ReteachRule",
     "Scale",
+    "Translation",
     "VarietyRule",
     "WindowRule",
     "fingerprint",
@@ -520,6 +521,22 @@ class PolicyExample:
     example: Example
 
 
+@attrs.frozen(slots=True)
+class Translation:
+    """A policy's titles and level names in one language (``translate es { … }``).
+
+    ``titles`` maps competency codes, area codes, group names and requirement names to their
+    titles in the language; ``levels`` maps level names to the names to show. They change what
+    reports show, never a result (so they are not part of :func:`semantic_form`).
+
+    .. versionadded:: 0.2
+    """
+
+    language: str
+    titles: Mapping[str, str] = attrs.field(factory=dict, converter=read_only)
+    levels: Mapping[str, str] = attrs.field(factory=dict, converter=read_only)
+
+
 @attrs.frozen(slots=True, eq=False)
 class Policy:
     """A checked, resolved policy: everything the engine needs and nothing it must look up.
@@ -529,7 +546,8 @@ class Policy:
     layer's. ``examples`` are the top file's worked examples only (a base's examples are not
     re-run for an overlay). ``sources`` keeps every file's text so diagnostics and explanations
     can quote it. ``methods`` binds every calculation method the rules name to the spec the
-    checker validated it against, so the engine needs no registry.
+    checker validated it against, so the engine needs no registry. ``translations`` holds the
+    titles and level names the policy gives in other languages, by language code.
     """
 
     name: str
@@ -548,6 +566,9 @@ class Policy:
     sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False, converter=read_only)
     default_scale: str | None = None
     methods: Mapping[str, MethodSpec] = attrs.field(factory=dict, repr=False, converter=read_only)
+    translations: Mapping[str, Translation] = attrs.field(
+        factory=dict, repr=False, converter=read_only
+    )
     kinds: Mapping[str, EvidenceKind] = attrs.field(factory=dict, converter=read_only)
 
     @property

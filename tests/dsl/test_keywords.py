@@ -63,7 +63,7 @@ def test_reading_resumes_at_every_keyword_that_starts_a_statement() -> None:
         "scale", "default", "area", "competency", "import", "group", "kinds", "calculate",
         "proficient",
         "evidence", "for", "tight", "loose", "requirement", "advance", "graduate", "pace",
-        "example", "reteach",
+        "example", "reteach", "translate",
     }  # fmt: skip
     for word in starts:
         assert parser._resume().match(f"{word} x")

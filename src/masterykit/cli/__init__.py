@@ -21,6 +21,7 @@ from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
 from masterykit.cli._groups import continuum_command, groups_command
+from masterykit.cli._progress import progress_command
 from masterykit.cli._report import report_command
 from masterykit.cli._schema import schema
 
@@ -34,6 +35,7 @@ cli.add_command(evaluate_command)
 cli.add_command(explain_command)
 cli.add_command(fmt)
 cli.add_command(groups_command)
+cli.add_command(progress_command)
 cli.add_command(report_command)
 cli.add_command(schema)
 cli.add_command(test)

@@ -24,9 +24,10 @@ from masterykit.cli._inputs import (
 )
 from masterykit.diagnostics import Diagnostic
 from masterykit.evidence import Learner
+from masterykit.policy import Policy
 
 if TYPE_CHECKING:
-    from masterykit.engine import Explanation, LearnerResult, NextStep
+    from masterykit.engine import Audience, Explanation, LearnerResult, NextStep
     from masterykit.policy import Policy
 
 __all__ = ["EXPLAIN_SCHEMA", "explain_command", "explanation_json", "next_steps"]
@@ -64,6 +65,50 @@ def _steps_lines(steps: list[NextStep]) -> list[str]:
         option = f" ({step.option})" if step.option else ""
         lines.append(f"  - {step.text}{option}")
     return lines
+
+
+def _for_audience(
+    result: LearnerResult,
+    steps: list[NextStep],
+    policy: Policy,
+    competency: str | None,
+    audience: Audience,
+) -> str:
+    """The text of ``--audience teacher``, ``family`` or ``learner``."""
+    from masterykit.engine import (
+        Names,
+        explain_competency,
+        explain_learner,
+        render_fact,
+        render_learner_plain,
+        render_status,
+        render_text,
+        render_what_counts,
+    )
+
+    names = Names.from_policy(policy)
+    if audience == "teacher":
+        tree = (
+            explain_competency(result.competencies[competency], audience)
+            if competency is not None
+            else explain_learner(result, audience)
+        )
+        lines = ["next steps:"] if steps else ["next steps: none; nothing is missing"]
+        for step in steps:
+            option = f" ({step.option})" if step.option else ""
+            lines.append(f"  - {render_fact(step.fact, audience, names)}{option}")
+        return render_text(tree) + "\n" + "\n".join(lines) + "\n"
+    if competency is None:
+        return render_learner_plain(result, steps, names, audience)
+    comp = result.competencies[competency]
+    tr = names.translations
+    lines = [
+        f"{names.title(competency)}: {render_status(comp, names)}",
+        tr.gettext("What counts: {what}.").format(what=render_what_counts(comp, names, audience)),
+    ]
+    for step in steps:
+        lines.append(f"  - {render_fact(step.fact, audience, names)}")
+    return "\n".join(lines) + "\n"
 
 
 def explanation_json(explanation: Explanation) -> dict[str, Any]:
@@ -130,6 +175,16 @@ def _unknown_competency(code: str, known: list[str]) -> CliError:
     help="`text` for people, `json` (schema `masterykit/explain/v1`).",
 )
 @click.option(
+    "--audience",
+    "audience",
+    type=click.Choice(["author", "teacher", "family", "learner"]),
+    default="author",
+    show_default=True,
+    help="Who reads the text: `author` (rules, codes, files and lines), `teacher` (the same "
+    "with titles and level names), `family` or `learner` (plain language: titles and level "
+    "names, no rule syntax). JSON holds the same facts for everyone.",
+)
+@click.option(
     "--evidence-format",
     "evidence_format",
     metavar="NAME",
@@ -151,6 +206,7 @@ def explain_command(
     learners_path: str | None,
     as_of: dt.date | None,
     output_format: str,
+    audience: Audience,
     evidence_format: str | None,
     option_pairs: tuple[str, ...],
 ) -> int:
@@ -234,6 +290,11 @@ def explain_command(
         return EXIT_OK
     shown = policy if policy is not None else target
     version = f" {shown.version}" if shown.version else ""
+    if audience != "author":
+        text = _for_audience(result, steps, shown, competency, audience)
+        heading = f"{learner_id}: {shown.name}{version}, as of {day.isoformat()}\n\n"
+        click.echo("\n".join(visible(line) for line in (heading + text).split("\n")), nl=False)
+        return EXIT_OK
     # For people: control characters in data are shown escaped, never sent to the terminal.
     text = (
         f"{learner_id}: {shown.name}{version}, as of {day.isoformat()}\n\n"

@@ -779,6 +779,21 @@ class TreeBuilder:
     def skip_target(self, meta: _Part, *parts: Any) -> tuple[n.Ident | None, n.Ident | None]:
         """``route_target: "not" "evaluated" string``."""
         return (None, parts[-1])
+    # --- translations -----------------------------------------------------------------------
+
+    def title_translation(self, meta: _Part, name: n.Ident, text: n.Ident) -> n.TitleTranslation:
+        """``translation: ident string``."""
+        return n.TitleTranslation(name, text.value, self._span(meta))
+
+    def level_translation(self, meta: _Part, level: n.Ident, text: n.Ident) -> n.LevelTranslation:
+        """``translation: "level" ident string``."""
+        return n.LevelTranslation(level, text.value, self._span(meta))
+
+    def translate(
+        self, meta: _Part, language: n.Ident, *entries: n.TitleTranslation | n.LevelTranslation
+    ) -> n.TranslateDecl:
+        """``translate: "translate" ident "{" translation* "}"``."""
+        return n.TranslateDecl(self._name(language, "language"), tuple(entries), self._span(meta))
 
     # --- examples ---------------------------------------------------------------------------
 

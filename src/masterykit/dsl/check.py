@@ -12,7 +12,8 @@ resolves learner clauses, and takes the routed policies already checked by the l
 
 The passes, in order: names (scales, competencies, areas, groups, prerequisites), rules
 (methods, scopes, layering, tight rules, levels, coverage), decisions (requirements,
-advancement, graduation, pace), then the limits that keep evaluation safe (``MK280``: a duration
+advancement, graduation, pace), translations (``translate`` blocks: ``MK283``–``MK286``), then
+the limits that keep evaluation safe (``MK280``: a duration
 longer than :data:`MAX_DURATION_YEARS` years; ``MK281``: more than :data:`MAX_COMPETENCIES`
 competencies; ``MK282``, from the decision pass: a condition nested deeper than
 ``MAX_CONDITION_DEPTH`` (64) levels through the requirements it names).
@@ -44,13 +45,12 @@ import attrs
 from masterykit.diagnostics import Diagnostic, Severity, Source, Span, has_errors, sort_key
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_clauses import MAX_CONDITION_DEPTH, Decisions, resolve_decisions
+from masterykit.dsl._check_district import RoutedPolicy, check_district
 from masterykit.dsl._check_kinds import resolve_kinds
 from masterykit.dsl._check_lint import note_loose_calculations, note_percentages_of_all
-
-
-from masterykit.dsl._check_district import RoutedPolicy, check_district
 from masterykit.dsl._check_names import LayerInfo, Reporter, build_namespace
 from masterykit.dsl._check_rules import resolve_rules
+from masterykit.dsl._check_translations import pathway_names, resolve_translations
 from masterykit.frameworks import Framework
 from masterykit.policy import Area, Clause, Competency, Layer, Policy, PolicyExample, Provenance
 from masterykit.registry import Registry
@@ -106,6 +106,18 @@ def check(
     if rules is not None:
         note_loose_calculations(files[-1], rules, reporter)
     note_percentages_of_all(files[-1].source_name, _conditions(decisions), reporter)
+    translations = resolve_translations(
+        files,
+        [
+            *ns.competencies,
+            *ns.areas,
+            *ns.groups,
+            *decisions.requirements,
+            *pathway_names(_conditions(decisions)),
+        ],
+        [level.name for scale, _layer, _span in ns.scales.values() for level in scale.levels],
+        reporter,
+    )
     _check_limits(files, len(ns.competencies), reporter)
     diagnostics = sorted(reporter.diagnostics, key=sort_key)
     if has_errors(diagnostics) or rules is None:
@@ -159,6 +171,7 @@ def check(
         default_scale=ns.defaults[-1] if ns.defaults else None,
         methods=methods,
         kinds=kinds,
+        translations=translations,
     )
     return policy, diagnostics
 
@@ -171,6 +184,11 @@ def _conditions(decisions: Decisions) -> list[Clause]:
         found.append(decisions.graduation.condition)
     if decisions.pace is not None:
         found.extend(e.condition for e in decisions.pace.extensions)
+    """Every decision's condition: requirements, advancements, then graduation."""
+    found: list[Clause] = [req.condition for req in decisions.requirements.values()]
+    found.extend(adv.condition for adv in decisions.advancements)
+    if decisions.graduation is not None:
+        found.append(decisions.graduation.condition)
     return found
 
 

@@ -238,6 +238,15 @@ class _Writer:
                 self.pace(statement)
             case n.Example():
                 self.example(statement)
+            case n.TranslateDecl(language=language, entries=entries):
+                self.add(0, f"translate {_ident(language)} {{", _line_of(statement))
+                for entry in entries:
+                    if isinstance(entry, n.LevelTranslation):
+                        text = f"level {_ident(entry.level)} {_quote(entry.text)}"
+                    else:
+                        text = f"{_ident(entry.name)} {_quote(entry.text)}"
+                    self.add(1, text, _line_of(entry))
+                self.close(0, statement)
             case _:
                 self.rule_item(0, statement)
 
@@ -415,6 +424,8 @@ def _kind(statement: n.Statement) -> str:
             return "pace"
         case n.Example():
             return "example"
+        case n.TranslateDecl():
+            return "translate"
         case _:
             return "rule"
 

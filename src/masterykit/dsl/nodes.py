@@ -63,6 +63,7 @@ __all__ = [
     "LearnerTest",
     "LevelDecl",
     "LevelRef",
+    "LevelTranslation",
     "Literal",
     "LiteralValue",
     "MethodArg",
@@ -86,6 +87,8 @@ __all__ = [
     "Selection",
     "Statement",
     "Test",
+    "TitleTranslation",
+    "TranslateDecl",
     "UnderSelection",
     "UnionSelection",
     "WildcardSelection",
@@ -664,6 +667,39 @@ class Example:
     span: Span | None = _span()
 
 
+@attrs.frozen(slots=True)
+class TitleTranslation:
+    """``ELA.1 "Analiza textos complejos"`` in a ``translate`` block: the title of a
+    competency, an area, a group or a requirement (``name``) in the block's language."""
+
+    name: Ident
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class LevelTranslation:
+    """``level Proficient "Competente"`` in a ``translate`` block: a level's name in the
+    block's language (for every scale with a level of that name)."""
+
+    level: Ident
+    text: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class TranslateDecl:
+    """``translate es { … }``: titles and level names in another language (``language``, an
+    ISO 639-1 code such as ``es``, optionally with a region: ``pt_BR``), for reports to families.
+
+    .. versionadded:: 0.2
+    """
+
+    language: Ident
+    entries: tuple[TitleTranslation | LevelTranslation, ...] = ()
+    span: Span | None = _span()
+
+
 Statement: TypeAlias = (
     ScaleDecl
     | DefaultScale
@@ -680,6 +716,7 @@ Statement: TypeAlias = (
     | Graduate
     | PaceDecl
     | Example
+    | TranslateDecl
 )
 
 

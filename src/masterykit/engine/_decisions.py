@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, assert_never
 
 from masterykit.engine._attributes import as_date, attribute_text
@@ -149,6 +150,18 @@ def _taken(node: AnyNode, result: ClauseResult, ctx: Context, found: list[str]) 
             assert_never(node)
 
 
+def _needed(
+    as_of: dt.date, due: dt.date | None, remaining: int
+) -> tuple[int | None, Decimal | None]:
+    """Days from ``as_of`` to ``due`` and the competencies per day that finishing the
+    ``remaining`` ones by then takes (``None`` when nothing remains or ``due`` is not later)."""
+    if due is None:
+        return None, None
+    days = (due - as_of).days
+    rate = Decimal(remaining) / Decimal(days) if remaining and days > 0 else None
+    return days, rate
+
+
 class PacePlan:
     """The ``pace`` rule, compiled."""
 
@@ -213,6 +226,10 @@ class PacePlan:
             status = PaceStatus.AT_RISK
         else:
             status = PaceStatus.OFF_TRACK
+        days_left, required = _needed(as_of, base, len(remaining))
+        extended_left, extended_required = (
+            _needed(as_of, due, len(remaining)) if applied else (None, None)
+        )
         return PaceResult(
             status,
             remaining,
@@ -227,6 +244,10 @@ class PacePlan:
             pace.source,
             pace.window,
             problem,
+            days_left,
+            required,
+            extended_left,
+            extended_required,
         )
 
     def unchanged(self, ctx: Context, extension_codes: frozenset[str]) -> bool:

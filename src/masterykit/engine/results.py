@@ -387,6 +387,16 @@ class PaceResult:
     applied (as written), ``due`` the due date after them and ``risk_until`` due + the at-risk
     margin. ``window`` is the ``measure over`` duration and ``problem`` why there is no due date
     (status ``unknown``). :attr:`reason` says in words why the status is what it is.
+
+    Side by side for families: ``days_left`` is the days from the as-of date to ``base_due``
+    (the class's date; negative once it has passed) and ``required_rate`` the competencies per
+    day the remaining ones would need to finish by then; ``extended_days_left`` and
+    ``extended_required_rate`` are the same toward ``due`` when an extension applied (``None``
+    otherwise). A rate is ``None`` when nothing remains or the date is not after the as-of
+    date.
+
+    .. versionchanged:: 0.2
+       ``days_left``, ``required_rate``, ``extended_days_left`` and ``extended_required_rate``.
     """
 
     status: PaceStatus
@@ -402,6 +412,10 @@ class PaceResult:
     source: Provenance | None = None
     window: Duration | None = None
     problem: DueProblem | None = None
+    days_left: int | None = None
+    required_rate: Decimal | None = None
+    extended_days_left: int | None = None
+    extended_required_rate: Decimal | None = None
 
     @property
     def reason(self) -> str:

@@ -131,6 +131,11 @@ def _make_converter() -> cattrs.Converter:
         def day(found: dt.date | None) -> str | None:
             return found.isoformat() if found is not None else None
 
+        def rate(found: Decimal | None) -> str | None:
+            return (
+                format_decimal(found.quantize(Decimal("0.000001"))) if found is not None else None
+            )
+
         # The fields of format 1, in its order; ``reason`` is worded for the author.
         return {
             "status": value.status.value,
@@ -146,6 +151,10 @@ def _make_converter() -> cattrs.Converter:
             "extensions": list(value.extensions),
             "source": conv.unstructure(value.source) if value.source is not None else None,
             "rate": format_decimal(value.rate.quantize(Decimal("0.000001"))),
+            "days_left": value.days_left,
+            "required_rate": rate(value.required_rate),
+            "extended_days_left": value.extended_days_left,
+            "extended_required_rate": rate(value.extended_required_rate),
         }
 
     conv.register_unstructure_hook(PaceResult, pace)

@@ -12,7 +12,9 @@ engine and the readers and nothing below it imports it.
 * :func:`calibrate` — classroom evidence against the district's common assessments, by school,
   with the schools whose classroom proficiency runs ahead flagged;
 * :func:`report_document` and :func:`render_html` — the JSON document
-  (``masterykit/report/v1``) and a self-contained HTML page of a report.
+  (``masterykit/report/v1``) and a self-contained HTML page of a report;
+* :func:`progress_html` and :func:`progress_pages` — a learner's progress report for their
+  family, one self-contained printable page each, in one of :data:`LANGUAGES`.
 
 Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``.
 """
@@ -45,7 +47,14 @@ from masterykit.reports._district import (
     district_report,
 )
 from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
+from masterykit.reports._locale import LANGUAGES
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
+from masterykit.reports._progress import (
+    ProgressPage,
+    progress_html,
+    progress_names,
+    progress_pages,
+)
 from masterykit.reports._raters import (
     AgreementSummary,
     PairAgreement,
@@ -73,6 +82,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "DISTRICT",
     "EXTRA",
+    "LANGUAGES",
     "NOT_RECORDED",
     "PALETTE",
     "REPORT_SCHEMA",
@@ -83,6 +93,7 @@ __all__ = [
     "Cell",
     "DistrictReport",
     "PairAgreement",
+    "ProgressPage",
     "RaterAgreement",
     "RaterSeverity",
     "Rating",
@@ -97,6 +108,9 @@ __all__ = [
     "district_report",
     "missing_extra",
     "missing_modules",
+    "progress_html",
+    "progress_names",
+    "progress_pages",
     "rater_agreement",
     "read_ratings",
     "render_calibration_html",

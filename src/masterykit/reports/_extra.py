@@ -1,9 +1,9 @@
 """Whether the optional ``reports`` extra is installed, asked without importing any of it.
 
-``masterykit.reports`` needs numpy, statsmodels, scikit-learn, krippendorff, Jinja2 and
-vl-convert; the core install does not carry them. :func:`missing_modules` looks them up with
-:func:`importlib.util.find_spec` (which imports nothing), so the command line can say which extra
-to install (``MK700``) instead of failing with an ``ImportError``.
+``masterykit.reports`` needs numpy, statsmodels, scikit-learn, krippendorff, Jinja2,
+vl-convert and Babel; the core install does not carry them. :func:`missing_modules` looks them
+up with :func:`importlib.util.find_spec` (which imports nothing), so the command line can say
+which extra to install (``MK700``) instead of failing with an ``ImportError``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ REQUIRED_MODULES: Final[dict[str, str]] = {
     "krippendorff": "krippendorff",
     "jinja2": "jinja2",
     "vl_convert": "vl-convert-python",
+    "babel": "babel",
 }
 
 

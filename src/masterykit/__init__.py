@@ -58,6 +58,10 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
+
+# `diff` is imported here, not on first use: its module has the same name, and a name bound
+# here is not replaced when the module is imported later (it is light: policy values only).
+from masterykit.diff import PolicyDiff, diff
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
 
 if TYPE_CHECKING:
@@ -153,6 +157,7 @@ __all__ = [
     "PluginError",
     "Policy",
     "PolicyCheckError",
+    "PolicyDiff",
     "PolicySyntaxError",
     "Provenance",
     "ReadSummary",
@@ -172,6 +177,7 @@ __all__ = [
     "__version__",
     "check_file",
     "default_registry",
+    "diff",
     "evaluate",
     "evaluate_stream",
     "explain",

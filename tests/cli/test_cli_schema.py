@@ -15,6 +15,7 @@ def test_without_a_name_every_schema_is_listed_with_its_id(run):
     assert result.exit_code == 0
     assert [line.split()[:2] for line in result.stdout.splitlines()] == [
         ["diagnostics", "masterykit/diagnostics/v1"],
+        ["diff", "masterykit/diff/v1"],
         ["explain", "masterykit/explain/v1"],
         ["report", "masterykit/report/v1"],
         ["result", "masterykit/result/v1"],

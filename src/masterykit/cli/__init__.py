@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from masterykit.cli._app import cli
 from masterykit.cli._check import check
 from masterykit.cli._demo import demo
+from masterykit.cli._diff import diff_command
 from masterykit.cli._evaluate import evaluate_command
 from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
@@ -26,6 +27,7 @@ __all__ = ["cli", "main"]
 
 cli.add_command(check)
 cli.add_command(demo)
+cli.add_command(diff_command)
 cli.add_command(evaluate_command)
 cli.add_command(explain_command)
 cli.add_command(fmt)

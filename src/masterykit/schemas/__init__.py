@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics', 'explain', 'report', 'result', 'test']
+['diagnostics', 'diff', 'explain', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -24,6 +24,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "diagnostics": (
         "diagnostics-v1.schema.json",
         "problems found by `masterykit check --format json`",
+    ),
+    "diff": (
+        "diff-v1.schema.json",
+        "what changes between two policies from `masterykit diff --format json`",
     ),
     "explain": (
         "explain-v1.schema.json",

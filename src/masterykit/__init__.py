@@ -59,10 +59,12 @@ from masterykit.diagnostics import (
     Span,
 )
 
-# `diff` is imported here, not on first use: its module has the same name, and a name bound
-# here is not replaced when the module is imported later (it is light: policy values only).
+# `diff` and `impact` are imported here, not on first use: their modules have the same names,
+# and a name bound here is not replaced when the module is imported later (both are light: they
+# import the engine only when called).
 from masterykit.diff import PolicyDiff, diff
 from masterykit.evidence import Evidence, Learner, Origin, Rejection
+from masterykit.impact import ImpactReport, impact
 
 if TYPE_CHECKING:
     from masterykit.dsl.format import format_policy, format_text
@@ -137,6 +139,7 @@ __all__ = [
     "EvidenceCounts",
     "EvidenceError",
     "Fact",
+    "ImpactReport",
     "Learner",
     "LearnerCondition",
     "LearnerResult",
@@ -185,6 +188,7 @@ __all__ = [
     "format_policy",
     "format_text",
     "hookimpl",
+    "impact",
     "load",
     "load_text",
     "parse",

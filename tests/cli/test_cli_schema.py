@@ -17,6 +17,7 @@ def test_without_a_name_every_schema_is_listed_with_its_id(run):
         ["diagnostics", "masterykit/diagnostics/v1"],
         ["diff", "masterykit/diff/v1"],
         ["explain", "masterykit/explain/v1"],
+        ["impact", "masterykit/impact/v1"],
         ["report", "masterykit/report/v1"],
         ["result", "masterykit/result/v1"],
         ["test", "masterykit/test/v1"],

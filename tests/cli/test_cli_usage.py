@@ -40,8 +40,8 @@ def test_version_prints_program_name_and_version(run):
         ),
         (
             ["schema", "grades"],
-            "error[MK403]: `NAME` must be one of `diagnostics`, `diff`, `explain`, `report`, `result`, "
-            "`test`, not `grades`\n"
+            "error[MK403]: `NAME` must be one of `diagnostics`, `diff`, `explain`, `impact`, "
+            "`report`, `result`, `test`, not `grades`\n"
             "  = help: see `masterykit schema --help`\n",
         ),
         (

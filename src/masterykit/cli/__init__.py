@@ -20,6 +20,7 @@ from masterykit.cli._evaluate import evaluate_command
 from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
+from masterykit.cli._impact import impact_command
 from masterykit.cli._report import report_command
 from masterykit.cli._schema import schema
 
@@ -31,6 +32,7 @@ cli.add_command(diff_command)
 cli.add_command(evaluate_command)
 cli.add_command(explain_command)
 cli.add_command(fmt)
+cli.add_command(impact_command)
 cli.add_command(report_command)
 cli.add_command(schema)
 cli.add_command(test)

@@ -10,7 +10,10 @@ engine and the readers and nothing below it imports it.
   quadratic-weighted Cohen's kappa per rater pair, Krippendorff's alpha overall and per group,
   and each rater's severity against the other raters of the same work;
 * :func:`report_document` and :func:`render_html` — the JSON document
-  (``masterykit/report/v1``) and a self-contained HTML page of a report.
+  (``masterykit/report/v1``) and a self-contained HTML page of a report;
+* :func:`impact_lines`, :func:`render_impact_html`, :func:`changed_csv_rows` and
+  :func:`changed_jsonl_lines` — an impact report (:mod:`masterykit.impact`) as text, as a page
+  with the same layout, and its changed learners as CSV or JSON Lines.
 
 Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``.
 """
@@ -28,8 +31,16 @@ from masterykit.reports._district import (
     ReportError,
     Table,
     district_report,
+    group_name,
 )
 from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
+from masterykit.reports._impact import (
+    CHANGED_COLUMNS,
+    changed_csv_rows,
+    changed_jsonl_lines,
+    impact_lines,
+    render_impact_html,
+)
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
 from masterykit.reports._raters import (
     AgreementSummary,
@@ -51,6 +62,7 @@ from masterykit.reports._render import (
 
 __all__ = [
     "CELL_COLUMNS",
+    "CHANGED_COLUMNS",
     "DEFAULT_MIN_GROUP",
     "DISTRICT",
     "EXTRA",
@@ -68,13 +80,18 @@ __all__ = [
     "ReportBuilder",
     "ReportError",
     "Table",
+    "changed_csv_rows",
+    "changed_jsonl_lines",
     "csv_rows",
     "district_report",
+    "group_name",
+    "impact_lines",
     "missing_extra",
     "missing_modules",
     "rater_agreement",
     "read_ratings",
     "render_html",
+    "render_impact_html",
     "report_document",
     "suppressed",
     "table_lines",

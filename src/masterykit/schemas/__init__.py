@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['diagnostics', 'diff', 'explain', 'report', 'result', 'test']
+['diagnostics', 'diff', 'explain', 'impact', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -32,6 +32,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "explain": (
         "explain-v1.schema.json",
         "one learner's explanation from `masterykit explain --format json`",
+    ),
+    "impact": (
+        "impact-v1.schema.json",
+        "what changes for learners between two policies from `masterykit impact --format json`",
     ),
     "report": (
         "report-v1.schema.json",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from masterykit import check_file, format_text, load, run_examples
+from masterykit import check_file, format_text, load_any, run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -70,7 +70,7 @@ def test_documented_policy_checks_cleanly(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _example_policies(), ids=_ids(_example_policies()))
 def test_documented_policy_examples_hold(path: Path) -> None:
-    outcomes = run_examples(load(path))
+    outcomes = run_examples(load_any(path))
     assert outcomes, f"{path.name} has no worked example"
     failures = [
         f"{outcome.name}: {failure.text}: expected {failure.expected}, got {failure.actual}"

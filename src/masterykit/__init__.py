@@ -4,6 +4,9 @@ The public API, in the order a host application meets it:
 
 * read and check a policy: :func:`~masterykit.loader.load` (a file and the chain of files
   it ``extends``), :func:`~masterykit.loader.load_text`, :func:`~masterykit.loader.check_file`
+  (policies and district files), :func:`~masterykit.loader.load_district` (a district file and
+  every policy it routes to: a :class:`~masterykit.district.District`),
+  :func:`~masterykit.loader.load_any` (either kind of file),
   (never raises for policy problems: for editors and tools), :func:`~masterykit.dsl.parser.parse`
   and :func:`~masterykit.dsl.parser.parse_file` (syntax only), ``format_text`` and
   ``format_policy``;
@@ -67,6 +70,7 @@ from masterykit.evidence import Evidence, Learner, Origin, Rejection
 from masterykit.impact import ImpactReport, impact
 
 if TYPE_CHECKING:
+    from masterykit.district import District, PolicyIdentity, Route
     from masterykit.dsl.format import format_policy, format_text
     from masterykit.dsl.parser import parse, parse_file
     from masterykit.engine import (
@@ -108,7 +112,14 @@ if TYPE_CHECKING:
         to_json,
     )
     from masterykit.examples import run_examples
-    from masterykit.loader import CheckResult, check_file, load, load_text
+    from masterykit.loader import (
+        CheckResult,
+        check_file,
+        load,
+        load_any,
+        load_district,
+        load_text,
+    )
     from masterykit.plugins import PluginError, default_registry, hookimpl
     from masterykit.policy import (
         CalculationRule,
@@ -131,6 +142,7 @@ __all__ = [
     "CutRule",
     "DecisionResult",
     "Diagnostic",
+    "District",
     "DueNotADate",
     "DueProblem",
     "Duration",
@@ -161,12 +173,14 @@ __all__ = [
     "Policy",
     "PolicyCheckError",
     "PolicyDiff",
+    "PolicyIdentity",
     "PolicySyntaxError",
     "Provenance",
     "ReadSummary",
     "Registry",
     "Rejection",
     "RequirementCannotHold",
+    "Route",
     "ScoreNeeded",
     "Session",
     "Severity",
@@ -190,6 +204,8 @@ __all__ = [
     "hookimpl",
     "impact",
     "load",
+    "load_any",
+    "load_district",
     "load_text",
     "parse",
     "parse_file",
@@ -248,6 +264,11 @@ _LAZY = {
     "check_file": "masterykit.loader",
     "load": "masterykit.loader",
     "load_text": "masterykit.loader",
+    "load_any": "masterykit.loader",
+    "load_district": "masterykit.loader",
+    "District": "masterykit.district",
+    "PolicyIdentity": "masterykit.district",
+    "Route": "masterykit.district",
     "PluginError": "masterykit.plugins",
     "default_registry": "masterykit.plugins",
     "hookimpl": "masterykit.plugins",

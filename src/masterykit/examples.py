@@ -35,6 +35,7 @@ from decimal import Decimal
 import attrs
 
 from masterykit.diagnostics import Diagnostic, Span
+from masterykit.district import District, Route
 from masterykit.dsl.nodes import Example, Expectation, Ident, LevelRef
 from masterykit.engine import (
     CompetencyResult,
@@ -48,18 +49,31 @@ from masterykit.engine import (
     explain_pace,
     render_text,
 )
+from masterykit.engine._attributes import compare
 from masterykit.engine.explain import describe_status
 from masterykit.evidence import AttributeValue, Evidence, Learner, Origin
 from masterykit.numbers import format_decimal
-from masterykit.policy import AllClause, AnyClause, Clause, NotClause, Policy, PolicyExample
+from masterykit.policy import (
+    AllClause,
+    AnyClause,
+    Clause,
+    CompetencyTest,
+    LearnerClause,
+    NotClause,
+    Policy,
+    PolicyExample,
+    RequirementClause,
+)
 
 __all__ = [
     "Coverage",
     "ExampleOutcome",
     "ExpectationOutcome",
+    "RouteCoverage",
     "coverage",
     "expectation_text",
     "render_outcomes",
+    "route_coverage",
     "run_example",
     "run_examples",
 ]
@@ -81,7 +95,12 @@ class ExpectationOutcome:
 
 @attrs.frozen(slots=True)
 class ExampleOutcome:
-    """One example run: its expectations, problems with the example itself, and the result."""
+    """One example run: its expectations, problems with the example itself, and the result.
+
+    For an example of a district file, ``result`` is ``None``; ``routes`` maps each learner's
+    id to the index of the route they took (``None`` for a learner no route takes) and
+    ``results`` holds each routed policy with its evaluation of the learners routed to it.
+    """
 
     name: str
     file: str
@@ -90,6 +109,10 @@ class ExampleOutcome:
     diagnostics: tuple[Diagnostic, ...] = ()
     result: EvaluationResult | None = attrs.field(default=None, eq=False, repr=False)
     span: Span | None = None
+    routes: Mapping[str, int | None] = attrs.field(factory=dict, repr=False)
+    results: tuple[tuple[Policy, EvaluationResult], ...] = attrs.field(
+        default=(), eq=False, repr=False
+    )
 
     @property
     def passed(self) -> bool:
@@ -123,6 +146,8 @@ def expectation_text(expectation: Expectation) -> str:
         parts.append(format_decimal(value))
     elif isinstance(value, tuple):
         parts.append(f'"{value[0]}" to "{value[1]}"')
+    elif isinstance(value, Ident) and expectation.what == "policy":
+        parts.append(f'"{value.value}"')
     elif isinstance(value, Ident):
         parts.append(value.value)
     return " ".join(parts)
@@ -169,6 +194,46 @@ def _competency_words(result: CompetencyResult) -> str:
     return text
 
 
+def _problem(
+    expectation: Expectation, code: str, message: str, help: str | None = None
+) -> ExpectationOutcome:
+    """An expectation that cannot be checked: its diagnostic says why."""
+    text = expectation_text(expectation)
+    return ExpectationOutcome(
+        text,
+        False,
+        text.removeprefix("expect "),
+        message,
+        "",
+        Diagnostic(code, message, expectation.span, help=help),
+        expectation.span,
+    )
+
+
+def _outcome(
+    expectation: Expectation, held: bool, expected: str, actual: str, explanation: str
+) -> ExpectationOutcome:
+    """An expectation checked: it passes when ``held`` is what it expects (``not`` inverts)."""
+    text = expectation_text(expectation)
+    passed = held != expectation.negated
+    if passed:
+        return ExpectationOutcome(text, True, expected, actual, span=expectation.span)
+    return ExpectationOutcome(
+        text,
+        False,
+        expected,
+        actual,
+        explanation,
+        Diagnostic(
+            "MK610",
+            f"expectation does not hold: `{text}`",
+            expectation.span,
+            help=f"expected {expected}, got {actual}",
+        ),
+        expectation.span,
+    )
+
+
 class _Checker:
     """Checks the expectations of one example against its evaluation."""
 
@@ -180,16 +245,7 @@ class _Checker:
     def problem(
         self, expectation: Expectation, code: str, message: str, help: str | None = None
     ) -> ExpectationOutcome:
-        text = expectation_text(expectation)
-        return ExpectationOutcome(
-            text,
-            False,
-            text.removeprefix("expect "),
-            message,
-            "",
-            Diagnostic(code, message, expectation.span, help=help),
-            expectation.span,
-        )
+        return _problem(expectation, code, message, help)
 
     def outcome(
         self,
@@ -199,24 +255,7 @@ class _Checker:
         actual: str,
         explanation: str,
     ) -> ExpectationOutcome:
-        text = expectation_text(expectation)
-        passed = held != expectation.negated
-        if passed:
-            return ExpectationOutcome(text, True, expected, actual, span=expectation.span)
-        return ExpectationOutcome(
-            text,
-            False,
-            expected,
-            actual,
-            explanation,
-            Diagnostic(
-                "MK610",
-                f"expectation does not hold: `{text}`",
-                expectation.span,
-                help=f"expected {expected}, got {actual}",
-            ),
-            expectation.span,
-        )
+        return _outcome(expectation, held, expected, actual, explanation)
 
     def check(self, expectation: Expectation) -> ExpectationOutcome:
         who = expectation.learner.value
@@ -362,8 +401,12 @@ class _Checker:
                 f"pace {pace.status.value} ({pace.reason})",
                 render_text(explain_pace(pace)),
             )
-        return self.problem(  # pragma: no cover - the parser only builds the kinds above
-            expectation, "MK610", f"`{what}` cannot be expected of a learner"
+        return self.problem(
+            expectation,
+            "MK452",
+            f"`expect … {'not evaluated' if what == 'evaluated' else 'policy'}` is for the "
+            "examples of a district file; a policy evaluates every learner itself",
+            "move this example into the district file that routes learners to this policy",
         )
 
 
@@ -414,9 +457,168 @@ def run_example(policy: Policy, example: PolicyExample) -> ExampleOutcome:
     )
 
 
-def run_examples(policy: Policy) -> list[ExampleOutcome]:
-    """Run every worked example of ``policy`` (its top file's), in the order written."""
+def run_examples(policy: Policy | District) -> list[ExampleOutcome]:
+    """Run every worked example of ``policy`` (its top file's), in the order written.
+
+    Given a :class:`~masterykit.district.District`, runs the district file's examples: each
+    learner is routed (the first route whose condition holds), then the expectations about
+    them are checked under the policy their route uses.
+    """
+    if isinstance(policy, District):
+        return [_run_district_example(policy, example) for example in policy.examples]
     return [run_example(policy, example) for example in policy.examples]
+
+
+def _holds(clause: Clause, attributes: Mapping[str, AttributeValue]) -> bool:
+    """Whether a route's condition holds for a learner with ``attributes``."""
+    match clause:
+        case LearnerClause():
+            return compare(clause, attributes)
+        case AllClause():
+            return all(_holds(child, attributes) for child in clause.clauses)
+        case AnyClause():
+            return any(_holds(child, attributes) for child in clause.clauses)
+        case NotClause():
+            return not _holds(clause.clause, attributes)
+        case CompetencyTest() | RequirementClause():  # pragma: no cover - the checker refuses
+            raise ValueError(f"a route's condition tests the learner only, not `{clause}`")
+
+
+def _route(district: District, learner: Learner, as_of: dt.date) -> Route | None:
+    """The route ``learner`` takes on ``as_of``: the first whose condition holds (``None`` when
+    none does). Attributes hold for the whole run, so ``as_of`` does not change the route."""
+    for route in district.routes:
+        if route.condition is None or _holds(route.condition, learner.attributes):
+            return route
+    return None
+
+
+def _run_district_example(district: District, example: PolicyExample) -> ExampleOutcome:
+    """Route each learner of a district file's example, evaluate them under their routed
+    policies, and check each expectation under the policy of the learner it is about."""
+    node = example.example
+    if node.as_of is None:
+        return run_example(district.base, example)  # reports the missing date (MK600)
+    learners = _learners(node)
+    routes = {learner.id: _route(district, learner, node.as_of) for learner in learners}
+    evidence = _evidence(node, example.file)
+    by_policy: dict[int, tuple[Policy, list[Learner]]] = {}
+    for learner in learners:
+        route = routes[learner.id]
+        if route is not None and route.policy is not None:
+            by_policy.setdefault(id(route.policy), (route.policy, []))[1].append(learner)
+    problems: list[Diagnostic] = []
+    spans = {id(piece): line.span for piece, line in zip(evidence, node.evidence, strict=True)}
+    results: list[tuple[Policy, EvaluationResult]] = []
+    checkers: dict[str, _Checker] = {}
+    declared = {learner.id for learner in learners}
+    for policy, members in by_policy.values():
+        ids = {learner.id for learner in members}
+        mine = [piece for piece in evidence if piece.learner in ids]
+        result = evaluate(policy, members, mine, as_of=node.as_of)
+        problems.extend(_rejections(result, spans))
+        results.append((policy, result))
+        checker = _Checker(policy, result, ids)
+        checkers.update(dict.fromkeys(ids, checker))
+    for piece in evidence:
+        if piece.learner not in declared:
+            problems.append(
+                Diagnostic(
+                    "MK611",
+                    f"evidence names `{piece.learner}`, who is not a learner of this example",
+                    spans.get(id(piece)),
+                    help=f"declare it with `learner {piece.learner}`",
+                )
+            )
+    outcomes = tuple(
+        _district_expectation(district, expectation, routes, checkers, declared)
+        for expectation in node.expectations
+    )
+    return ExampleOutcome(
+        node.name,
+        example.file,
+        node.as_of,
+        outcomes,
+        tuple(problems),
+        None,
+        node.span,
+        {who: route.index if route is not None else None for who, route in routes.items()},
+        tuple(results),
+    )
+
+
+def _routed_text(route: Route | None) -> str:
+    if route is None:
+        return "not evaluated (no route takes the learner)"
+    if route.policy is None:
+        return f"not evaluated ({route.reason})"
+    return f'policy "{route.policy.name}"'
+
+
+def _district_expectation(
+    district: District,
+    expectation: Expectation,
+    routes: Mapping[str, Route | None],
+    checkers: Mapping[str, _Checker],
+    declared: set[str],
+) -> ExpectationOutcome:
+    who = expectation.learner.value
+    if who not in declared:
+        return _problem(
+            expectation,
+            "MK601",
+            f"`{who}` is not a learner of this example",
+            f"declare it with `learner {who}`",
+        )
+    route = routes[who]
+    if expectation.what == "policy":
+        ident = expectation.value
+        assert isinstance(ident, Ident)
+        held = route is not None and route.policy is not None and route.policy.name == ident.value
+        return _outcome(
+            expectation, held, f'policy "{ident.value}"', _routed_text(route), _why(route)
+        )
+    if expectation.what == "evaluated":
+        evaluated = route is not None and route.policy is not None
+        return _outcome(expectation, evaluated, "not evaluated", _routed_text(route), _why(route))
+    checker = checkers.get(who)
+    if checker is None:
+        # Whatever it expects of a learner no policy evaluates cannot hold.
+        text = expectation_text(expectation)
+        actual = _routed_text(route)
+        return ExpectationOutcome(
+            text,
+            False,
+            text.removeprefix(f"expect {who} "),
+            actual,
+            _why(route),
+            Diagnostic(
+                "MK610",
+                f"expectation does not hold: `{text}`",
+                expectation.span,
+                help=f"`{who}` is {actual}",
+            ),
+            expectation.span,
+        )
+    return checker.check(expectation)
+
+
+def _why(route: Route | None) -> str:
+    if route is None:
+        return "no route's condition holds for the learner, and the district has no `otherwise`"
+    return f"route {route.index + 1} is the first whose condition holds: {route.text}"
+
+
+def _rejections(result: EvaluationResult, spans: Mapping[int, Span | None]) -> list[Diagnostic]:
+    """An example's evidence lines the engine could not use."""
+    problems = []
+    for rejection in result.rejections:
+        piece = rejection.evidence
+        span = spans.get(id(piece)) if piece is not None else None
+        problems.append(
+            Diagnostic("MK609", f"evidence line cannot be used: {rejection.reason}", span)
+        )
+    return problems
 
 
 def _where(span: Span | None, file: str) -> str:
@@ -461,6 +663,41 @@ def render_outcomes(outcomes: Sequence[ExampleOutcome]) -> str:
     noun = "example" if total == 1 else "examples"
     lines.append(f"{total} {noun}: {total - failed} passed, {failed} failed")
     return "\n".join(lines) + "\n"
+
+
+# --- route coverage --------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class RouteCoverage:
+    """Which routes of a district the learners of its examples took.
+
+    ``taken`` maps every route's index to how many learners took it; ``unrouted`` counts the
+    learners no route took.
+    """
+
+    district: District = attrs.field(repr=False)
+    taken: Mapping[int, int]
+    unrouted: int = 0
+
+    @property
+    def never_taken(self) -> tuple[Route, ...]:
+        """The routes no learner of any example took, in order."""
+        return tuple(route for route in self.district.routes if not self.taken.get(route.index))
+
+
+def route_coverage(district: District, outcomes: Sequence[ExampleOutcome]) -> RouteCoverage:
+    """Which routes of ``district`` the learners of ``outcomes`` (from :func:`run_examples`)
+    took."""
+    taken = dict.fromkeys((route.index for route in district.routes), 0)
+    unrouted = 0
+    for outcome in outcomes:
+        for index in outcome.routes.values():
+            if index is None:
+                unrouted += 1
+            else:
+                taken[index] = taken.get(index, 0) + 1
+    return RouteCoverage(district, taken, unrouted)
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -6,6 +6,14 @@ check them into one :class:`~masterykit.policy.Policy`.
 * :func:`check_file` never raises for a problem in the policy: it returns a
   :class:`CheckResult` with the policy (or ``None``), the diagnostics and the sources.
 * :func:`load_text` checks policy text held in memory.
+* :func:`load_district` loads a district file (``district "…" { when … use "…" }``) with every
+  policy it routes to, each with its whole chain; :func:`load_any` loads either kind of file
+  (the command line uses it). :func:`check_file` checks either kind.
+
+A district's routed files are found relative to the district file's folder and must stay inside
+it; a routed policy's chain may reach any file in that folder tree (a school's file in
+``schools/`` extends ``../district.mastery``). Every distinct routed file is read and checked
+once: routes that name the same file get the same :class:`~masterykit.policy.Policy`.
 
 Files named by ``extends`` and ``import framework`` are found relative to the folder of the file
 that names them, and must stay inside the folder of the policy being loaded (the top of the
@@ -41,6 +49,7 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import attrs
 
@@ -57,10 +66,12 @@ from masterykit.diagnostics import (
     read_limited,
     sort_key,
 )
+from masterykit.district import District
 from masterykit.dsl import nodes as n
+from masterykit.dsl._check_district import RoutedPolicy, check_district
 from masterykit.dsl._check_text import suggest
 from masterykit.dsl.check import check
-from masterykit.dsl.parser import MAX_FILE_BYTES, parse
+from masterykit.dsl.parser import MAX_FILE_BYTES, parse, parse_any
 from masterykit.frameworks import Framework
 from masterykit.policy import Policy
 from masterykit.registry import ImporterSpec, Registry
@@ -72,6 +83,8 @@ __all__ = [
     "check_file",
     "default_registry",
     "load",
+    "load_any",
+    "load_district",
     "load_text",
     "read_policy",
 ]
@@ -85,17 +98,22 @@ MAX_NAME_BYTES = 255
 
 @attrs.frozen(slots=True)
 class CheckResult:
-    """What checking a policy found: the resolved policy (``None`` when there are errors), every
-    diagnostic (sorted by file and position) and the text of every file read."""
+    """What checking a policy or a district file found: the resolved policy, or for a district
+    file the resolved ``district`` (``None`` when there are errors), every diagnostic (sorted by
+    file and position; a routed policy's carry its own file name) and the text of every file
+    read. ``is_district`` says whether the file checked is a district file."""
 
     policy: Policy | None
     diagnostics: tuple[Diagnostic, ...]
     sources: Mapping[str, Source] = attrs.field(factory=dict, repr=False)
+    district: District | None = None
+    is_district: bool = False
 
     @property
     def ok(self) -> bool:
-        """Whether the policy loaded (no errors)."""
-        return self.policy is not None and not has_errors(self.diagnostics)
+        """Whether the policy (or the district) loaded (no errors)."""
+        loaded = self.district if self.is_district else self.policy
+        return loaded is not None and not has_errors(self.diagnostics)
 
 
 def default_registry() -> Registry:
@@ -483,12 +501,11 @@ def _paths(files: list[n.PolicyFile], top_path: Path) -> list[Path]:
     return paths
 
 
-def check_file(path: str | os.PathLike[str], *, registry: Registry | None = None) -> CheckResult:
-    """Read, parse and check the policy at ``path`` with the chain it extends.
-
-    Never raises for a problem in the policy; the result carries every diagnostic.
-    """
-    registry = registry if registry is not None else default_registry()
+def _read_tree(
+    path: str | os.PathLike[str],
+) -> tuple[n.PolicyFile | n.DistrictFile, Source] | CheckResult:
+    """The parsed file at ``path`` and its text, or the result that says why it cannot be read
+    or parsed."""
     label = os.fspath(path)
     try:
         data = _read_policy(Path(path), label)
@@ -498,17 +515,183 @@ def check_file(path: str | os.PathLike[str], *, registry: Registry | None = None
             None, (Diagnostic(problem.code, problem.message, help=problem.help, location=label),)
         )
     try:
-        tree = parse(data, label)
+        tree = parse_any(data, label)
     except PolicySyntaxError as error:
         return CheckResult(None, error.diagnostics, error.sources)
-    sources = {label: Source(label, _text(data))}
+    return tree, Source(label, _text(data))
+
+
+def _check_parsed(
+    tree: n.PolicyFile | n.DistrictFile,
+    source: Source,
+    path: str | os.PathLike[str],
+    registry: Registry,
+) -> CheckResult:
     top = Path(path)
-    return _check_tree(tree, top, top.parent, registry, sources)
+    if isinstance(tree, n.DistrictFile):
+        return _check_district_tree(tree, top, registry, {source.name: source})
+    return _check_tree(tree, top, top.parent, registry, {source.name: source})
+
+
+def check_file(path: str | os.PathLike[str], *, registry: Registry | None = None) -> CheckResult:
+    """Read, parse and check the policy at ``path`` with the chain it extends, or the district
+    file at ``path`` with every policy it routes to (``result.district``).
+
+    Never raises for a problem in the policy; the result carries every diagnostic.
+    """
+    registry = registry if registry is not None else default_registry()
+    read = _read_tree(path)
+    if isinstance(read, CheckResult):
+        return read
+    return _check_parsed(*read, path, registry)
+
+
+@attrs.define
+class _DistrictReader:
+    """Reads and checks the policies a district file routes to, each distinct file once."""
+
+    district_path: Path
+    district_label: str
+    registry: Registry
+    diagnostics: list[Diagnostic] = attrs.Factory(list)
+    sources: dict[str, Source] = attrs.Factory(dict)
+    #: Every file read, by its real path: what was found there.
+    found: dict[Path, RoutedPolicy] = attrs.Factory(dict)
+
+    @property
+    def root(self) -> Path:
+        return _real(self.district_path.parent)
+
+    def route(self, written: n.Ident) -> RoutedPolicy:
+        """What the route naming ``written`` leads to (reported when it is no usable policy)."""
+        path = self.district_path.parent / written.value
+        if Path(written.value).is_absolute() or not _inside(path, self.root):
+            self.error(
+                "MK293",
+                f"`{written.value}` is outside the district file's folder; a district may only "
+                "route to policies in its own folder or below it",
+                written.span,
+                help="move the policy into the district's folder (schools often go in a "
+                "`schools/` folder beside the district file)",
+            )
+            return RoutedPolicy(None)
+        too_long = _too_long(written.value)
+        if too_long is not None:
+            self.error(too_long.code, too_long.message, written.span, help=too_long.help)
+            return RoutedPolicy(None)
+        key = _real(path)
+        if key not in self.found:
+            self.found[key] = self._load(path, written)
+        return self.found[key]
+
+    def _load(self, path: Path, written: n.Ident) -> RoutedPolicy:
+        label = _label(self.district_label, written.value)
+        try:
+            data = _read_policy(path, label)
+        except _Unreadable as error:
+            problem = error.problem
+            if problem.reason == "missing":
+                problem = _Problem(
+                    "MK290",
+                    f"`{written.value}` does not exist",
+                    _nearby(path, written.value)
+                    or f"the routed policy is looked for at `{label}`, relative to the "
+                    "district file",
+                )
+            elif problem.reason == "folder":
+                problem = _Problem(
+                    "MK290",
+                    f"`{written.value}` is a folder, not a policy file",
+                    "name the policy's file, such as `schools/north.mastery`",
+                )
+            elif problem.code in ("MK130", "MK131") and error.error is not None:
+                problem = _os_problem(error.error, written.value, "policy")
+            self.error(problem.code, problem.message, written.span, help=problem.help)
+            return RoutedPolicy(None)
+        try:
+            tree = parse_any(data, label)
+        except PolicySyntaxError as error:
+            # The routed file's own problems, reported in that file; one that is not text at
+            # all (MK101, MK102) has no line to show: point at the route that names it.
+            self.diagnostics.extend(
+                attrs.evolve(d, span=written.span) if d.span is None else d
+                for d in error.diagnostics
+            )
+            self.sources.update(error.sources)
+            return RoutedPolicy(None)
+        source = Source(label, _text(data))
+        self.sources[label] = source
+        if isinstance(tree, n.DistrictFile):
+            self.error(
+                "MK291",
+                f"`{written.value}` is a district file; a route must use a policy",
+                written.span,
+                help="districts do not nest: route to the policy that district file would use",
+            )
+            return RoutedPolicy(None)
+        result = _check_tree(tree, path, self.district_path.parent, self.registry, {label: source})
+        self.diagnostics.extend(result.diagnostics)
+        self.sources.update(result.sources)
+        if result.policy is None:
+            return RoutedPolicy(None)
+        policy = result.policy
+        base_file = policy.layers[0].file
+        return RoutedPolicy(policy, base_file, policy if len(policy.layers) == 1 else None)
+
+    def bases(self) -> None:
+        """Give every loaded policy its base checked as a policy of its own: the one object
+        per base file (the routed policy itself when a route names the base file)."""
+        by_file: dict[str, Policy | None] = {}
+        for info in self.found.values():
+            if info.policy is not None and info.base is not None and info.base_file is not None:
+                by_file[info.base_file] = info.base
+        for key, info in list(self.found.items()):
+            if info.policy is None or info.base is not None or info.base_file is None:
+                continue
+            if info.base_file not in by_file:
+                by_file[info.base_file] = self._base(info.base_file)
+            self.found[key] = attrs.evolve(info, base=by_file[info.base_file])
+
+    def _base(self, label: str) -> Policy | None:
+        """The base file ``label`` (already read as part of a chain) checked on its own."""
+        source = self.sources[label]
+        tree = parse(source.text, label)
+        result = _check_tree(tree, Path(label), self.district_path.parent, self.registry, {})
+        known = set(self.diagnostics)
+        self.diagnostics.extend(d for d in result.diagnostics if d not in known)
+        return result.policy
+
+    def error(self, code: str, message: str, span: Span | None, *, help: str | None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help=help))
+
+
+def _check_district_tree(
+    tree: n.DistrictFile, path: Path, registry: Registry, sources: dict[str, Source]
+) -> CheckResult:
+    reader = _DistrictReader(path, tree.source_name, registry, sources=sources)
+    routes = tree.district.routes
+    firsts = [reader.route(route.path) if route.path is not None else None for route in routes]
+    reader.bases()
+    routed: dict[int, RoutedPolicy] = {}
+    for index, (route, info) in enumerate(zip(routes, firsts, strict=True)):
+        if route.path is None or info is None:
+            continue
+        key = _real(path.parent / route.path.value)
+        routed[index] = reader.found.get(key, info)
+    district, problems = check_district(tree, routed, sources=reader.sources)
+    diagnostics = sorted([*reader.diagnostics, *problems], key=sort_key)
+    if has_errors(diagnostics):
+        district = None
+    return CheckResult(None, tuple(diagnostics), reader.sources, district, is_district=True)
 
 
 def _raise_for(result: CheckResult) -> Policy:
-    if result.policy is not None and not has_errors(result.diagnostics):
-        return result.policy
+    if result.policy is None or has_errors(result.diagnostics):
+        _raise_errors(result)
+    return result.policy
+
+
+def _raise_errors(result: CheckResult) -> NoReturn:
     errors = [d for d in result.diagnostics if d.severity.value == "error"] or list(
         result.diagnostics
     )
@@ -522,9 +705,80 @@ def load(path: str | os.PathLike[str], *, registry: Registry | None = None) -> P
 
     Raises:
         PolicySyntaxError: a file of the chain cannot be read or parsed (``MK1xx``).
-        PolicyCheckError: the policy breaks the language's rules (``MK2xx``).
+        PolicyCheckError: the policy breaks the language's rules (``MK2xx``), or ``path`` is a
+            district file (``MK450``: load it with :func:`load_district` or :func:`load_any`).
     """
-    return _raise_for(check_file(path, registry=registry))
+    registry = registry if registry is not None else default_registry()
+    read = _read_tree(path)
+    if isinstance(read, CheckResult):
+        return _raise_for(read)
+    tree, source = read
+    if isinstance(tree, n.DistrictFile):
+        raise PolicyCheckError(
+            [
+                Diagnostic(
+                    "MK450",
+                    f"`{source.name}` is a district file, not a policy",
+                    help="load it with `masterykit.load_district` (or `masterykit.load_any`, "
+                    "which takes either kind of file)",
+                    location=source.name,
+                )
+            ],
+            {source.name: source},
+        )
+    return _raise_for(_check_parsed(tree, source, path, registry))
+
+
+def load_district(path: str | os.PathLike[str], *, registry: Registry | None = None) -> District:
+    """Read, parse and check the district file at ``path`` and every policy it routes to, each
+    with its whole chain; the resolved :class:`~masterykit.district.District`.
+
+    Raises:
+        PolicySyntaxError: a file cannot be read or parsed (``MK1xx``).
+        PolicyCheckError: the district or a routed policy breaks the language's rules
+            (``MK2xx``), or ``path`` is a policy, not a district file (``MK451``: load it with
+            :func:`load` or :func:`load_any`).
+    """
+    registry = registry if registry is not None else default_registry()
+    read = _read_tree(path)
+    if isinstance(read, CheckResult):
+        _raise_errors(read)
+    tree, source = read
+    if isinstance(tree, n.PolicyFile):
+        raise PolicyCheckError(
+            [
+                Diagnostic(
+                    "MK451",
+                    f"`{source.name}` is a policy, not a district file",
+                    help="load it with `masterykit.load` (or `masterykit.load_any`, which takes "
+                    "either kind of file)",
+                    location=source.name,
+                )
+            ],
+            {source.name: source},
+        )
+    result = _check_parsed(tree, source, path, registry)
+    if result.ok and result.district is not None:
+        return result.district
+    _raise_errors(result)
+
+
+def load_any(
+    path: str | os.PathLike[str], *, registry: Registry | None = None
+) -> Policy | District:
+    """Read, parse and check the file at ``path``: a policy (with its chain) or a district file
+    (with every policy it routes to), whichever it is.
+
+    Raises:
+        PolicySyntaxError: a file cannot be read or parsed (``MK1xx``).
+        PolicyCheckError: a file breaks the language's rules (``MK2xx``).
+    """
+    result = check_file(path, registry=registry)
+    if result.is_district:
+        if result.ok and result.district is not None:
+            return result.district
+        _raise_errors(result)
+    return _raise_for(result)
 
 
 def load_text(text: str, name: str = "<policy>", *, registry: Registry | None = None) -> Policy:

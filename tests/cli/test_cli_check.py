@@ -292,3 +292,50 @@ def test_a_file_name_too_long_to_look_at_is_a_usage_error(run, tmp_path, command
         f"error[MK404]: policy file `{name}` does not exist\n"
         "  = help: check the path; relative paths start from the current folder\n",
     )
+
+
+# --- district files -----------------------------------------------------------------------------
+
+BASE = """\
+policy "Base" version "1"
+scale two { 1 NotYet 2 Yes }
+area M "Math" { competency M.1 "Counts" }
+calculate highest
+proficient at Yes
+"""
+
+
+def _district(tmp_path: Path, school: str) -> Path:
+    (tmp_path / "schools").mkdir()
+    (tmp_path / "base.mastery").write_text(BASE, "utf-8")
+    (tmp_path / "schools" / "north.mastery").write_text(school, "utf-8")
+    path = tmp_path / "district.mastery"
+    path.write_text(
+        'district "D" {\n  when learner.school = "north" use "schools/north.mastery"\n'
+        '  when learner.school = "south" use "schools/south.mastery"\n'
+        '  otherwise use "base.mastery"\n}\n',
+        "utf-8",
+    )
+    return path
+
+
+def test_check_reports_a_district_and_its_routed_policies_in_their_own_files(run, tmp_path):
+    school = 'policy "North" extends "../base.mastery"\nproficent at Yes\n'
+    path = _district(tmp_path, school)
+    result = run(["check", str(path)])
+    assert result.exit_code == 1
+    north = tmp_path / "schools" / "north.mastery"
+    assert "error[MK114]: unexpected word `proficent`" in result.stdout
+    assert f" --> {north}:2:1\n" in result.stdout
+    assert "error[MK290]: `schools/south.mastery` does not exist\n" in result.stdout
+    assert f" --> {path}:3:37\n" in result.stdout
+    assert result.stdout.endswith("2 errors in 1 file\n")
+
+
+def test_check_json_of_a_district_follows_the_schema(run, tmp_path):
+    path = _district(tmp_path, 'policy "North" extends "../base.mastery"\n')
+    result = run(["check", "--format", "json", str(path)])
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema("diagnostics"))
+    assert [d["code"] for d in document["diagnostics"]] == ["MK290"]
+    assert document["files"][0]["path"] == str(path)

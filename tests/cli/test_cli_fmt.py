@@ -289,3 +289,23 @@ def test_a_file_with_the_longest_name_a_file_system_allows_is_formatted(run, tmp
     result = run(["fmt", str(path)])
     assert (result.exit_code, path.read_text("utf-8")) == (0, TIDY)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+DISTRICT_MESSY = (
+    'district "D"{when learner.school="north" use "north.mastery" # the north\n'
+    'otherwise use "d.mastery"}\n'
+)
+DISTRICT_TIDY = (
+    'district "D" {\n'
+    '  when learner.school = "north" use "north.mastery"  # the north\n'
+    '  otherwise use "d.mastery"\n'
+    "}\n"
+)
+
+
+def test_fmt_lays_out_a_district_file_one_route_per_line(run, tmp_path):
+    path = write(tmp_path, "district.mastery", DISTRICT_MESSY)
+    result = run(["fmt", str(path)])
+    assert result.exit_code == 0
+    assert path.read_text("utf-8") == DISTRICT_TIDY
+    assert run(["fmt", "--check", str(path)]).exit_code == 0

@@ -200,3 +200,117 @@ def test_test_usage_errors(run, args, expected):
     result = run(args)
     assert result.exit_code == 2
     assert result.stderr == expected
+
+
+# --- district files -----------------------------------------------------------------------------
+
+SCHOOL = """\
+policy "Small School" extends "small.mastery"
+calculate most_recent
+"""
+
+DISTRICT = """\
+district "Small District" {
+  when learner.school = "east" not evaluated "East moves to mastery-based grading in 2027"
+  when learner.school = "north" use "school.mastery"
+  when learner.school = "south" use "school.mastery"
+  otherwise use "small.mastery"
+}
+
+example "learners are routed by school" {
+  as of 2026-06-01
+  learner ana { school: "north" }
+  learner bo { school: "east" }
+  learner cy
+  evidence {
+    ana M.1 1 on 2026-01-10
+    ana M.1 2 on 2026-02-10
+    cy M.1 2 on 2026-01-10
+  }
+  expect ana policy "Small School"
+  expect ana M.1 proficient
+  expect bo not evaluated
+  expect cy policy "Small"
+  expect cy graduate
+}
+"""
+
+
+def district(tmp_path: Path, text: str = DISTRICT) -> Path:
+    policy(tmp_path)
+    (tmp_path / "school.mastery").write_text(SCHOOL, "utf-8")
+    path = tmp_path / "district.mastery"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_a_district_files_examples_route_each_learner_first(run, tmp_path):
+    result = run(["test", str(district(tmp_path))])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        'PASS district.mastery: "learners are routed by school"',
+        "",
+        "1 passed, 0 failed",
+    ]
+    assert lines[-1] == (
+        'coverage: district.mastery: route 3 `when learner.school = "south" use "school.mastery"` '
+        "never taken by any example (see `--coverage`)"
+    )
+
+
+def test_a_failed_routing_expectation_says_which_route_the_learner_took(run, tmp_path):
+    text = DISTRICT.replace("expect bo not evaluated", 'expect bo policy "Small"').replace(
+        "expect ana M.1 proficient", "expect bo M.1 proficient"
+    )
+    result = run(["test", str(district(tmp_path, text))])
+    assert result.exit_code == 1
+    assert (
+        '  expect bo policy "Small" (line 20)\n'
+        '    expected: policy "Small"\n'
+        "    actual:   not evaluated (East moves to mastery-based grading in 2027)\n"
+        "    why:\n"
+        '      route 1 is the first whose condition holds: when learner.school = "east" not '
+        'evaluated "East moves to mastery-based grading in 2027"\n'
+    ) in result.stdout
+    assert (
+        "  expect bo M.1 proficient (line 19)\n"
+        "    expected: M.1 proficient\n"
+        "    actual:   not evaluated (East moves to mastery-based grading in 2027)\n"
+    ) in result.stdout
+
+
+def test_the_coverage_report_of_a_district_counts_learners_per_route(run, tmp_path):
+    result = run(["test", "--coverage", str(district(tmp_path))])
+    assert result.exit_code == 0, result.output
+    report = result.stdout.split("coverage of ", 1)[1].splitlines()
+    assert report[1:5] == [
+        '  route 1 `when learner.school = "east" not evaluated "East moves to mastery-based '
+        'grading in 2027"` (line 2): taken by 1 learner',
+        '  route 2 `when learner.school = "north" use "school.mastery"` (line 3): taken by 1 '
+        "learner",
+        '  route 3 `when learner.school = "south" use "school.mastery"` (line 4): taken by 0 '
+        "learners",
+        '  route 4 `otherwise use "small.mastery"` (line 5): taken by 1 learner',
+    ]
+
+
+def test_the_json_of_a_district_file_lists_its_routes_and_follows_the_schema(run, tmp_path):
+    result = run(["test", "--format", "json", str(district(tmp_path))])
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, load_schema("test"))
+    (file,) = document["files"]
+    assert [(r["route"], r["line"], r["learners"]) for r in file["routes"]] == [
+        (1, 2, 1), (2, 3, 1), (3, 4, 0), (4, 5, 1),
+    ]  # fmt: skip
+    assert [e["passed"] for e in file["examples"][0]["expectations"]] == [True] * 5
+
+
+def test_a_routing_expectation_in_a_policys_example_is_refused(run, tmp_path):
+    path = policy(tmp_path, PASSING.replace("expect ana graduate", 'expect ana policy "Small"'))
+    result = run(["test", str(path)])
+    assert result.exit_code == 1
+    assert (
+        "    error[MK452]: `expect … policy` is for the examples of a district file; a policy "
+        "evaluates every learner itself\n"
+    ) in result.stdout

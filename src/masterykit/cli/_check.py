@@ -1,4 +1,5 @@
-"""``masterykit check FILE…``: read and check policy files, their overlay chains included."""
+"""``masterykit check FILE…``: read and check policy files, their overlay chains included, and
+district files with every policy they route to."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from masterykit.cli._common import (
     policy_files,
 )
 from masterykit.diagnostics import Diagnostic, Source, render_json, sort_key
+from masterykit.district import District
 from masterykit.policy import Policy
 from masterykit.registry import Registry
 
@@ -39,14 +41,17 @@ DIAGNOSTICS_SCHEMA = "masterykit/diagnostics/v1"
 
 @attrs.frozen(slots=True)
 class FileReport:
-    """What checking one file found: its diagnostics (some may point into the files it extends),
-    the texts needed to quote them, the policy's name and the resolved policy (when it loaded)."""
+    """What checking one file found: its diagnostics (some may point into the files it extends,
+    or, for a district file, into the policies it routes to), the texts needed to quote them, the
+    policy's name and the resolved policy (when it loaded); for a district file, the resolved
+    ``district`` (when it loaded) and no policy."""
 
     path: str
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, Source]
     policy: str | None = None
     resolved: Policy | None = attrs.field(default=None, eq=False, repr=False)
+    district: District | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def _check_one(path: Path, registry: Registry | None) -> FileReport:
@@ -54,7 +59,14 @@ def _check_one(path: Path, registry: Registry | None) -> FileReport:
 
     result = check_file(path, registry=registry)
     policy = result.policy.name if result.policy is not None else None
-    return FileReport(str(path), result.diagnostics, dict(result.sources), policy, result.policy)
+    return FileReport(
+        str(path),
+        result.diagnostics,
+        dict(result.sources),
+        policy,
+        result.policy,
+        result.district,
+    )
 
 
 def check_paths(paths: Iterable[Path], registry: Registry | None = None) -> list[FileReport]:

@@ -2,7 +2,8 @@
 
 One line per example (``PASS``/``FAIL``), then for each failed expectation what was expected,
 what came out and why, then the summary line ``N passed, N failed`` and a short line on what the
-examples leave untested (``--coverage`` for the full report).
+examples leave untested (``--coverage`` for the full report). A district file's examples route
+each learner first; its coverage says which routes no example's learner took.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from masterykit.cli._common import (
     use_colour,
 )
 from masterykit.diagnostics import Diagnostic, Source, Span, has_errors, render_json, render_text
+from masterykit.district import District
 from masterykit.policy import Policy
 
 if TYPE_CHECKING:
-    from masterykit.engine import ClauseResult
-    from masterykit.examples import Coverage, ExampleOutcome
+    from masterykit.engine import ClauseResult, EvaluationResult
+    from masterykit.examples import Coverage, ExampleOutcome, RouteCoverage
 
 __all__ = [
     "TEST_SCHEMA",
@@ -69,12 +71,14 @@ class ClauseCoverage:
 @attrs.frozen(slots=True)
 class FileRun:
     """One policy file tested: its check report, and (when it checked clean) the outcome of
-    each example and what they covered."""
+    each example and what they covered; for a district file, ``routes`` says which routes the
+    examples' learners took (and ``coverage`` is ``None``)."""
 
     report: FileReport
     outcomes: tuple[ExampleOutcome, ...] = ()
     coverage: Coverage | None = None
     clauses: tuple[ClauseCoverage, ...] = ()
+    routes: RouteCoverage | None = None
 
     @property
     def loaded(self) -> bool:
@@ -96,10 +100,13 @@ def clause_coverage(outcomes: Iterable[ExampleOutcome]) -> tuple[ClauseCoverage,
     Clauses are told apart by their decision and their place in the file (or their text).
     """
     seen: dict[tuple[str, str, str | None, int | None, int | None], set[bool]] = {}
+    results: list[EvaluationResult] = []
     for outcome in outcomes:
-        if outcome.result is None:
-            continue
-        for learner in outcome.result.learners:
+        if outcome.result is not None:
+            results.append(outcome.result)
+        results.extend(result for _policy, result in outcome.results)
+    for result in results:
+        for learner in result.learners:
             for decision in learner.decisions():
                 label = _decision_label(decision.kind, decision.name)
                 stack: list[ClauseResult] = list(decision.clause.children)
@@ -123,8 +130,13 @@ def clause_coverage(outcomes: Iterable[ExampleOutcome]) -> tuple[ClauseCoverage,
 
 
 def _run_file(report: FileReport, policy: Policy | None) -> FileRun:
-    from masterykit.examples import coverage, run_examples
+    from masterykit.examples import coverage, route_coverage, run_examples
 
+    if report.district is not None and not has_errors(report.diagnostics):
+        district: District = report.district
+        outcomes = tuple(run_examples(district))
+        routes = route_coverage(district, outcomes)
+        return FileRun(report, outcomes, None, clause_coverage(outcomes), routes)
     if policy is None or has_errors(report.diagnostics):
         return FileRun(report)
     outcomes = tuple(run_examples(policy))
@@ -134,6 +146,11 @@ def _run_file(report: FileReport, policy: Policy | None) -> FileRun:
 def _coverage_gaps(run: FileRun) -> list[str]:
     """What the examples of one file never exercised, as short phrases."""
     found: list[str] = []
+    if run.routes is not None and run.outcomes:
+        found.extend(
+            f"route {route.index + 1} `{route.text}` never taken by any example"
+            for route in run.routes.never_taken
+        )
     cov = run.coverage
     if cov is None or not run.outcomes:
         return found
@@ -166,7 +183,24 @@ def _outcome_words(seen: tuple[bool, ...]) -> str:
 
 
 def _coverage_report(run: FileRun) -> list[str]:
-    """The full ``--coverage`` report for one file, one line per decision, pathway and clause."""
+    """The full ``--coverage`` report for one file, one line per decision, pathway and clause
+    (for a district file, one line per route, then its clauses)."""
+    if run.routes is not None:
+        lines = [f"coverage of {run.report.path}:"]
+        for route in run.routes.district.routes:
+            taken = run.routes.taken.get(route.index, 0)
+            lines.append(
+                f"  route {route.index + 1} `{route.text}` (line {route.source.line}): "
+                f"taken by {plural(taken, 'learner')}"
+            )
+        if run.routes.unrouted:
+            lines.append(f"  no route: {plural(run.routes.unrouted, 'learner')}")
+        for clause in run.clauses:
+            where = f" ({clause.file}:{clause.line})" if clause.line is not None else ""
+            lines.append(
+                f"  {clause.decision}: `{clause.text}`{where}: {_outcome_words(clause.outcomes)}"
+            )
+        return lines
     cov = run.coverage
     if cov is None:
         return []
@@ -330,18 +364,30 @@ def test_document(runs: list[FileRun]) -> dict[str, Any]:
             "files": len(runs),
             "files_with_errors": broken,
         },
-        "files": [
-            {
-                "path": run.report.path,
-                "policy": run.report.policy,
-                "ok": run.loaded and all(o.passed for o in run.outcomes),
-                "diagnostics": [render_json(d) for d in run.report.diagnostics],
-                "examples": [_example_json(o) for o in run.outcomes],
-                "coverage": _coverage_json(run),
-            }
-            for run in runs
-        ],
+        "files": [_file_json(run) for run in runs],
     }
+
+
+def _file_json(run: FileRun) -> dict[str, Any]:
+    document = {
+        "path": run.report.path,
+        "policy": run.report.policy,
+        "ok": run.loaded and all(o.passed for o in run.outcomes),
+        "diagnostics": [render_json(d) for d in run.report.diagnostics],
+        "examples": [_example_json(o) for o in run.outcomes],
+        "coverage": _coverage_json(run),
+    }
+    if run.routes is not None:
+        document["routes"] = [
+            {
+                "route": route.index + 1,
+                "text": route.text,
+                "line": route.source.line,
+                "learners": run.routes.taken.get(route.index, 0),
+            }
+            for route in run.routes.district.routes
+        ]
+    return document
 
 
 @click.command(short_help="Run the worked examples written in policy files.")
@@ -361,7 +407,8 @@ def test(files: tuple[str, ...], output_format: str, show_coverage: bool) -> int
     A folder stands for every `.mastery` file in it. Prints one line per example, the
     expected and actual values and the explanation for every failed expectation, then
     `N passed, N failed` and what no example exercised. An example in an overlay runs on
-    the layered policy. Exit status: 0 all passed, 1 a failure or a policy error, 2 usage
+    the layered policy; one in a district file routes each learner first and reports the
+    routes no example took. Exit status: 0 all passed, 1 a failure or a policy error, 2 usage
     error.
     """
     runs = [_run_file(report, report.resolved) for report in check_paths(policy_files(files))]

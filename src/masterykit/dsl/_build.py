@@ -364,6 +364,15 @@ class TreeBuilder:
             span=self._span(meta),
         )
 
+    def district_start(self, meta: _Part, *parts: n.DistrictBlock | n.Example) -> n.DistrictFile:
+        """``start: district (district | example)*``: a district file."""
+        return n.DistrictFile(
+            districts=tuple(p for p in parts if isinstance(p, n.DistrictBlock)),
+            examples=tuple(p for p in parts if isinstance(p, n.Example)),
+            source_name=self.file,
+            span=self._span(meta),
+        )
+
     def body(self, meta: _Part, *statements: n.Statement) -> tuple[n.Statement, ...]:
         """``body: statement*`` (used to resume after a syntax error)."""
         return statements
@@ -689,6 +698,50 @@ class TreeBuilder:
             self._span(meta),
         )
 
+    # --- district files -----------------------------------------------------------------------
+
+    def district(self, meta: _Part, name: n.Ident, *parts: Any) -> n.DistrictBlock:
+        """``district: "district" string district_option* "{" route* "}"``."""
+        version: n.Ident | None = None
+        routes: list[n.RouteDecl] = []
+        for part in parts:
+            if isinstance(part, n.RouteDecl):
+                routes.append(part)
+            elif isinstance(part, tuple):
+                if version is not None:
+                    self._error(
+                        "MK140",
+                        "the district header says `version` twice",
+                        part[1].span,
+                        help="give the district's version once",
+                    )
+                version = part[1]
+        return n.DistrictBlock(
+            name.value,
+            version.value if version is not None else None,
+            tuple(routes),
+            self._span(meta),
+        )
+
+    def when_route(self, meta: _Part, *parts: Any) -> n.RouteDecl:
+        """``route: "when" clause ("and" clause)* route_target``."""
+        *clauses, (path, reason) = parts
+        return n.RouteDecl(tuple(clauses), path, reason, self._span(meta))
+
+    def otherwise_route(
+        self, meta: _Part, target: tuple[n.Ident | None, n.Ident | None]
+    ) -> n.RouteDecl:
+        """``route: "otherwise" route_target``."""
+        return n.RouteDecl(None, target[0], target[1], self._span(meta))
+
+    def use_target(self, meta: _Part, path: n.Ident) -> tuple[n.Ident | None, n.Ident | None]:
+        """``route_target: "use" string``."""
+        return (path, None)
+
+    def skip_target(self, meta: _Part, *parts: Any) -> tuple[n.Ident | None, n.Ident | None]:
+        """``route_target: "not" "evaluated" string``."""
+        return (None, parts[-1])
+
     # --- examples ---------------------------------------------------------------------------
 
     def as_of(self, meta: _Part, token: Token) -> tuple[str, Any]:
@@ -770,6 +823,14 @@ class TreeBuilder:
     def pace_expect(self, meta: _Part, status: n.Ident) -> n.Expectation:
         """``expectation: "pace" ident``."""
         return n.Expectation(n.Ident(""), "pace", value=status, span=self._span(meta))
+
+    def policy_expect(self, meta: _Part, name: n.Ident) -> n.Expectation:
+        """``expectation: "policy" string`` (district files)."""
+        return n.Expectation(n.Ident(""), "policy", value=name, span=self._span(meta))
+
+    def evaluated_expect(self, meta: _Part, *negation: Token) -> n.Expectation:
+        """``expectation: "not" "evaluated"`` (district files)."""
+        return n.Expectation(n.Ident(""), "evaluated", True, span=self._span(meta))
 
     def expectation(
         self, meta: _Part, learner: n.Ident, expectation: n.Expectation

@@ -35,9 +35,16 @@ import attrs
 
 from masterykit.dsl import _text
 from masterykit.dsl import nodes as n
-from masterykit.dsl.parser import parse
+from masterykit.dsl.parser import parse_any
 
-__all__ = ["format_clause", "format_policy", "format_selection", "format_text"]
+__all__ = [
+    "format_clause",
+    "format_district",
+    "format_policy",
+    "format_route",
+    "format_selection",
+    "format_text",
+]
 
 _INDENT = "  "
 _STRING = re.compile(r'"([^"\\\n]|\\.)*"')
@@ -336,6 +343,11 @@ def _expectation(expectation: n.Expectation) -> str:
             if expectation.what == "pace":
                 return f"{head}pace {name}"
             return f"{head}{negation}requirement {name}"
+        case "policy":
+            name = value.value if isinstance(value, n.Ident) else str(value)
+            return f"{head}policy {_quote(name)}"
+        case "evaluated":
+            return f"{head}not evaluated"
         case _:
             assert_never(expectation.what)
 
@@ -349,6 +361,26 @@ def format_clause(clause: n.Clause) -> str:
     writer = _Writer()
     writer.clause(0, clause)
     return "\n".join(_INDENT * line.depth + line.text for line in writer.lines)
+
+
+def format_route(route: n.RouteDecl) -> str:
+    """A route of a district file, on one line, as ``masterykit fmt`` writes it.
+
+    >>> when = n.LearnerTest(n.Ident("school"), "=", n.Literal("east"))
+    >>> format_route(n.RouteDecl((when,), reason=n.Ident("Moves to mastery grading in 2027")))
+    'when learner.school = "east" not evaluated "Moves to mastery grading in 2027"'
+    """
+    if route.clauses is None:
+        head = "otherwise"
+    else:
+        head = "when " + " and ".join(
+            " ".join(line.strip() for line in format_clause(clause).splitlines())
+            for clause in route.clauses
+        )
+    if route.path is not None:
+        return f"{head} use {_quote(route.path.value)}"
+    reason = route.reason.value if route.reason is not None else ""
+    return f"{head} not evaluated {_quote(reason)}"
 
 
 # --- layout of the whole file -----------------------------------------------------------------
@@ -401,8 +433,10 @@ def _spans(node: object) -> Iterator[int]:
                 yield from _spans(getattr(node, field.name))
 
 
-def _code_lines(tree: n.PolicyFile) -> set[int]:
+def _code_lines(tree: n.PolicyFile | n.DistrictFile) -> set[int]:
     """Source lines on which some node starts or ends: a comment there follows code."""
+    if isinstance(tree, n.DistrictFile):
+        return set(_spans(tree.districts)) | set(_spans(tree.examples))
     found = set(_spans(tree.statements))
     header_line = _line_of(tree)
     if header_line is not None:
@@ -413,7 +447,10 @@ def _code_lines(tree: n.PolicyFile) -> set[int]:
 
 
 def _place_comments(
-    tree: n.PolicyFile, lines: list[_Line], code_lines: set[int], filled: set[int] | None
+    tree: n.PolicyFile | n.DistrictFile,
+    lines: list[_Line],
+    code_lines: set[int],
+    filled: set[int] | None,
 ) -> list[tuple[int, str]]:
     """Attach each comment to an output line; returns the comments that end the file.
 
@@ -479,12 +516,13 @@ def _before(
         target.before.append((0, ""))
 
 
-def _example_lines(text: str, tree: n.PolicyFile) -> dict[tuple[int, str], int]:
+def _example_lines(text: str, tree: n.PolicyFile | n.DistrictFile) -> dict[tuple[int, str], int]:
     """Source lines of the parts of worked examples that are not nodes of their own: the ``as of``
     line, ``evidence {`` and the ``}`` that closes it."""
     found: dict[tuple[int, str], int] = {}
     source_lines = text.split("\n")
-    for statement in tree.statements:
+    statements = tree.examples if isinstance(tree, n.DistrictFile) else tree.statements
+    for statement in statements:
         if not isinstance(statement, n.Example) or statement.span is None:
             continue
         key = id(statement)
@@ -529,22 +567,44 @@ def _comment_columns(lines: list[_Line]) -> list[int]:
     return columns
 
 
+def _district_lines(writer: _Writer, tree: n.DistrictFile) -> None:
+    """A district file's lines: each ``district`` block with one route per line, then each
+    worked example after a blank line."""
+    for index, block in enumerate(tree.districts):
+        first = len(writer.lines)
+        header = f"district {_quote(block.name)}"
+        if block.version is not None:
+            header += f" version {_quote(block.version)}"
+        writer.add(0, header + " {", _line_of(block))
+        for route in block.routes:
+            writer.add(1, format_route(route), _line_of(route))
+        writer.close(0, block)
+        writer.lines[first].blank_before = index > 0
+    for example in tree.examples:
+        first = len(writer.lines)
+        writer.example(example)
+        writer.lines[first].blank_before = True
+
+
 def _format(
-    tree: n.PolicyFile,
+    tree: n.PolicyFile | n.DistrictFile,
     example_lines: dict[tuple[int, str], int],
     code_lines: set[int] | None = None,
     filled: set[int] | None = None,
 ) -> str:
     writer = _Writer(example_lines=example_lines)
-    writer.add(0, _header(tree), _line_of(tree))
-    previous: str | None = None
-    for statement in tree.statements:
-        first = len(writer.lines)
-        writer.statement(statement)
-        kind = _kind(statement)
-        if previous is None or kind != previous or kind == "example":
-            writer.lines[first].blank_before = True
-        previous = kind
+    if isinstance(tree, n.DistrictFile):
+        _district_lines(writer, tree)
+    else:
+        writer.add(0, _header(tree), _line_of(tree))
+        previous: str | None = None
+        for statement in tree.statements:
+            first = len(writer.lines)
+            writer.statement(statement)
+            kind = _kind(statement)
+            if previous is None or kind != previous or kind == "example":
+                writer.lines[first].blank_before = True
+            previous = kind
     lines = writer.lines
     if code_lines is None:
         code_lines = _code_lines(tree) | set(example_lines.values())
@@ -576,8 +636,17 @@ def format_policy(tree: n.PolicyFile) -> str:
     return _format(tree, {})
 
 
+def format_district(tree: n.DistrictFile) -> str:
+    """The canonical text of a district file, comments kept in place; ends with a line break.
+
+    One route per line, in order, inside the ``district`` block; each worked example after a
+    blank line. Text that parses back to an equal tree.
+    """
+    return _format(tree, {})
+
+
 def format_text(text: str, name: str = "<policy>") -> str:
-    """Parse ``text`` and return it in the canonical layout.
+    """Parse ``text`` (a policy or a district file) and return it in the canonical layout.
 
     Args:
         text: the policy as written.
@@ -586,7 +655,7 @@ def format_text(text: str, name: str = "<policy>") -> str:
     Raises:
         PolicySyntaxError: when the text does not parse (nothing is formatted).
     """
-    tree = parse(text, name)
+    tree = parse_any(text, name)
     source_lines = text.split("\n")
     # A comment follows code when something other than blanks stands before it on its line.
     code_lines = {

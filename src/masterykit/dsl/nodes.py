@@ -38,6 +38,8 @@ __all__ = [
     "CompetencyDecl",
     "DefaultScale",
     "DifferenceSelection",
+    "DistrictBlock",
+    "DistrictFile",
     "Duration",
     "DurationUnit",
     "EvidenceCount",
@@ -72,6 +74,7 @@ __all__ = [
     "Quantifier",
     "RequirementDecl",
     "RequirementRef",
+    "RouteDecl",
     "Rule",
     "RuleBlock",
     "RuleItem",
@@ -566,6 +569,8 @@ ExpectationKind: TypeAlias = L[
     "advance",
     "requirement",
     "pace",
+    "policy",
+    "evaluated",
 ]
 
 
@@ -577,7 +582,9 @@ class Expectation:
     ``not graduate``, ``not advance …``, ``not requirement …``). ``competency`` is set for the
     per-competency kinds. ``value`` holds the expected level (:class:`LevelRef`), score
     (:class:`~decimal.Decimal`), advancement (``(from, to)``), requirement or pace status
-    (:class:`Ident`).
+    (:class:`Ident`). In a district file, ``policy`` expects the name of the policy the learner
+    is routed to (``value`` is its :class:`Ident`) and ``evaluated`` (always negated, ``expect
+    kim not evaluated``) that no policy evaluates the learner.
     """
 
     learner: Ident
@@ -636,3 +643,58 @@ class PolicyFile:
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False, repr=False)
     source_name: str = attrs.field(default="<policy>", eq=False, repr=False)
     span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class RouteDecl:
+    """One line of a ``district`` block: ``when <clause> use "<file>"``, ``when <clause> not
+    evaluated "<reason>"``, or ``otherwise …`` (``condition`` is ``None``).
+
+    ``clauses`` are the clauses joined by ``and`` (all must hold). Exactly one of ``path`` (the
+    routed policy file, relative to the district file's folder) and ``reason`` is set.
+    """
+
+    clauses: tuple[Clause, ...] | None
+    path: Ident | None = None
+    reason: Ident | None = None
+    span: Span | None = _span()
+
+    @property
+    def otherwise(self) -> bool:
+        """Whether this is the ``otherwise`` route (it takes every learner)."""
+        return self.clauses is None
+
+
+@attrs.frozen(slots=True)
+class DistrictBlock:
+    """``district "Lake County Schools" version "2026" { <routes> }``."""
+
+    name: str
+    version: str | None = None
+    routes: tuple[RouteDecl, ...] = ()
+    span: Span | None = _span()
+
+
+@attrs.frozen(slots=True)
+class DistrictFile:
+    """One parsed district file: its ``district`` blocks (a well-formed file has exactly one,
+    the checker reports more) and its worked examples, in source order.
+
+    ``comments`` and ``source_name`` are kept as in :class:`PolicyFile`.
+    """
+
+    districts: tuple[DistrictBlock, ...]
+    examples: tuple[Example, ...] = ()
+    comments: tuple[Comment, ...] = attrs.field(default=(), eq=False, repr=False)
+    source_name: str = attrs.field(default="<policy>", eq=False, repr=False)
+    span: Span | None = _span()
+
+    @property
+    def district(self) -> DistrictBlock:
+        """The first ``district`` block: the one that routes learners."""
+        return self.districts[0]
+
+    @property
+    def name(self) -> str:
+        """The district's name."""
+        return self.district.name

@@ -51,7 +51,7 @@ from masterykit.dsl._build import (
     TreeBuilder,
 )
 from masterykit.dsl.keywords import RESERVED
-from masterykit.dsl.nodes import Comment, PolicyFile
+from masterykit.dsl.nodes import Comment, DistrictFile, PolicyFile
 from masterykit.numbers import format_decimal
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_TREE_DEPTH",
     "parse",
+    "parse_any",
     "parse_file",
     "read_source",
 ]
@@ -386,8 +387,11 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         help: str | None = None
         if expected == {"LBRACE"} and _competency_scale_hint(text, token.start_pos or 0):
             help = _COMPETENCY_SCALE_HELP
-        elif expected == {"POLICY"}:
-            help = 'a policy starts with its header, such as `policy "Lake County" version "1"`'
+        elif expected <= {"POLICY", "DISTRICT"}:
+            help = (
+                'a policy starts with its header, such as `policy "Lake County" version "1"`; '
+                'a district file with its `district "…" { … }` block'
+            )
         elif token.type == "INT" and "DATE" in expected:
             help = "dates are written year-month-day with dashes, such as `2026-01-10`"
         elif token.type == "WORD":
@@ -569,6 +573,35 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
         The unchecked :class:`~masterykit.dsl.nodes.PolicyFile`.
 
     Raises:
+        PolicySyntaxError: with every syntax problem found (``MK1xx``); ``MK141`` when the text
+            is a district file (read those with :func:`parse_any`).
+    """
+    tree = parse_any(text, name)
+    if isinstance(tree, DistrictFile):
+        span = tree.district.span
+        raise PolicySyntaxError(
+            [
+                Diagnostic(
+                    "MK141",
+                    "this is a district file, not a policy",
+                    Span.point(name, span.line, span.column, len("district")) if span else None,
+                    help="a district file routes learners to policies; name one of the "
+                    "policies it uses here, or load it with `masterykit.load_district`",
+                )
+            ],
+            {name: Source(name, text if isinstance(text, str) else _decode(text, name))},
+        )
+    return tree
+
+
+def parse_any(text: str | bytes, name: str = "<policy>") -> PolicyFile | DistrictFile:
+    """Parse a policy or a district file into its syntax tree (see :func:`parse`).
+
+    Returns:
+        A :class:`~masterykit.dsl.nodes.PolicyFile`, or a
+        :class:`~masterykit.dsl.nodes.DistrictFile` when the file's top is a ``district`` block.
+
+    Raises:
         PolicySyntaxError: with every syntax problem found (``MK1xx``).
     """
     if isinstance(text, bytes):
@@ -609,18 +642,18 @@ def parse(text: str | bytes, name: str = "<policy>") -> PolicyFile:
         )
     if builder.diagnostics:
         raise PolicySyntaxError(builder.diagnostics, {name: source})
-    assert isinstance(policy, PolicyFile)
+    assert isinstance(policy, PolicyFile | DistrictFile)
     return attrs.evolve(policy, comments=_comments(source, scanned))
 
 
 def _read(
     text: str, builder: TreeBuilder, diagnostics: list[Diagnostic], source: Source
-) -> PolicyFile | None:
+) -> PolicyFile | DistrictFile | None:
     """Parse, building nodes with ``builder``; on a syntax error, record it in ``diagnostics``,
     stop building and resume at the next top-level statement to find the next one."""
     parser, inline = _reader()
     current, rule = text, "start"
-    result: PolicyFile | None = None
+    result: PolicyFile | DistrictFile | None = None
     with inline.reading(builder):
         while True:
             try:

@@ -270,3 +270,37 @@ def test_the_gallery_page_shows_the_output_of_its_diff_command(
     result = _run("diff", *command.split())
     assert result.exit_code == 1
     assert result.stdout.splitlines() == shown
+
+
+LANGUAGE = ROOT / "docs" / "language"
+
+
+def test_two_district_files_are_compared_route_by_route(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "language"
+    shutil.copytree(LANGUAGE, folder)
+    district = folder / "district.mastery"
+    text = district.read_text("utf-8")
+    text = text.replace(
+        'when learner.school = "east" not evaluated "East moves to mastery-based grading in 2027"',
+        'when learner.school = "east" use "reference.mastery"',
+    )
+    district.write_text(text, encoding="utf-8")
+    result = _run("diff", str(LANGUAGE / "district.mastery"), str(district))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[2] == (
+        '~ route when learner.school = "east": not evaluated "East moves to mastery-based '
+        'grading in 2027" → use ' + f"{folder / 'reference.mastery'} (Reference District)"
+    )
+    assert lines[-1] == "1 difference"
+
+
+def test_a_policy_and_a_district_file_exit_2() -> None:
+    result = _run("diff", str(LAKE / "district.mastery"), str(LANGUAGE / "district.mastery"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error[MK460]: cannot compare a policy (`{LAKE / 'district.mastery'}`) with a "
+        f"district (`{LANGUAGE / 'district.mastery'}`)"
+    )

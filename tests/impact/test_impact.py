@@ -300,3 +300,20 @@ def test_the_gallery_page_shows_rows_the_changed_file_has(tmp_path: Path) -> Non
     rows = target.read_text("utf-8").splitlines()
     assert [line.strip() for line in shown if line.strip() not in rows] == []
     assert shown[0].strip() == rows[0]
+
+
+def test_a_district_file_is_a_usage_error() -> None:
+    district = ROOT / "docs" / "language" / "district.mastery"
+    result = _run(
+        "impact",
+        str(district),
+        str(OLD),
+        "--evidence",
+        str(LAKE / "evidence.csv"),
+        "--as-of",
+        "2026-06-01",
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error[MK461]: `{district}` is a district, not a policy: impact compares two policies"
+    )

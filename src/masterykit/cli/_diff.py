@@ -83,10 +83,11 @@ def _named(name: str, version: str | None) -> str:
 def _load(path: str) -> Policy | District:
     """A policy file or a district file, checked (syntax and check errors exit 2 here: a diff
     of a file that does not load has no answer)."""
-    from masterykit.cli._inputs import load_policy
+    from masterykit.cli._common import existing_file
     from masterykit.diagnostics import MasteryError
+    from masterykit.loader import default_registry, load_any
 
     try:
-        return load_policy(path)
+        return load_any(existing_file(path, "policy file"), registry=default_registry())
     except MasteryError as error:
         raise CliError(error.diagnostics, status=EXIT_USAGE, sources=error.sources) from None

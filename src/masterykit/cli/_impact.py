@@ -174,11 +174,14 @@ def impact_command(
 
 
 def _policy(path: str) -> Policy:
-    from masterykit.cli._inputs import load_policy
+    from masterykit.cli._common import existing_file
     from masterykit.diagnostics import MasteryError
     from masterykit.impact import ImpactError, impact_sides
+    from masterykit.loader import default_registry, load_any
 
-    loaded: Policy | District = load_policy(path)
+    loaded: Policy | District = load_any(
+        existing_file(path, "policy file"), registry=default_registry()
+    )
     try:
         return impact_sides(loaded)
     except (ImpactError, MasteryError) as error:

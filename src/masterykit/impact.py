@@ -44,6 +44,9 @@ under both policies and compared, then dropped), and reports per date:
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
@@ -87,6 +90,9 @@ _ALL: Final = "all"
 _MET: Final = "met"
 _NOT_MET: Final = "not met"
 _GOOD: Final = frozenset({"proficient", _MET, "complete", "on_track"})
+_ANY_TOTAL: Final = ("any", "", "total")
+_ANY_AFTER: Final = ("any", "", "after")
+_ANY_CHANGED: Final = ("any", "", "changed")
 
 
 class ImpactError(MasteryError):
@@ -292,7 +298,10 @@ class ImpactBuilder:
         # (date, by, group) -> Counter of (scope, subject, what) with what in total, before,
         # after, changed.
         self._groups: dict[tuple[dt.date, str, str], Counter[tuple[str, str, str]]] = {}
-        self._subjects: dict[tuple[str, str], None] = {("any", ""): None}
+        # (scope, subject) -> the keys of its counts, in the order first met.
+        self._counters: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+            ("any", ""): (_ANY_TOTAL, ("any", "", "before"), ("any", "", "after"), _ANY_CHANGED)
+        }
         self._seen: set[str] = set()
         self._changed: list[ChangedLearner] = []
 
@@ -301,21 +310,29 @@ class ImpactBuilder:
         self._dates.setdefault(as_of, None)
         self._learners[as_of] += 1
         before, after = _outcomes(old), _outcomes(new)
-        hits: list[tuple[str, str, str]] = [("any", "", "total")]
+        hits: list[tuple[str, str, str]] = [_ANY_TOTAL]
         scopes: set[str] = set()
-        subjects = self._subjects
+        counters = self._counters
         for key in (*after, *(k for k in before if k not in after)):
-            scope, subject = key
             was, now = before.get(key, ABSENT), after.get(key, ABSENT)
-            if key not in subjects:
-                subjects[key] = None
-            hits.append((scope, subject, "total"))
+            found = counters.get(key)
+            if found is None:
+                scope, subject = key
+                found = counters[key] = (
+                    (scope, subject, "total"),
+                    (scope, subject, "before"),
+                    (scope, subject, "after"),
+                    (scope, subject, "changed"),
+                )
+            total, good_before, good_after, changed = found
+            hits.append(total)
             if was in _GOOD:
-                hits.append((scope, subject, "before"))
+                hits.append(good_before)
             if now in _GOOD:
-                hits.append((scope, subject, "after"))
+                hits.append(good_after)
             if was != now:
-                hits.append((scope, subject, "changed"))
+                scope, subject = key
+                hits.append(changed)
                 scopes.add(scope)
                 self._transitions[as_of, scope, was, now] += 1
                 if self.list_changed:
@@ -332,8 +349,8 @@ class ImpactBuilder:
                     )
         if scopes:
             scopes.add("any")
-            hits.append(("any", "", "after"))
-            hits.append(("any", "", "changed"))
+            hits.append(_ANY_AFTER)
+            hits.append(_ANY_CHANGED)
         for scope in scopes:
             self._scope_changed[as_of, scope] += 1
         attributes = new.learner.attributes
@@ -358,7 +375,7 @@ class ImpactBuilder:
         scopes: list[ScopeImpact] = []
         for day in dates:
             for scope in IMPACT_SCOPES:
-                if scope != "any" and not any(s == scope for s, _ in self._subjects):
+                if scope != "any" and not any(s == scope for s, _ in self._counters):
                     continue
                 moves = sorted(
                     (
@@ -430,7 +447,7 @@ class ImpactBuilder:
             return []
         ordered = sorted(groups) if name != DISTRICT else [_ALL]
         rows: list[GroupRate] = []
-        for scope, subject in sorted(self._subjects, key=lambda k: IMPACT_SCOPES.index(k[0])):
+        for scope, subject in sorted(self._counters, key=lambda k: IMPACT_SCOPES.index(k[0])):
             totals = {g: groups[g][scope, subject, "total"] for g in ordered}
             hidden = set(suppressed(totals, self.min_group)) if name != DISTRICT else set()
             if district[scope, subject, "total"] < self.min_group:
@@ -561,18 +578,38 @@ def impact(
     days = sorted({as_of} if isinstance(as_of, dt.date) else set(as_of))
     pieces = list(evidence)
     roster = list(learners) if learners is not None else learners_from_evidence(pieces)
-    by_learner: dict[str, list[Evidence]] = {}
-    for piece in pieces:
-        by_learner.setdefault(piece.learner, []).append(piece)
+    batches = [roster[start : start + BATCH] for start in range(0, len(roster), BATCH)]
+    chunks: list[list[Evidence]] = [pieces]
+    if len(batches) > 1:
+        # Grouped once for every date; evidence usually comes sorted by learner, in runs.
+        by_learner: dict[object, list[Evidence]] = {}
+        for learner_id, run in itertools.groupby(pieces, operator.attrgetter("learner")):
+            found = by_learner.get(learner_id)
+            if found is None:
+                by_learner[learner_id] = list(run)
+            else:
+                found.extend(run)
+        chunks = [
+            [piece for learner in batch for piece in by_learner.get(learner.id, ())]
+            for batch in batches
+        ]
     builder = ImpactBuilder(old, new, by, min_group=min_group, list_changed=list_changed)
-    for day in days:
-        for start in range(0, len(roster), BATCH):
-            batch = roster[start : start + BATCH]
-            chunk = [piece for learner in batch for piece in by_learner.get(learner.id, ())]
-            before = evaluate(old, batch, chunk, as_of=day)
-            after = evaluate(new, batch, chunk, as_of=day)
-            for was, now in zip(before.learners, after.learners, strict=True):
-                builder.add(day, was, now)
+    # As in `evaluate`: results hold no reference cycles, so the cyclic garbage collector has
+    # nothing to find in what a run allocates, and walking the evidence and results held alive
+    # would cost a good part of an evaluation.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        for day in days:
+            for batch, chunk in zip(batches, chunks, strict=True):
+                before = evaluate(old, batch, chunk, as_of=day)
+                after = evaluate(new, batch, chunk, as_of=day)
+                for was, now in zip(before.learners, after.learners, strict=True):
+                    builder.add(day, was, now)
+    finally:
+        if paused:
+            gc.enable()
     return builder.build()
 
 

@@ -61,7 +61,13 @@ from masterykit.diagnostics import (
     Source,
     Span,
 )
+
+# `diff` and `impact` are imported here, not on first use: their modules have the same names,
+# and a name bound here is not replaced when the module is imported later (both are light: they
+# import the engine only when called).
+from masterykit.diff import PolicyDiff, diff
 from masterykit.evidence import Evidence, Learner, Origin, Period, Rejection
+from masterykit.impact import ImpactReport, impact
 
 if TYPE_CHECKING:
     from masterykit.district import District, PolicyIdentity, Route
@@ -163,6 +169,7 @@ __all__ = [
     "Fact",
     "GateRule",
     "Grouping",
+    "ImpactReport",
     "Learner",
     "LearnerCondition",
     "LearnerResult",
@@ -186,6 +193,7 @@ __all__ = [
     "PluginError",
     "Policy",
     "PolicyCheckError",
+    "PolicyDiff",
     "PolicyIdentity",
     "PolicySyntaxError",
     "Provenance",
@@ -212,6 +220,7 @@ __all__ = [
     "compact",
     "continuum_view",
     "default_registry",
+    "diff",
     "evaluate",
     "evaluate_stream",
     "explain",
@@ -220,6 +229,7 @@ __all__ = [
     "format_text",
     "group_results",
     "hookimpl",
+    "impact",
     "load",
     "load_any",
     "load_district",

@@ -16,8 +16,10 @@ def test_without_a_name_every_schema_is_listed_with_its_id(run):
     assert [line.split()[:2] for line in result.stdout.splitlines()] == [
         ["calibration", "masterykit/calibration/v1"],
         ["diagnostics", "masterykit/diagnostics/v1"],
+        ["diff", "masterykit/diff/v1"],
         ["explain", "masterykit/explain/v1"],
         ["groups", "masterykit/groups/v1"],
+        ["impact", "masterykit/impact/v1"],
         ["report", "masterykit/report/v1"],
         ["result", "masterykit/result/v1"],
         ["test", "masterykit/test/v1"],

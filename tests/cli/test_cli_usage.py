@@ -40,8 +40,8 @@ def test_version_prints_program_name_and_version(run):
         ),
         (
             ["schema", "grades"],
-            "error[MK403]: `NAME` must be one of `calibration`, `diagnostics`, `explain`, "
-            "`groups`, `report`, `result`, `test`, not `grades`\n"
+            "error[MK403]: `NAME` must be one of `calibration`, `diagnostics`, `diff`, "
+            "`explain`, `groups`, `impact`, `report`, `result`, `test`, not `grades`\n"
             "  = help: see `masterykit schema --help`\n",
         ),
         (

@@ -16,12 +16,14 @@ from masterykit.cli._app import cli
 from masterykit.cli._calibrate import calibrate_command
 from masterykit.cli._check import check
 from masterykit.cli._demo import demo
+from masterykit.cli._diff import diff_command
 from masterykit.cli._evaluate import evaluate_command
 from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
 from masterykit.cli._groups import continuum_command, groups_command
 from masterykit.cli._progress import progress_command
+from masterykit.cli._impact import impact_command
 from masterykit.cli._report import report_command
 from masterykit.cli._schema import schema
 
@@ -31,11 +33,13 @@ cli.add_command(calibrate_command)
 cli.add_command(check)
 cli.add_command(continuum_command)
 cli.add_command(demo)
+cli.add_command(diff_command)
 cli.add_command(evaluate_command)
 cli.add_command(explain_command)
 cli.add_command(fmt)
 cli.add_command(groups_command)
 cli.add_command(progress_command)
+cli.add_command(impact_command)
 cli.add_command(report_command)
 cli.add_command(schema)
 cli.add_command(test)

@@ -15,6 +15,9 @@ engine and the readers and nothing below it imports it.
   (``masterykit/report/v1``) and a self-contained HTML page of a report;
 * :func:`progress_html` and :func:`progress_pages` — a learner's progress report for their
   family, one self-contained printable page each, in one of :data:`LANGUAGES`.
+* :func:`impact_lines`, :func:`render_impact_html`, :func:`changed_csv_rows` and
+  :func:`changed_jsonl_lines` — an impact report (:mod:`masterykit.impact`) as text, as a page
+  with the same layout, and its changed learners as CSV or JSON Lines.
 
 Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``.
 """
@@ -45,9 +48,17 @@ from masterykit.reports._district import (
     ReportError,
     Table,
     district_report,
+    group_name,
 )
 from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
 from masterykit.reports._locale import LANGUAGES
+from masterykit.reports._impact import (
+    CHANGED_COLUMNS,
+    changed_csv_rows,
+    changed_jsonl_lines,
+    impact_lines,
+    render_impact_html,
+)
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
 from masterykit.reports._progress import (
     ProgressPage,
@@ -78,6 +89,7 @@ __all__ = [
     "CALIBRATION_COLUMNS",
     "CALIBRATION_SCHEMA",
     "CELL_COLUMNS",
+    "CHANGED_COLUMNS",
     "DEFAULT_MIN_GROUP",
     "DEFAULT_THRESHOLD",
     "DISTRICT",
@@ -104,8 +116,12 @@ __all__ = [
     "calibration_csv_rows",
     "calibration_document",
     "calibration_lines",
+    "changed_csv_rows",
+    "changed_jsonl_lines",
     "csv_rows",
     "district_report",
+    "group_name",
+    "impact_lines",
     "missing_extra",
     "missing_modules",
     "progress_html",
@@ -115,6 +131,7 @@ __all__ = [
     "read_ratings",
     "render_calibration_html",
     "render_html",
+    "render_impact_html",
     "report_document",
     "suppressed",
     "table_lines",

@@ -61,6 +61,7 @@ __all__ = [
     "ReportError",
     "Table",
     "district_report",
+    "group_name",
 ]
 
 #: The breakdown and group name of the whole district.
@@ -366,8 +367,7 @@ class ReportBuilder:
         if self._members is not None and self._members_date is None:
             self._members_date = as_of
         for name in self.by:
-            value = attributes.get(name)
-            group = NOT_RECORDED if value is None or value == "" else _text(value)
+            group = group_name(attributes.get(name))
             keys.append((as_of, name, group))
             if self._members is not None and as_of == self._members_date:
                 self._members[name].setdefault(group, []).append(result.learner.id)
@@ -580,6 +580,16 @@ def _fill_intervals(cells: list[dict[str, Any]]) -> None:
         # inside it (0.9999999999999999), which would leave the rate outside its own interval.
         cell["low"] = min(low, cell["value"])
         cell["high"] = max(high, cell["value"])
+
+
+def group_name(value: object) -> str:
+    """The group a learner attribute's value puts the learner in: the value as text, or
+    :data:`NOT_RECORDED` when the learner has none (or an empty one).
+
+    >>> group_name(True), group_name(dt.date(2027, 6, 11)), group_name("")
+    ('true', '2027-06-11', '(not recorded)')
+    """
+    return NOT_RECORDED if value is None or value == "" else _text(value)
 
 
 def _text(value: object) -> str:

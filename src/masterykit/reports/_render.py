@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from masterykit.reports._district import CELL_COLUMNS, DISTRICT, Cell, DistrictReport
 from masterykit.reports._raters import RaterAgreement
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = [
     "PALETTE",
@@ -406,6 +409,19 @@ def _rater_chart(raters: RaterAgreement) -> dict[str, Any] | None:
     }
 
 
+def _environment() -> jinja2.Environment:
+    """The templates of every HTML report (they share one page layout and one chart block)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("masterykit.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 def render_html(
     report: DistrictReport,
     raters: RaterAgreement | None = None,
@@ -414,15 +430,7 @@ def render_html(
 ) -> str:
     """One self-contained HTML page of the report: every chart inline SVG with a table of the
     same figures beside it, and text alternatives; nothing is fetched when it is viewed."""
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("masterykit.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = _environment()
     latest = report.as_of[-1] if report.as_of else None
     charts: list[dict[str, Any]] = []
     for by in report.by:

@@ -6,7 +6,7 @@ version (``masterykit/result/v1``); :func:`load_schema` returns the matching JSO
 added, never removed or changed in meaning.
 
 >>> sorted(SCHEMAS)
-['calibration', 'diagnostics', 'explain', 'groups', 'report', 'result', 'test']
+['calibration', 'diagnostics', 'diff', 'explain', 'groups', 'impact', 'report', 'result', 'test']
 >>> load_schema("diagnostics")["properties"]["schema"]["const"]
 'masterykit/diagnostics/v1'
 """
@@ -29,6 +29,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
         "diagnostics-v1.schema.json",
         "problems found by `masterykit check --format json`",
     ),
+    "diff": (
+        "diff-v1.schema.json",
+        "what changes between two policies from `masterykit diff --format json`",
+    ),
     "explain": (
         "explain-v1.schema.json",
         "one learner's explanation from `masterykit explain --format json`",
@@ -36,6 +40,10 @@ SCHEMAS: Final[dict[str, tuple[str, str]]] = {
     "groups": (
         "groups-v1.schema.json",
         "learners grouped by next learning target from `masterykit groups --format json`",
+    ),
+    "impact": (
+        "impact-v1.schema.json",
+        "what changes for learners between two policies from `masterykit impact --format json`",
     ),
     "report": (
         "report-v1.schema.json",

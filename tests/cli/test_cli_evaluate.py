@@ -316,11 +316,11 @@ def test_strict_passes_on_clean_evidence(run, files):
             "  = help: see `masterykit evaluate --help`\n",
         ),
         (
-            [*BASE, "--evidence-format", "parquet"],
+            [*BASE, "--evidence-format", "xlsx"],
             2,
-            "error[MK301]: no evidence reader for `parquet`\n"
-            "  --> parquet\n"
-            "  = help: name a format: csv, jsonl, xapi or oneroster\n",
+            "error[MK301]: no evidence reader for `xlsx`\n"
+            "  --> xlsx\n"
+            "  = help: name a format: csv, jsonl, parquet, xapi or oneroster\n",
         ),
         (
             [*BASE, "--evidence-option", "columns=7"],

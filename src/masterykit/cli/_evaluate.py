@@ -54,6 +54,7 @@ __all__ = [
     "check_output",
     "echo_text",
     "evaluate_command",
+    "grouped_evaluation",
     "inputs_of",
     "open_output",
     "run_evaluation",
@@ -210,6 +211,51 @@ def stream_evaluation(
     return tally.rejections, tally.read
 
 
+def grouped_evaluation(
+    policy: Policy,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    evidence_format: str | None,
+    option_pairs: Sequence[str],
+    output_format: Literal["jsonl", "csv"],
+    output: str | None,
+    guard: bool = True,
+) -> tuple[list[Rejection], int] | None:
+    """Without ``--sorted``, a CSV or Parquet export in any order grouped by learner out of
+    core (:func:`masterykit.batch.evaluate_grouped`), with the output of the in-memory run;
+    ``None`` (nothing read or written) when it cannot be (see
+    :func:`masterykit.batch.grouping_reader`). Returns the rejections and the records read."""
+    from masterykit.batch import evaluate_grouped, grouping_reader
+    from masterykit.cli._inputs import _registry
+    from masterykit.readers import read_learners
+
+    options = parse_reader_options(option_pairs)
+    open_evidence(evidence_path, evidence_format, options, policy)  # the files are there
+    learners = None
+    if learners_path is not None:
+        learners = read_learners(existing_file(learners_path, "learners file"))
+    registry = _registry()
+    with reader_errors():
+        registry_given = registry if registry.readers else None
+        if grouping_reader(evidence_path, evidence_format, registry_given, learners) is None:
+            return None
+        with open_output(output) as write:
+            tally = evaluate_grouped(
+                policy,
+                evidence_path,
+                output_format=output_format,
+                write=write,
+                format=evidence_format,
+                options=options,
+                registry=registry_given,
+                learners=learners,
+                as_of=as_of,
+                guard=guard,
+            )
+    return tally.rejections, tally.read
+
+
 @click.command("evaluate")
 @click.argument("policy_path", metavar="POLICY")
 @click.option(
@@ -342,6 +388,7 @@ def evaluate_command(
     policy = load_policy(policy_path)
     check_output(output, inputs_of(policy, evidence_path, learners_path))
     fmt: OutputFormat = output_format  # type: ignore[assignment] # click.Choice checked it
+    grouped: tuple[list[Rejection], int] | None = None
     if sorted_by_id:
         rejections, read = stream_evaluation(
             policy,
@@ -355,7 +402,22 @@ def evaluate_command(
             jobs,
             guard=not no_csv_guard,
         )
-    else:
+    elif fmt in ("jsonl", "csv"):
+        # An export in any order, grouped by learner out of core when it can be.
+        grouped = grouped_evaluation(
+            policy,
+            evidence_path,
+            learners_path,
+            as_of,
+            evidence_format,
+            option_pairs,
+            "csv" if fmt == "csv" else "jsonl",
+            output,
+            guard=not no_csv_guard,
+        )
+    if grouped is not None:
+        rejections, read = grouped
+    elif not sorted_by_id:
         from masterykit.batch import render
 
         report = run_evaluation(

@@ -75,13 +75,17 @@ if TYPE_CHECKING:
 
     #: A column's distinct texts and, for each row, the index of its text.
     Encoded = tuple[list[str], np.ndarray]
+    #: A block of checked evidence as text columns, and the block's rejections.
+    Checked = tuple[pa.Table, list[Rejection]]
 
 __all__ = [
     "BLOCK_BYTES",
     "available",
+    "checked_tables",
     "make_evidence",
     "read_csv_columnar",
     "read_parquet",
+    "records_of_normal",
     "records_of_table",
 ]
 
@@ -158,104 +162,151 @@ def _evidence_maker() -> Callable[..., Evidence]:
 make_evidence: Final = _evidence_maker()
 
 
+class _Reading:
+    """What a block's columns read as: for each field (in :data:`FIELDS` order) its reading of
+    each distinct text and, for each row, the index of its text, or ``None`` for a field
+    without a column; the raw columns; and which rows need the CSV reader's per-row checks."""
+
+    __slots__ = ("bad", "fields", "normal", "raw", "rows")
+
+    def __init__(self, rows: int) -> None:
+        import numpy as np
+
+        self.rows = rows
+        self.bad = np.zeros(rows, dtype=bool)
+        self.raw: list[Encoded | None] = []
+        #: Each field's readings (decimals, dates …) and row indices.
+        self.fields: list[tuple[list[Any], np.ndarray] | None] = []
+        #: Each field's readings as text a reader with no options reads back to the same value.
+        self.normal: list[list[str | None] | None] = []
+
+    def taken(self, field: int) -> list[Any] | None:
+        """The reading of each row for ``field``."""
+        import numpy as np
+
+        entry = self.fields[field]
+        if entry is None:
+            return None
+        values, index = entry
+        objects = np.empty(len(values), dtype=object)
+        objects[:] = values
+        taken: list[Any] = objects[index].tolist()
+        return taken
+
+
 class _Columns:
     """Turns blocks of columns (Arrow string arrays, one per field) into evidence and
-    rejections, with the CSV reader's per-row checks for every row that needs them."""
+    rejections, with the CSV reader's per-row checks for every row that needs them.
 
-    def __init__(self, mapper: _RowMapper, width: int) -> None:
+    ``check_ids=False`` leaves out the check that source ids are unique: for rows read back
+    after they were checked (and sorted), when remembering every id would only cost memory.
+    """
+
+    def __init__(self, mapper: _RowMapper, width: int, *, check_ids: bool = True) -> None:
         self.mapper = mapper
         self.options = mapper.options
         self.file = mapper.file
         self.width = width
+        self.check_ids = check_ids
         cells = mapper._cells
         assert cells is not None  # a used column named twice was refused (MK358)
         #: Where each field is in a row (``width`` for a field without a column).
         self.cells = cells
 
-    def records(
-        self, columns: Sequence[Encoded | None], first_line: int
-    ) -> list[Evidence | Rejection]:
-        """The records of the rows in ``columns`` (in :data:`FIELDS` order; ``None`` for a
-        field without a column), whose first row is on line ``first_line``."""
+    def read(self, columns: Sequence[Encoded | None]) -> _Reading:
+        """Read each distinct text of each column once, with the CSV reader's functions."""
         import numpy as np
 
         present = [c for c in columns if c is not None]
-        rows = len(present[0][1]) if present else 0
-        if rows == 0:
-            return []
+        reading = _Reading(len(present[0][1]) if present else 0)
         opts = self.options
         missing = opts.missing_values
         mapper = self.mapper
-        bad = np.zeros(rows, dtype=bool)
-        raw: list[Encoded | None] = []
-        taken: list[list[Any] | None] = []
+        bad = reading.bad
 
         def clean(text: str) -> str | None:
             stripped = text.strip()
             return None if stripped in missing else stripped
 
         for field, column in zip(FIELDS, columns, strict=True):
+            reading.raw.append(column)
             if column is None:
-                raw.append(None)
-                taken.append(None)
+                reading.fields.append(None)
+                reading.normal.append(None)
                 continue
             values, index = column
-            raw.append(column)
             texts = [clean(value) for value in values]
-            if field == "learner":
-                read: list[Any] = texts
-            elif field == "competency":
-                read = [None if t is None else mapper._competency(t) for t in texts]
+            normal: list[str | None] = texts
+            if field == "competency":
+                read: list[Any] = [None if t is None else mapper._competency(t) for t in texts]
+                normal = read
             elif field == "score":
                 read = [None if t is None else parse_decimal(t) for t in texts]
             elif field == "timestamp":
                 stamps = [None if t is None else mapper._timestamp(t) for t in texts]
                 read = [None if type(s) is tuple else s for s in stamps]
+                if opts.day_zero is not None:
+                    normal = [None if r is None else r.isoformat() for r in read]
             elif field == "kind":
-                read = [t or opts.kind for t in texts]
+                read = normal = [t or opts.kind for t in texts]
             else:
                 read = texts
             if field in REQUIRED_FIELDS:
                 unusable = np.fromiter((r is None for r in read), dtype=bool, count=len(read))
                 if unusable.any():
                     bad |= unusable[index]
-            objects = np.empty(len(read), dtype=object)
-            objects[:] = read
-            taken.append(objects[index].tolist())
-        if opts.raw_range is not None:
-            self._rescale(raw, taken, bad)
+            reading.fields.append((read, index))
+            reading.normal.append(normal)
+        if opts.raw_range is not None and reading.rows:
+            self._rescale(reading)
+        return reading
+
+    def records(
+        self, columns: Sequence[Encoded | None], lines: Sequence[int] | int
+    ) -> list[Evidence | Rejection]:
+        """The records of the rows in ``columns`` (in :data:`FIELDS` order; ``None`` for a
+        field without a column); ``lines`` are the rows' line numbers, or the first row's."""
+        reading = self.read(columns)
+        rows = reading.rows
+        if rows == 0:
+            return []
+        if isinstance(lines, int):
+            lines = range(lines, lines + rows)
+        opts = self.options
+        mapper = self.mapper
+        taken = [reading.taken(field) for field in range(len(FIELDS))]
         # Only the optional fields may have no column (the header was checked).
-        ids = taken[6]
-        learners, codes, scores, stamps_, kinds, raters, ids_ = (
+        ids = taken[6] if self.check_ids else None
+        learners, codes, scores, stamps, kinds, raters, ids_ = (
             t if t is not None else [opts.kind if field == "kind" else None] * rows
             for field, t in zip(FIELDS, taken, strict=True)
         )
         file = self.file
-        lines = range(first_line, first_line + rows)
+        bad = reading.bad
         if not bad.any() and ids is None:
             # The common block: every row is evidence, built without a Python loop.
-            origins = map(Origin, repeat(file, rows), lines, repeat(None, rows))
+            origins = map(Origin, repeat(file, rows), lines, ids_)
             return list(
-                map(make_evidence, learners, codes, scores, stamps_, kinds, raters, ids_, origins)
+                map(make_evidence, learners, codes, scores, stamps, kinds, raters, ids_, origins)
             )
         out: list[Evidence | Rejection] = []
         append = out.append
         make = make_evidence
-        seen = mapper.seen_ids
+        seen = mapper.seen_ids if ids is not None else {}
         flagged = bad.tolist()
         for i, line in enumerate(lines):
             source_id = ids_[i]
             if flagged[i] or (source_id is not None and source_id in seen):
-                append(mapper.map_row(self._row(raw, i), line))
+                append(mapper.map_row(self._row(reading.raw, i), line))
                 continue
-            if source_id is not None:
+            if source_id is not None and ids is not None:
                 seen[source_id] = line
             append(
                 make(
                     learners[i],
                     codes[i],
                     scores[i],
-                    stamps_[i],
+                    stamps[i],
                     kinds[i],
                     raters[i],
                     source_id,
@@ -264,12 +315,56 @@ class _Columns:
             )
         return out
 
-    def _rescale(
-        self,
-        raw: list[Encoded | None],
-        taken: list[list[Any] | None],
-        bad: np.ndarray,
-    ) -> None:
+    def normalised(
+        self, columns: Sequence[Encoded | None], first_line: int
+    ) -> tuple[pa.Table, list[Rejection]]:
+        """The rows of ``columns`` (the first on line ``first_line``) checked as
+        :meth:`records` checks them, without building evidence: the evidence as a table of
+        text columns that a reader with no options reads back to the same evidence
+        (:data:`NORMAL_SCHEMA`, with each row's ``line``), and the rejections."""
+        import numpy as np
+        import pyarrow as pa
+
+        reading = self.read(columns)
+        rows = reading.rows
+        keep = ~reading.bad
+        flagged = reading.bad.tolist()
+        slow: list[Evidence | Rejection] = []
+        ids = reading.taken(6) if self.check_ids and reading.fields[6] is not None else None
+        mapper = self.mapper
+        if ids is not None:
+            # Source ids must be unique: follow the rows in order, as the CSV reader does.
+            seen = mapper.seen_ids
+            for i, source_id in enumerate(ids):
+                if flagged[i] or (source_id is not None and source_id in seen):
+                    keep[i] = False
+                    slow.append(mapper.map_row(self._row(reading.raw, i), first_line + i))
+                elif source_id is not None:
+                    seen[source_id] = first_line + i
+        else:
+            for i in np.flatnonzero(reading.bad).tolist():
+                slow.append(mapper.map_row(self._row(reading.raw, i), first_line + i))
+        arrays = []
+        for field, (entry, normal) in enumerate(zip(reading.fields, reading.normal, strict=True)):
+            if entry is None or normal is None:
+                default = self.options.kind if FIELDS[field] == "kind" else None
+                arrays.append(pa.array([default] * rows, pa.string()))
+                continue
+            index = pa.array(entry[1])
+            arrays.append(
+                pa.DictionaryArray.from_arrays(index, pa.array(normal, pa.string())).cast(
+                    pa.string()
+                )
+            )
+        arrays.append(pa.array(np.arange(first_line, first_line + rows, dtype=np.int64)))
+        table = pa.Table.from_arrays(arrays, schema=NORMAL_SCHEMA).filter(pa.array(keep))
+        rejections = [r for r in slow if isinstance(r, Rejection)]
+        extra = [r for r in slow if isinstance(r, Evidence)]
+        if extra:
+            table = pa.concat_tables([table, normal_table(extra)])
+        return table, rejections
+
+    def _rescale(self, reading: _Reading) -> None:
         """Map the scores from the raw range onto each competency's scale (the readings of
         each pair of score text and competency text, once), flagging those out of range."""
         import numpy as np
@@ -277,27 +372,23 @@ class _Columns:
         opts = self.options
         assert opts.raw_range is not None
         low, high = opts.raw_range
-        score_raw, code_raw = raw[2], raw[1]
-        assert score_raw is not None
-        assert code_raw is not None
-        scores, codes = taken[2], taken[1]
+        scores, codes = reading.fields[2], reading.fields[1]
         assert scores is not None
         assert codes is not None
-        pairs = score_raw[1].astype(np.int64) * (len(code_raw[0]) + 1) + code_raw[1]
-        unique, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        pairs = scores[1].astype(np.int64) * (len(codes[0]) + 1) + codes[1]
+        _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
         mapped: list[Decimal | None] = []
         for row in first.tolist():
-            score, code = scores[row], codes[row]
+            score, code = scores[0][scores[1][row]], codes[0][codes[1][row]]
             if score is None or code is None or not low <= score <= high:
                 mapped.append(None)
                 continue
             target = opts.scales.target(code)
             mapped.append(None if target is None else ScaleMap.rescale(score, low, high, target))
         unusable = np.fromiter((m is None for m in mapped), dtype=bool, count=len(mapped))
-        bad |= unusable[inverse]
-        objects = np.empty(len(unique), dtype=object)
-        objects[:] = mapped
-        taken[2] = objects[inverse].tolist()
+        reading.bad |= unusable[inverse]
+        reading.fields[2] = (mapped, inverse.reshape(-1))
+        reading.normal[2] = [None if m is None else str(m) for m in mapped]
 
     def _row(self, raw: list[Encoded | None], i: int) -> list[str]:
         """Row ``i`` as the CSV reader has it: its cells, as wide as the header."""
@@ -307,6 +398,39 @@ class _Columns:
                 values, index = encoded
                 row[cell] = values[index[i]]
         return row
+
+
+def normal_table(evidence: Sequence[Evidence]) -> pa.Table:
+    """Evidence as a table of :data:`NORMAL_SCHEMA`: text a reader with no options reads back
+    to the same evidence (the line from each one's origin)."""
+    import pyarrow as pa
+
+    def text(value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+
+    columns: list[Any] = [[text(getattr(piece, field)) for piece in evidence] for field in FIELDS]
+    columns.append([piece.origin.line if piece.origin else None for piece in evidence])
+    return pa.Table.from_arrays(
+        [pa.array(c, type=f.type) for c, f in zip(columns, NORMAL_SCHEMA, strict=True)],
+        schema=NORMAL_SCHEMA,
+    )
+
+
+def _normal_schema() -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    return pa.schema([*((field, pa.string()) for field in FIELDS), ("line", pa.int64())])
+
+
+#: The columns of checked evidence as text (:meth:`_Columns.normalised`): the evidence fields
+#: and the ``line`` each row was read from (``None`` without the ``arrow`` extra).
+NORMAL_SCHEMA: Final = _normal_schema()
 
 
 def _encoded(column: pa.Array | pa.ChunkedArray | None) -> Encoded | None:
@@ -427,9 +551,65 @@ def read_csv_columnar(request: ReadRequest) -> Iterator[Evidence | Rejection]:
     return chain.from_iterable(_parts(stream, options, display_name(request.path), request))
 
 
+def checked_tables(request: ReadRequest, format: str = "csv") -> Iterator[Checked]:
+    """Read a CSV (``format="csv"``) or Parquet (``"parquet"``) evidence file a block at a
+    time with every check of :func:`read_csv_columnar` or :func:`read_parquet`, without
+    building evidence: each block's evidence as a table of text columns
+    (:data:`NORMAL_SCHEMA`, each row with its ``line``) and its rejections, for a program that
+    sorts or moves evidence before it is evaluated. :func:`records_of_normal` turns such a
+    table back into the same evidence.
+
+    Raises:
+        EvidenceError: as the readers do.
+    """
+    options = TabularOptions.from_options(request.options)
+    file = display_name(request.path)
+    if format == "parquet":
+        open_binary(request.path).close()
+        parquet = _parquet_file(request.path, file)
+        return _parquet_parts(parquet, options, file, checked=True)
+    if str(request.path) == "-":
+        return _checked(read_csv(request))
+    stream = open_binary(request.path)
+    return _parts(stream, options, file, request, checked=True)  # type: ignore[return-value]
+
+
+def _checked(records: Iterable[Evidence | Rejection]) -> Iterator[Checked]:
+    """``records`` as :func:`checked_tables` gives them, in chunks."""
+    evidence: list[Evidence] = []
+    rejections: list[Rejection] = []
+    for record in records:
+        if isinstance(record, Evidence):
+            evidence.append(record)
+            if len(evidence) >= _PARQUET_ROWS:
+                yield normal_table(evidence), rejections
+                evidence, rejections = [], []
+        else:
+            rejections.append(record)
+    if evidence or rejections:
+        yield normal_table(evidence), rejections
+
+
+def records_of_normal(table: pa.Table | pa.RecordBatch, file: str) -> list[Evidence]:
+    """The evidence of a table of :data:`NORMAL_SCHEMA` read from ``file`` (see
+    :func:`checked_tables`), with the lines it was read from."""
+    mapper = _RowMapper(TabularOptions(), file)
+    mapper.use_header(list(FIELDS), 1)
+    columns = _Columns(mapper, len(FIELDS), check_ids=False)
+    encoded = [_encoded(_filled(table.column(i))) for i in range(len(FIELDS))]
+    lines = table.column(len(FIELDS)).to_pylist()
+    return columns.records(encoded, lines)  # type: ignore[return-value]
+
+
+def _filled(column: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.fill_null(column, "") if column.null_count else column
+
+
 def _parts(
-    stream: Any, options: TabularOptions, file: str, request: ReadRequest
-) -> Iterator[Iterable[Evidence | Rejection]]:
+    stream: Any, options: TabularOptions, file: str, request: ReadRequest, *, checked: bool = False
+) -> Iterator[Iterable[Evidence | Rejection]] | Iterator[Checked]:
     with stream:
         head = stream.read(8192)
         limit = options.max_record_bytes
@@ -458,12 +638,15 @@ def _parts(
                 header = None
         if header is None:
             # The header itself needs the CSV reader's care (or is refused by it).
-            yield read_csv(request)
+            if checked:
+                yield from _checked(read_csv(request))
+            else:
+                yield read_csv(request)
             return
         mapper = _RowMapper(options, file)
         _use_header(mapper, header, 1)
         reader = _Blocks(stream, head[end + 1 :], len(first), mapper, len(header), request.path)
-        yield from reader.parts()
+        yield from reader.parts(checked=checked)
 
 
 class _Block:
@@ -575,8 +758,9 @@ class _Blocks:
             return None
         return [None if c >= self.width else _encoded(table.column(names[c])) for c in cells]
 
-    def parts(self) -> Iterator[Iterable[Evidence | Rejection]]:
-        """The records of each block, in order."""
+    def parts(self, *, checked: bool = False) -> Iterator[Any]:
+        """The records of each block, in order (with ``checked``, as :func:`checked_tables`
+        gives them)."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="masterykit-csv") as pool:
             pending: Future[_Block | None] = pool.submit(self._next)
             while True:
@@ -584,13 +768,18 @@ class _Blocks:
                 if block is None:
                     return
                 if block.quoted:
-                    yield self._rest(block)
+                    rest = self._rest(block)
+                    yield from _checked(rest) if checked else (rest,)
                     return
                 pending = pool.submit(self._next)
                 if block.columns is not None:
-                    yield self.columns.records(block.columns, block.first_line)
+                    if checked:
+                        yield self.columns.normalised(block.columns, block.first_line)
+                    else:
+                        yield self.columns.records(block.columns, block.first_line)
                 else:
-                    yield self._by_csv(io.BytesIO(_PAD + block.data), block.first_line)
+                    by_csv = self._by_csv(io.BytesIO(_PAD + block.data), block.first_line)
+                    yield from _checked(by_csv) if checked else (by_csv,)
 
     def _by_csv(self, data: Any, first_line: int) -> Iterator[Evidence | Rejection]:
         """The records of lines read by the CSV reader's own code, from ``first_line`` on."""
@@ -666,8 +855,8 @@ def _parquet_file(path: Path, file: str) -> Any:
 
 
 def _parquet_parts(
-    parquet: Any, options: TabularOptions, file: str
-) -> Iterator[list[Evidence | Rejection]]:
+    parquet: Any, options: TabularOptions, file: str, *, checked: bool = False
+) -> Iterator[Any]:
     import pyarrow as pa
 
     header = list(parquet.schema_arrow.names)
@@ -680,5 +869,5 @@ def _parquet_parts(
     for batch in parquet.iter_batches(batch_size=_PARQUET_ROWS, columns=names, use_threads=True):
         table = pa.Table.from_batches([batch])
         encoded = [_encoded(column) for column in _string_columns(table, mapper, header, file)]
-        yield columns.records(encoded, line)
+        yield columns.normalised(encoded, line) if checked else columns.records(encoded, line)
         line += batch.num_rows

@@ -312,7 +312,8 @@ def test_strict_passes_on_clean_evidence(run, files):
         (
             [*BASE, "--format", "xml"],
             2,
-            "error[MK403]: `--format` must be one of `json`, `jsonl`, `csv`, `table`, not `xml`\n"
+            "error[MK403]: `--format` must be one of `json`, `jsonl`, `csv`, `table`, "
+            "`parquet`, not `xml`\n"
             "  = help: see `masterykit evaluate --help`\n",
         ),
         (

@@ -17,7 +17,8 @@ What ``masterykit evaluate`` does, as a Python API for a service or a scheduler:
   :func:`table_lines` (for people, control characters escaped: :func:`visible`), and
   :class:`Tally` with :func:`write_learners` and :func:`write_ending` for output written
   learner by learner;
-* :func:`open_output` writes a file safely: never over an input, never half-written.
+* :func:`open_output` (and :func:`open_binary_output`, for Parquet) writes a file safely:
+  never over an input, never half-written.
 
 >>> import datetime as dt, io, pathlib, tempfile
 >>> from masterykit import batch
@@ -58,6 +59,7 @@ from masterykit.batch.output import (
     OutputError,
     check_not_input,
     closed_output,
+    open_binary_output,
     open_output,
     output_error,
 )
@@ -78,6 +80,7 @@ from masterykit.batch.writers import (
     CsvRows,
     JsonLines,
     OutputFormat,
+    ParquetText,
     Report,
     Tally,
     counts_json,
@@ -110,6 +113,7 @@ __all__ = [
     "JsonLines",
     "OutputError",
     "OutputFormat",
+    "ParquetText",
     "PartsPlan",
     "Report",
     "Tally",
@@ -128,6 +132,7 @@ __all__ = [
     "grouping_reader",
     "guard_cell",
     "jsonl_lines",
+    "open_binary_output",
     "open_output",
     "output_error",
     "plan_parts",

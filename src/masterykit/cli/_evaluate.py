@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_output",
+    "check_parquet_output",
     "echo_text",
     "evaluate_command",
     "grouped_evaluation",
@@ -91,19 +92,33 @@ def check_output(output: str | None, inputs: Sequence[str | None]) -> None:
         raise CliError(error.diagnostics) from None
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout."""
-    with open_output(output) as write:
+def write_output(text: str, output: str | None, *, parquet: bool = False) -> None:
+    """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout;
+    with ``parquet``, ``text`` is CSV output written as a Parquet file."""
+    with open_output(output, parquet=parquet) as write:
         write(text)
 
 
 @contextlib.contextmanager
-def open_output(output: str | None) -> Iterator[Callable[[str], object]]:
+def open_output(output: str | None, *, parquet: bool = False) -> Iterator[Callable[[str], object]]:
     """A function that writes text to the file ``output``, which appears whole when the block
     ends (:func:`masterykit.batch.open_output`), or, for ``None`` or ``-``, to standard
-    output."""
+    output. With ``parquet``, the text is CSV output, written to the file as Parquet
+    (:class:`masterykit.batch.ParquetText`)."""
+    from masterykit.batch import ParquetText, open_binary_output
     from masterykit.batch import open_output as open_file
 
+    if parquet:
+        assert output is not None
+        with open_binary_output(output) as stream:
+            sink = ParquetText(stream)
+            try:
+                yield sink
+            except BaseException:
+                sink.abandon()
+                raise
+            sink.close()
+        return
     if output is None or output == "-":
         yield echo_text
         return
@@ -167,6 +182,7 @@ def stream_evaluation(
     output: str | None,
     jobs: int = 1,
     guard: bool = True,
+    parquet: bool = False,
 ) -> tuple[list[Rejection], int]:
     """``--sorted``: evaluate and write each learner as soon as their evidence has been read
     (:func:`masterykit.batch.evaluate_sorted`), with ``jobs`` above one on the file's parts
@@ -197,7 +213,7 @@ def stream_evaluation(
                 click.echo(f"note: evaluating in one process: {plan.reason}", err=True)
         parts = plan if plan is not None and plan.parts is not None else None
         bar = progress(None, "evaluating learners") if parts is None else contextlib.nullcontext()
-        with open_output(output) as write, bar as tick:
+        with open_output(output, parquet=parquet) as write, bar as tick:
             tally = evaluate_sorted(
                 policy,
                 parts or records,
@@ -221,6 +237,7 @@ def grouped_evaluation(
     output_format: Literal["jsonl", "csv"],
     output: str | None,
     guard: bool = True,
+    parquet: bool = False,
 ) -> tuple[list[Rejection], int] | None:
     """Without ``--sorted``, a CSV or Parquet export in any order grouped by learner out of
     core (:func:`masterykit.batch.evaluate_grouped`), with the output of the in-memory run;
@@ -240,7 +257,7 @@ def grouped_evaluation(
         registry_given = registry if registry.readers else None
         if grouping_reader(evidence_path, evidence_format, registry_given, learners) is None:
             return None
-        with open_output(output) as write:
+        with open_output(output, parquet=parquet) as write:
             tally = evaluate_grouped(
                 policy,
                 evidence_path,
@@ -254,6 +271,28 @@ def grouped_evaluation(
                 guard=guard,
             )
     return tally.rejections, tally.read
+
+
+def check_parquet_output(output: str | None) -> None:
+    """Refuse Parquet output to standard output (``MK421``) or without pyarrow (``MK422``)."""
+    if output is None or output == "-":
+        raise CliError(
+            Diagnostic(
+                "MK421",
+                "`--format parquet` writes a file, not standard output",
+                help="name the file with `-o`, such as `-o results.parquet`",
+            )
+        )
+    from masterykit.readers import columnar
+
+    if not columnar.available():
+        raise CliError(
+            Diagnostic(
+                "MK422",
+                "writing Parquet needs pyarrow, which is not installed",
+                help="install the `arrow` extra: pip install 'masterykit[arrow]'",
+            )
+        )
 
 
 @click.command("evaluate")
@@ -283,10 +322,11 @@ def grouped_evaluation(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["json", "jsonl", "csv", "table"]),
-    default="json",
-    show_default=True,
-    help="`json` (schema `masterykit/result/v1`), `jsonl`, `csv` or `table`.",
+    type=click.Choice(["json", "jsonl", "csv", "table", "parquet"]),
+    default=None,
+    help="`json` (schema `masterykit/result/v1`), `jsonl`, `csv`, `table` or `parquet` (the "
+    "CSV rows as a Parquet file, written with `-o`). Default: `parquet` for an output file "
+    "ending in `.parquet`, else `json`.",
 )
 @click.option(
     "--output",
@@ -348,7 +388,7 @@ def evaluate_command(
     evidence_path: str,
     learners_path: str | None,
     as_of: dt.date | None,
-    output_format: str,
+    output_format: str | None,
     output: str | None,
     evidence_format: str | None,
     option_pairs: tuple[str, ...],
@@ -367,6 +407,12 @@ def evaluate_command(
     """
     from masterykit.batch import skipped
 
+    if output_format is None:
+        parquet_file = output is not None and output.lower().endswith(".parquet")
+        output_format = "parquet" if parquet_file else "json"
+    parquet = output_format == "parquet"
+    if parquet:
+        check_parquet_output(output)
     if jobs > 1 and not sorted_by_id:
         raise CliError(
             Diagnostic(
@@ -375,7 +421,7 @@ def evaluate_command(
                 help="sort the evidence by learner id and add `--sorted`, or leave out `--jobs`",
             )
         )
-    if sorted_by_id and output_format not in ("jsonl", "csv"):
+    if sorted_by_id and output_format not in ("jsonl", "csv", "parquet"):
         raise CliError(
             Diagnostic(
                 "MK411",
@@ -387,7 +433,9 @@ def evaluate_command(
     check_output(output, [policy_path, evidence_path, learners_path])
     policy = load_policy(policy_path)
     check_output(output, inputs_of(policy, evidence_path, learners_path))
-    fmt: OutputFormat = output_format  # type: ignore[assignment] # click.Choice checked it
+    # Parquet output is the CSV output's rows, written as Parquet (no formula guard).
+    fmt: OutputFormat = "csv" if parquet else output_format  # type: ignore[assignment]
+    guard = not no_csv_guard and not parquet
     grouped: tuple[list[Rejection], int] | None = None
     if sorted_by_id:
         rejections, read = stream_evaluation(
@@ -400,7 +448,8 @@ def evaluate_command(
             "csv" if fmt == "csv" else "jsonl",
             output,
             jobs,
-            guard=not no_csv_guard,
+            guard=guard,
+            parquet=parquet,
         )
     elif fmt in ("jsonl", "csv"):
         # An export in any order, grouped by learner out of core when it can be.
@@ -413,7 +462,8 @@ def evaluate_command(
             option_pairs,
             "csv" if fmt == "csv" else "jsonl",
             output,
-            guard=not no_csv_guard,
+            guard=guard,
+            parquet=parquet,
         )
     if grouped is not None:
         rejections, read = grouped
@@ -423,7 +473,7 @@ def evaluate_command(
         report = run_evaluation(
             policy, evidence_path, learners_path, as_of, evidence_format, option_pairs
         )
-        write_output(render(report, fmt, guard=not no_csv_guard), output)
+        write_output(render(report, fmt, guard=guard), output, parquet=parquet)
         rejections, read = list(report.rejections), report.records_read
     if rejections and output_format == "table":
         echo_rejections(rejections)

@@ -182,8 +182,8 @@ def _output(
 
     import masterykit.engine.stream
     from masterykit import batch
-    from masterykit.loader import load
     from masterykit.evidence import Learner
+    from masterykit.loader import load
     from masterykit.readers import read_all, reader_request, reader_spec
     from masterykit.readers.columnar import read_csv_columnar
     from masterykit.readers.tabular import read_csv

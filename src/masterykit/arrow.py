@@ -1,11 +1,11 @@
 """Arrow tables in and out: evaluate a policy for evidence held as an Apache Arrow table (the
 ``arrow`` extra: ``pip install 'masterykit[arrow]'``).
 
-* :func:`evaluate_table` takes the evidence as a :class:`pyarrow.Table` with the columns of the
+* :func:`evaluate_table` takes the evidence as a ``pyarrow.Table`` with the columns of the
   CSV reader (``learner``, ``competency``, ``score``, ``timestamp``; ``kind``, ``rater``,
   ``source_id``), each cell read as its text with every check of the CSV reader, and the
   learners as a table with an ``id`` column and attribute columns; it returns the results as
-  a table with the columns of CSV output (:data:`RESULT_SCHEMA`), rejections included.
+  a table with the columns of CSV output (:data:`RESULT_COLUMNS`), rejections included.
 * :func:`evaluate_batches` is the same step for record batches that each hold one or more
   whole learners, as a Spark ``mapInArrow`` (or ``applyInPandas`` with Arrow) hands them to a
   function: read columnar, group by learner, evaluate a group, a batch at a time.
@@ -56,7 +56,7 @@ __all__ = [
     "results_table",
 ]
 
-#: The columns of a results table: those of CSV output, every one text.
+#: The columns of a results table, those of CSV output (every one holds text).
 RESULT_COLUMNS = CSV_COLUMNS
 
 

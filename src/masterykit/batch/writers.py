@@ -351,7 +351,7 @@ class CsvRows:
 
 class ParquetText:
     """Writes CSV output (given as text, whole rows at a time, as :class:`CsvRows` writes it)
-    as a Parquet file to the binary ``stream``: the same rows and columns (:data:`CSV_COLUMNS`),
+    as a Parquet file to the binary ``stream``: the same rows and columns (``CSV_COLUMNS``),
     every cell text (a score keeps its exact digits), a row group every ``rows`` rows or so.
 
     Call it like a file's ``write``; :meth:`close` writes the rest and the file's footer. The

@@ -1,7 +1,7 @@
 """Evidence from CSV and Parquet files read column by column with Apache Arrow (the ``arrow``
 extra: ``pip install 'masterykit[arrow]'``).
 
-The columnar reader gives exactly what the CSV reader (:mod:`masterykit.readers.tabular`) gives
+The columnar reader gives exactly what the CSV reader (``masterykit.readers.tabular``) gives
 for the same file: the same evidence, the same rejections with the same codes, messages and
 line numbers, in the same order. It is faster because most of a file is read without Python
 touching each cell:
@@ -18,7 +18,7 @@ touching each cell:
   does not exist, a repeated source id …) goes through the CSV reader's own per-row checks,
   which give its exact rejection; so does every row of a block that ``pyarrow.csv`` cannot
   parse (a row of the wrong width, text that is not UTF-8) and, from the first ``"`` on, the
-  rest of the file, whose records only :mod:`csv` itself splits exactly as the CSV reader does.
+  rest of the file, whose records only Python's ``csv`` splits exactly as the CSV reader does.
 
 Parquet files (:func:`read_parquet`) are read the same way, a row group at a time; their
 columns may be text, numbers, decimals, dates or timestamps, each read as its text
@@ -321,7 +321,7 @@ class _Columns:
         """The rows of ``columns`` (the first on line ``first_line``) checked as
         :meth:`records` checks them, without building evidence: the evidence as a table of
         text columns that a reader with no options reads back to the same evidence
-        (:data:`NORMAL_SCHEMA`, with each row's ``line``), and the rejections."""
+        (``NORMAL_SCHEMA``, with each row's ``line``), and the rejections."""
         import numpy as np
         import pyarrow as pa
 
@@ -401,7 +401,7 @@ class _Columns:
 
 
 def normal_table(evidence: Sequence[Evidence]) -> pa.Table:
-    """Evidence as a table of :data:`NORMAL_SCHEMA`: text a reader with no options reads back
+    """Evidence as a table of ``NORMAL_SCHEMA``: text a reader with no options reads back
     to the same evidence (the line from each one's origin)."""
     import pyarrow as pa
 
@@ -536,8 +536,8 @@ def _string_columns(
 
 
 def read_csv_columnar(request: ReadRequest) -> Iterator[Evidence | Rejection]:
-    """Read a CSV evidence file as :func:`~masterykit.readers.tabular.read_csv` does, with the
-    same result, column by column (see the module's description).
+    """Read a CSV evidence file as the CSV reader (``masterykit.readers.tabular.read_csv``)
+    does, with the same result, column by column (see the module's description).
 
     Options are checked at once (``MK302``); the file is opened at once (``MK300``). Standard
     input, and a file whose first line is not a plain header, are read by the CSV reader.
@@ -555,7 +555,7 @@ def checked_tables(request: ReadRequest, format: str = "csv") -> Iterator[Checke
     """Read a CSV (``format="csv"``) or Parquet (``"parquet"``) evidence file a block at a
     time with every check of :func:`read_csv_columnar` or :func:`read_parquet`, without
     building evidence: each block's evidence as a table of text columns
-    (:data:`NORMAL_SCHEMA`, each row with its ``line``) and its rejections, for a program that
+    (``NORMAL_SCHEMA``, each row with its ``line``) and its rejections, for a program that
     sorts or moves evidence before it is evaluated. :func:`records_of_normal` turns such a
     table back into the same evidence.
 
@@ -591,7 +591,7 @@ def _checked(records: Iterable[Evidence | Rejection]) -> Iterator[Checked]:
 
 
 def records_of_normal(table: pa.Table | pa.RecordBatch, file: str) -> list[Evidence]:
-    """The evidence of a table of :data:`NORMAL_SCHEMA` read from ``file`` (see
+    """The evidence of a table of ``NORMAL_SCHEMA`` read from ``file`` (see
     :func:`checked_tables`), with the lines it was read from."""
     mapper = _RowMapper(TabularOptions(), file)
     mapper.use_header(list(FIELDS), 1)

@@ -46,7 +46,7 @@ def test_xapi_array_is_read_without_holding_the_file(tmp_path: Path) -> None:
 def test_csv_is_read_without_holding_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The columnar reader holds one block of the file at a time (4 MiB unless set smaller).
+    # The columnar reader holds one block of the file at a time (1 MiB unless set smaller).
     monkeypatch.setattr(columnar, "BLOCK_BYTES", 64 * 1024)
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as out:

@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 #: About how many bytes of a CSV file are parsed at a time (a block ends at a line's end).
-BLOCK_BYTES: Final = 4 << 20
+BLOCK_BYTES: Final = 1 << 20
 #: How many rows of a Parquet file are read at a time.
 _PARQUET_ROWS: Final = 65_536
 _BOM: Final = b"\xef\xbb\xbf"

@@ -140,6 +140,7 @@ OPTIONS = [
     {},
     {"missing_values": ["?", "NA"]},
     {"competencies": {"q1": "M.1", "q2": "M.2"}},
+    {"competencies": {"q1": " M.1 ", "M.1": "M.2"}, "competency_template": "X{value}"},
     {"competency_template": "OULAD.{value}"},
     {"raw_min": 0, "raw_max": 100, "scale": (1, 4)},
     {"raw_min": 0, "raw_max": 100, "scales": {"M.1": (1, 4)}},
@@ -360,3 +361,39 @@ def test_without_the_arrow_extra_csv_is_read_by_the_csv_reader(
     monkeypatch.setattr(columnar, "read_csv_columnar", lambda request: called.append(1))
     assert [e.learner for e in read_evidence(path)] == ["ana", "bo"]
     assert called == []
+
+
+def checked_outcome(path: Path, options: dict[str, Any], block: int) -> Any:
+    """What the checked tables (read back as evidence) and their rejections give, by line."""
+    try:
+        with mock.patch.object(columnar, "BLOCK_BYTES", block):
+            records: list[Any] = []
+            for table, rejections in columnar.checked_tables(ReadRequest(path, options)):
+                assert table.schema == columnar.NORMAL_SCHEMA
+                records.extend(
+                    ("evidence", e, e.origin) for e in columnar.records_of_normal(table, str(path))
+                )
+                records.extend(("rejection", r) for r in rejections)
+    except EvidenceError as error:
+        return [("error", d.code, d.message, d.location, d.help) for d in error.diagnostics]
+    return sorted(records, key=lambda r: (r[-1] if r[0] == "evidence" else r[1].origin).line)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exports())
+def test_checked_tables_read_back_as_the_csv_readers_records(
+    case: tuple[bytes, dict[str, Any], int],
+) -> None:
+    import tempfile
+
+    data, options, block = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "e.csv"
+        path.write_bytes(data)
+        assert checked_outcome(path, options, block) == outcome(read_csv, path, options)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_awkward_files_read_back_the_same_from_checked_tables(tmp_path: Path, name: str) -> None:
+    path = _write(tmp_path, name, CORPUS[name])
+    assert checked_outcome(path, {}, 40) == outcome(read_csv, path, {})

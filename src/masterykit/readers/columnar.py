@@ -198,8 +198,10 @@ class _Columns:
     """Turns blocks of columns (Arrow string arrays, one per field) into evidence and
     rejections, with the CSV reader's per-row checks for every row that needs them.
 
-    ``check_ids=False`` leaves out the check that source ids are unique: for rows read back
-    after they were checked (and sorted), when remembering every id would only cost memory.
+    ``check_ids=False`` is for rows read back after they were checked (and sorted): it leaves
+    out the check that source ids are unique, where remembering every id would only cost
+    memory, and takes each text as it is (it was trimmed when it was checked), an empty one as
+    none.
     """
 
     def __init__(self, mapper: _RowMapper, width: int, *, check_ids: bool = True) -> None:
@@ -227,6 +229,11 @@ class _Columns:
         def clean(text: str) -> str | None:
             stripped = text.strip()
             return None if stripped in missing else stripped
+
+        if not self.check_ids:
+
+            def clean(text: str) -> str | None:
+                return text or None
 
         for field, column in zip(FIELDS, columns, strict=True):
             reading.raw.append(column)

@@ -17,6 +17,15 @@ end to end). Runners:
   the largest worker's (read with ``RUSAGE_CHILDREN`` after the pool has shut down).
 * ``python``: :mod:`csv` and the hand-written evaluator, streamed the same way.
 * ``pandas``: :func:`pandas.read_csv` of the whole file and the group-by script (not streamed).
+* ``out-csv-reader``, ``out-columnar``, ``out-grouped``, ``out-in-memory``: masterykit's own
+  batch paths, each writing the whole CSV output of ``evaluate`` to a file beside the evidence
+  (``out-<runner>-<evidence file>.csv``) and giving its SHA-256, so that the outputs of every
+  path can be checked byte for byte: the CSV reader streamed (``evaluate --sorted`` without
+  the ``arrow`` extra), the columnar reader streamed (``evaluate --sorted``), the export
+  grouped out of core by DuckDB (``evaluate`` of a CSV or Parquet file in any order), and the
+  whole export in memory (the old ``evaluate`` without ``--sorted``). Their seconds are the
+  CPU time of all the process's threads (the columnar reader parses on another thread, DuckDB
+  sorts on two), so that a busy machine does not count; ``wall_seconds`` is the wall clock.
 * ``duckdb`` and ``polars``: a data team's hand-written query of the benchmark policy
   (:mod:`benchmarks.baseline_warehouse`) on two threads, reading the CSV files and writing the
   decisions to CSV files beside the evidence (``<runner>-<evidence file>/``) so the run can be
@@ -40,7 +49,7 @@ from typing import Any
 
 from benchmarks.generate import AS_OF, EvidenceRow
 
-__all__ = ["main", "peak_kib", "read_learners", "run"]
+__all__ = ["main", "output_file", "peak_kib", "read_learners", "run"]
 
 
 def read_learners(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -166,6 +175,90 @@ def _parts(policy_path: Path, learners_path: Path, evidence_path: Path, jobs: in
     return tally
 
 
+def _output(
+    runner: str, policy_path: Path, learners_path: Path, evidence_path: Path
+) -> Counter[str]:
+    """One of masterykit's batch paths writing the CSV output of ``evaluate`` to a file."""
+    import hashlib
+
+    import masterykit.engine.stream
+    from masterykit import batch
+    from masterykit.evidence import Learner
+    from masterykit.loader import load
+    from masterykit.readers import read_all, reader_request, reader_spec
+    from masterykit.readers.columnar import read_csv_columnar
+    from masterykit.readers.tabular import read_csv
+
+    tally: Counter[str] = Counter()
+    start = time.process_time()
+    policy = load(policy_path)
+    tally["load_microseconds"] = round((time.process_time() - start) * 1e6)
+    learners = [Learner(learner_id, a) for learner_id, a in read_learners(learners_path)]
+    out = output_file(runner, evidence_path)
+    evaluating = 0.0
+    module = masterykit.engine.stream
+    evaluate = getattr(module, "evaluate")  # noqa: B009 - replaced below, then restored
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        nonlocal evaluating
+        started = time.process_time()
+        try:
+            return evaluate(*args, **kwargs)
+        finally:
+            evaluating += time.process_time() - started
+
+    setattr(module, "evaluate", timed)  # noqa: B010
+    try:
+        with out.open("w", encoding="utf-8") as stream:
+            write = stream.write
+            if runner == "out-in-memory":
+                evidence, rejections, summary = read_all(evidence_path, policy=policy)
+                started = time.process_time()
+                result = batch.evaluate_in_batches(policy, learners, evidence, AS_OF)
+                evaluating += time.process_time() - started
+                report = batch.Report(policy, result, rejections, summary.read)
+                write(batch.render(report, "csv"))
+                read = summary.read
+            elif runner == "out-grouped":
+                read = batch.evaluate_grouped(
+                    policy,
+                    evidence_path,
+                    output_format="csv",
+                    write=write,
+                    learners=learners,
+                    as_of=AS_OF,
+                ).read
+            else:
+                request = reader_request(reader_spec(evidence_path), evidence_path, None, policy)
+                reader = read_csv if runner == "out-csv-reader" else read_csv_columnar
+                read = batch.evaluate_sorted(
+                    policy,
+                    reader(request),
+                    output_format="csv",
+                    write=write,
+                    learners=learners,
+                    as_of=AS_OF,
+                ).read
+    finally:
+        setattr(module, "evaluate", evaluate)  # noqa: B010
+    tally["learners"] = len(learners)
+    tally["rows"] = read
+    tally["evaluate_microseconds"] = round(evaluating * 1e6)
+    digest = hashlib.sha256()
+    timed_until = time.process_time()
+    with out.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    tally["untimed_microseconds"] = round((time.process_time() - timed_until) * 1e6)
+    tally["sha256:" + digest.hexdigest()] = 1
+    return tally
+
+
+def output_file(runner: str, evidence_path: Path) -> Path:
+    """Where an ``out-*`` runner writes its output for ``evidence_path``."""
+    return evidence_path.with_name(f"{runner}-{evidence_path.stem}.csv")
+
+
 def _rows(evidence_path: Path) -> Iterator[EvidenceRow]:
     with evidence_path.open(newline="", encoding="utf-8") as stream:
         reader = csv.reader(stream)
@@ -266,6 +359,8 @@ def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, 
         tally = _pandas(learners, evidence)
     elif runner in ("duckdb", "polars"):
         tally = _warehouse(runner, learners, evidence)
+    elif runner.startswith("out-"):
+        tally = _output(runner, policy, learners, evidence)
     else:
         raise SystemExit(f"unknown runner `{runner}`")
     seconds = time.process_time() - start
@@ -275,6 +370,11 @@ def run(runner: str, policy: Path, learners: Path, evidence: Path) -> dict[str, 
     if runner in ("duckdb", "polars"):
         # Two threads: CPU time would count both; the figure is wall-clock time.
         seconds = wall_seconds = wall_seconds - untimed
+    elif runner.startswith("out-"):
+        # CPU time of every thread of the process (the columnar reader parses on another
+        # thread, DuckDB sorts on two): what the run costs, whatever else the machine runs.
+        seconds -= untimed
+        wall_seconds -= untimed
     if runner == "parts-2":
         # Worker processes' CPU time is not this process's: the figure is wall-clock time. The
         # pool has been shut down, so its workers are reaped children; ``ru_maxrss`` of the

@@ -77,6 +77,9 @@ nitpick_ignore_regex = [
     (r"py:class", r"The (lowest|highest) level's value"),
     (r"py:(func|data)", r"(masterykit\.parse|load_case|Selection|RuleItem|Clause)"),
     (r"py:mod", r"masterykit\.(readers|dsl\._build)"),
+    # The `arrow` extra's libraries, and the columnar reader's type aliases.
+    (r"py:.*", r"(pa|pyarrow|np|numpy|duckdb)(\..*)?"),
+    (r"py:class", r"(Checked|Encoded|TabularOptions)"),
 ]
 
 # Docstring examples (bare ``>>>`` blocks) run under pytest's --doctest-modules, in their module's

@@ -312,15 +312,16 @@ def test_strict_passes_on_clean_evidence(run, files):
         (
             [*BASE, "--format", "xml"],
             2,
-            "error[MK403]: `--format` must be one of `json`, `jsonl`, `csv`, `table`, not `xml`\n"
+            "error[MK403]: `--format` must be one of `json`, `jsonl`, `csv`, `table`, "
+            "`parquet`, not `xml`\n"
             "  = help: see `masterykit evaluate --help`\n",
         ),
         (
-            [*BASE, "--evidence-format", "parquet"],
+            [*BASE, "--evidence-format", "xlsx"],
             2,
-            "error[MK301]: no evidence reader for `parquet`\n"
-            "  --> parquet\n"
-            "  = help: name a format: csv, jsonl, xapi or oneroster\n",
+            "error[MK301]: no evidence reader for `xlsx`\n"
+            "  --> xlsx\n"
+            "  = help: name a format: csv, jsonl, parquet, xapi or oneroster\n",
         ),
         (
             [*BASE, "--evidence-option", "columns=7"],

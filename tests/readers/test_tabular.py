@@ -429,7 +429,7 @@ def test_unknown_file_ending_has_no_reader(tmp_path: Path) -> None:
         read_evidence(write(tmp_path, "e.txt", ""))
     (diagnostic,) = caught.value.diagnostics
     assert (diagnostic.code, diagnostic.message) == ("MK301", "no evidence reader for `e.txt`")
-    assert diagnostic.help == "name a format: csv, jsonl, xapi or oneroster"
+    assert diagnostic.help == "name a format: csv, jsonl, parquet, xapi or oneroster"
 
 
 def test_unknown_format_name_has_no_reader(tmp_path: Path) -> None:

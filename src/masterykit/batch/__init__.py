@@ -8,13 +8,17 @@ What ``masterykit evaluate`` does, as a Python API for a service or a scheduler:
   reader can (:class:`~masterykit.registry.ReaderSpec` ``split``), and :func:`evaluate_sorted`
   evaluates the parts on one process each, or the whole file in this process, writing JSON
   Lines or CSV as it goes; the output is byte for byte the same either way;
+* :func:`evaluate_grouped` evaluates a CSV or Parquet export in any order with the same
+  output, grouping it by learner out of core with DuckDB (:func:`grouped_records`, the
+  ``arrow`` extra), in bounded memory;
 * :func:`evaluate_in_batches` evaluates evidence in memory a batch of learners at a time;
 * the writers: :func:`result_document` (the JSON document), :class:`JsonLines`,
   :class:`CsvRows` (CSV, with cells guarded against formula injection: :func:`guard_cell`),
   :func:`table_lines` (for people, control characters escaped: :func:`visible`), and
   :class:`Tally` with :func:`write_learners` and :func:`write_ending` for output written
   learner by learner;
-* :func:`open_output` writes a file safely: never over an input, never half-written.
+* :func:`open_output` (and :func:`open_binary_output`, for Parquet) writes a file safely:
+  never over an input, never half-written.
 
 >>> import datetime as dt, io, pathlib, tempfile
 >>> from masterykit import batch
@@ -44,10 +48,18 @@ bo,competency,MATH.1,developing,1,NotYet,"1 counted, 0 not counted"
 [3, 2, 1, 2, 0]
 """
 
+from masterykit.batch.grouped import (
+    GROUPING_MEMORY,
+    can_group,
+    evaluate_grouped,
+    grouped_records,
+    grouping_reader,
+)
 from masterykit.batch.output import (
     OutputError,
     check_not_input,
     closed_output,
+    open_binary_output,
     open_output,
     output_error,
 )
@@ -68,6 +80,7 @@ from masterykit.batch.writers import (
     CsvRows,
     JsonLines,
     OutputFormat,
+    ParquetText,
     Report,
     Routing,
     Tally,
@@ -95,6 +108,7 @@ __all__ = [
     "BATCH",
     "CSV_COLUMNS",
     "FORMATS",
+    "GROUPING_MEMORY",
     "ONE_PROCESS",
     "RESULT_SCHEMA",
     "TABLE_HEADER",
@@ -102,21 +116,27 @@ __all__ = [
     "JsonLines",
     "OutputError",
     "OutputFormat",
+    "ParquetText",
     "PartsPlan",
     "Report",
     "Routing",
     "Tally",
+    "can_group",
     "check_not_input",
     "closed_output",
     "counts_json",
     "csv_learner_rows",
     "csv_rejection_row",
+    "evaluate_grouped",
     "evaluate_in_batches",
     "evaluate_parts",
     "evaluate_sorted",
     "evaluate_stream",
+    "grouped_records",
+    "grouping_reader",
     "guard_cell",
     "jsonl_lines",
+    "open_binary_output",
     "open_output",
     "output_error",
     "plan_parts",

@@ -26,11 +26,18 @@ import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from masterykit.diagnostics import Diagnostic, MasteryError
 
-__all__ = ["OutputError", "check_not_input", "closed_output", "open_output", "output_error"]
+__all__ = [
+    "OutputError",
+    "check_not_input",
+    "closed_output",
+    "open_binary_output",
+    "open_output",
+    "output_error",
+]
 
 
 class OutputError(MasteryError):
@@ -209,6 +216,52 @@ def open_output(
         raise
 
 
+@contextlib.contextmanager
+def open_binary_output(
+    path: str | Path, *, inputs: Iterable[str | Path | None] = ()
+) -> Iterator[BinaryIO]:
+    """A binary stream to the file ``path`` (a Parquet file), which appears, whole, when the
+    block ends without an error; as :func:`open_output` in every other way, except that a
+    device or a pipe is refused (``MK413``): a Parquet file is written to a regular file.
+
+    Raises:
+        OutputError: ``MK419`` when ``path`` is an input; ``MK413`` when the file cannot be
+            created, written or put in place.
+    """
+    check_not_input(path, inputs)
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except OSError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise output_error(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise output_error(path, OSError(errno.ESPIPE, "not a regular file"))
+    if existing is not None and not os.access(target, os.W_OK):
+        raise output_error(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+    temporary, stream = _create_beside(target, path, existing, binary=True)
+    try:
+        with stream:
+            try:
+                yield stream  # type: ignore[misc]
+                stream.flush()
+            except OSError as error:
+                raise output_error(path, error) from None
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            raise output_error(path, error) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            stream.close()
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def _in_place(target: Path, path: str | Path) -> Iterator[Callable[[str], int]]:
     try:
         stream = target.open("w", encoding="utf-8")
@@ -225,9 +278,9 @@ def _in_place(target: Path, path: str | Path) -> Iterator[Callable[[str], int]]:
 
 
 def _create_beside(
-    target: Path, path: str | Path, existing: os.stat_result | None
+    target: Path, path: str | Path, existing: os.stat_result | None, *, binary: bool = False
 ) -> tuple[Path, TextIO]:
-    """A new file in ``target``'s folder, opened for writing text, and its path."""
+    """A new file in ``target``'s folder, opened for writing text (or bytes), and its path."""
     folder = target.parent
     for _ in range(100):
         temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
@@ -240,7 +293,11 @@ def _create_beside(
         try:
             if existing is not None:
                 os.chmod(fd, stat.S_IMODE(existing.st_mode))
-            stream = open(fd, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+            stream: TextIO = (
+                open(fd, "wb")  # type: ignore[assignment]  # noqa: SIM115 - closed by the caller
+                if binary
+                else open(fd, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+            )
         except OSError as error:
             os.close(fd)
             with contextlib.suppress(OSError):

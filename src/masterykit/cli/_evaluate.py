@@ -55,8 +55,10 @@ if TYPE_CHECKING:
 __all__ = [
     "check_output",
     "echo_routing",
+    "check_parquet_output",
     "echo_text",
     "evaluate_command",
+    "grouped_evaluation",
     "inputs_of",
     "open_output",
     "run_evaluation",
@@ -93,19 +95,33 @@ def check_output(output: str | None, inputs: Sequence[str | None]) -> None:
         raise CliError(error.diagnostics) from None
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout."""
-    with open_output(output) as write:
+def write_output(text: str, output: str | None, *, parquet: bool = False) -> None:
+    """Write ``text`` to the file ``output`` (``MK413`` when it cannot be written) or stdout;
+    with ``parquet``, ``text`` is CSV output written as a Parquet file."""
+    with open_output(output, parquet=parquet) as write:
         write(text)
 
 
 @contextlib.contextmanager
-def open_output(output: str | None) -> Iterator[Callable[[str], object]]:
+def open_output(output: str | None, *, parquet: bool = False) -> Iterator[Callable[[str], object]]:
     """A function that writes text to the file ``output``, which appears whole when the block
     ends (:func:`masterykit.batch.open_output`), or, for ``None`` or ``-``, to standard
-    output."""
+    output. With ``parquet``, the text is CSV output, written to the file as Parquet
+    (:class:`masterykit.batch.ParquetText`)."""
+    from masterykit.batch import ParquetText, open_binary_output
     from masterykit.batch import open_output as open_file
 
+    if parquet:
+        assert output is not None
+        with open_binary_output(output) as stream:
+            sink = ParquetText(stream)
+            try:
+                yield sink
+            except BaseException:
+                sink.abandon()
+                raise
+            sink.close()
+        return
     if output is None or output == "-":
         yield echo_text
         return
@@ -185,6 +201,7 @@ def stream_evaluation(
     output: str | None,
     jobs: int = 1,
     guard: bool = True,
+    parquet: bool = False,
 ) -> tuple[list[Rejection], int, Routing]:
     """``--sorted``: evaluate and write each learner as soon as their evidence has been read
     (:func:`masterykit.batch.evaluate_sorted`), with ``jobs`` above one on the file's parts
@@ -215,7 +232,7 @@ def stream_evaluation(
                 click.echo(f"note: evaluating in one process: {plan.reason}", err=True)
         parts = plan if plan is not None and plan.parts is not None else None
         bar = progress(None, "evaluating learners") if parts is None else contextlib.nullcontext()
-        with open_output(output) as write, bar as tick:
+        with open_output(output, parquet=parquet) as write, bar as tick:
             tally = evaluate_sorted(
                 policy,
                 parts or records,
@@ -227,6 +244,74 @@ def stream_evaluation(
                 tick=tick,
             )
     return tally.rejections, tally.read, tally.routing
+
+
+def grouped_evaluation(
+    policy: Policy,
+    evidence_path: str,
+    learners_path: str | None,
+    as_of: dt.date | None,
+    evidence_format: str | None,
+    option_pairs: Sequence[str],
+    output_format: Literal["jsonl", "csv"],
+    output: str | None,
+    guard: bool = True,
+    parquet: bool = False,
+) -> tuple[list[Rejection], int] | None:
+    """Without ``--sorted``, a CSV or Parquet export in any order grouped by learner out of
+    core (:func:`masterykit.batch.evaluate_grouped`), with the output of the in-memory run;
+    ``None`` (nothing read or written) when it cannot be (see
+    :func:`masterykit.batch.grouping_reader`). Returns the rejections and the records read."""
+    from masterykit.batch import evaluate_grouped, grouping_reader
+    from masterykit.cli._inputs import _registry
+    from masterykit.readers import read_learners
+
+    options = parse_reader_options(option_pairs)
+    open_evidence(evidence_path, evidence_format, options, policy)  # the files are there
+    learners = None
+    if learners_path is not None:
+        learners = read_learners(existing_file(learners_path, "learners file"))
+    registry = _registry()
+    with reader_errors():
+        registry_given = registry if registry.readers else None
+        if grouping_reader(evidence_path, evidence_format, registry_given, learners) is None:
+            return None
+        with open_output(output, parquet=parquet) as write:
+            tally = evaluate_grouped(
+                policy,
+                evidence_path,
+                output_format=output_format,
+                write=write,
+                format=evidence_format,
+                options=options,
+                registry=registry_given,
+                learners=learners,
+                as_of=as_of,
+                guard=guard,
+            )
+    return tally.rejections, tally.read
+
+
+def check_parquet_output(output: str | None) -> None:
+    """Refuse Parquet output to standard output (``MK421``) or without pyarrow (``MK422``)."""
+    if output is None or output == "-":
+        raise CliError(
+            Diagnostic(
+                "MK421",
+                "`--format parquet` writes a file, not standard output",
+                help="name the file with `-o`, such as `-o results.parquet`",
+            )
+        )
+    from masterykit.readers import columnar
+
+    if not columnar.available():
+        raise CliError(
+            Diagnostic(
+                "MK422",
+                "writing Parquet needs pyarrow, which is not installed",
+                help="install the `arrow` extra: pip install 'masterykit[arrow]'",
+            )
+        )
 
 
 @click.command("evaluate")
@@ -256,10 +341,11 @@ def stream_evaluation(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["json", "jsonl", "csv", "table"]),
-    default="json",
-    show_default=True,
-    help="`json` (schema `masterykit/result/v1`), `jsonl`, `csv` or `table`.",
+    type=click.Choice(["json", "jsonl", "csv", "table", "parquet"]),
+    default=None,
+    help="`json` (schema `masterykit/result/v1`), `jsonl`, `csv`, `table` or `parquet` (the "
+    "CSV rows as a Parquet file, written with `-o`). Default: `parquet` for an output file "
+    "ending in `.parquet`, else `json`.",
 )
 @click.option(
     "--output",
@@ -321,7 +407,7 @@ def evaluate_command(
     evidence_path: str,
     learners_path: str | None,
     as_of: dt.date | None,
-    output_format: str,
+    output_format: str | None,
     output: str | None,
     evidence_format: str | None,
     option_pairs: tuple[str, ...],
@@ -343,6 +429,12 @@ def evaluate_command(
     from masterykit.batch import skipped
     from masterykit.district import District
 
+    if output_format is None:
+        parquet_file = output is not None and output.lower().endswith(".parquet")
+        output_format = "parquet" if parquet_file else "json"
+    parquet = output_format == "parquet"
+    if parquet:
+        check_parquet_output(output)
     if jobs > 1 and not sorted_by_id:
         raise CliError(
             Diagnostic(
@@ -351,7 +443,7 @@ def evaluate_command(
                 help="sort the evidence by learner id and add `--sorted`, or leave out `--jobs`",
             )
         )
-    if sorted_by_id and output_format not in ("jsonl", "csv"):
+    if sorted_by_id and output_format not in ("jsonl", "csv", "parquet"):
         raise CliError(
             Diagnostic(
                 "MK411",
@@ -363,7 +455,10 @@ def evaluate_command(
     check_output(output, [policy_path, evidence_path, learners_path])
     policy = load_target(policy_path)
     check_output(output, inputs_of(policy, evidence_path, learners_path))
-    fmt: OutputFormat = output_format  # type: ignore[assignment] # click.Choice checked it
+    # Parquet output is the CSV output's rows, written as Parquet (no formula guard).
+    fmt: OutputFormat = "csv" if parquet else output_format  # type: ignore[assignment]
+    guard = not no_csv_guard and not parquet
+    grouped: tuple[list[Rejection], int] | None = None
     if sorted_by_id:
         rejections, read, routing = stream_evaluation(
             policy,
@@ -375,18 +470,38 @@ def evaluate_command(
             "csv" if fmt == "csv" else "jsonl",
             output,
             jobs,
-            guard=not no_csv_guard,
+            guard=guard,
+            parquet=parquet,
         )
+    elif fmt in ("jsonl", "csv") and not isinstance(policy, District):
+        # An export in any order, grouped by learner out of core when it can be.
+        grouped = grouped_evaluation(
+            policy,
+            evidence_path,
+            learners_path,
+            as_of,
+            evidence_format,
+            option_pairs,
+            "csv" if fmt == "csv" else "jsonl",
+            output,
+            guard=guard,
+            parquet=parquet,
+        )
+    if sorted_by_id:
+        pass
+    elif grouped is not None:
+        rejections, read = grouped
+        routing = None
     else:
         from masterykit.batch import Routing, render
 
         report = run_evaluation(
             policy, evidence_path, learners_path, as_of, evidence_format, option_pairs
         )
-        write_output(render(report, fmt, guard=not no_csv_guard), output)
+        write_output(render(report, fmt, guard=guard), output, parquet=parquet)
         rejections, read = list(report.rejections), report.records_read
         routing = Routing.of(report.result.learners)
-    if isinstance(policy, District) and output_format != "table":
+    if isinstance(policy, District) and output_format != "table" and routing is not None:
         echo_routing(routing)
     if rejections and output_format == "table":
         echo_rejections(rejections)

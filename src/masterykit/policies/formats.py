@@ -4,7 +4,7 @@ The plugin host registers this module by name (``masterykit.policies.formats``) 
 :mod:`masterykit.policies.builtin`, through the same ``@hookimpl`` a third-party package uses.
 
 >>> [spec.name for spec in masterykit_evidence_readers()]
-['csv', 'jsonl', 'xapi', 'oneroster']
+['csv', 'jsonl', 'parquet', 'xapi', 'oneroster']
 >>> [spec.name for spec in masterykit_framework_importers()]
 ['case']
 """

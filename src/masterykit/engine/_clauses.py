@@ -25,6 +25,7 @@ from masterykit.engine.results import (
     CompetencyResult,
     CompetencyTestRule,
     DecisionResult,
+    new_clause_result,
 )
 from masterykit.engine.semantics import (
     needed_competencies,
@@ -353,7 +354,7 @@ class TestNode(Node):
             found = splits[self.shared] = self.shared.split(ctx)
         passing, failing = found
         held = not passing if self.quantifier == "none" else len(passing) >= self.needed
-        return ClauseResult(
+        return new_clause_result(
             "competencies",
             self.text,
             held,
@@ -365,6 +366,7 @@ class TestNode(Node):
             None,
             self.span,
             self.rule,
+            None,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -409,13 +411,19 @@ class RequirementNode(Node):
             return ClauseResult(
                 "requirement", self.text, False, span=self.span, requirement=self.name
             )
-        return ClauseResult(
+        return new_clause_result(
             "requirement",
             self.text,
             decision.held,
             (decision.clause,),
-            span=self.span,
-            requirement=self.name,
+            None,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            self.name,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -448,8 +456,19 @@ class LearnerNode(Node):
         attrs_ = ctx.attributes
         name = self.clause.attribute
         actual = attribute_text(attrs_[name]) if name in attrs_ else None
-        return ClauseResult(
-            "learner", self.text, compare(self.clause, attrs_), actual=actual, span=self.span
+        return new_clause_result(
+            "learner",
+            self.text,
+            compare(self.clause, attrs_),
+            (),
+            None,
+            (),
+            (),
+            None,
+            actual,
+            self.span,
+            None,
+            None,
         )
 
 
@@ -481,13 +500,19 @@ class GroupNode(Node):
     def _combine(self, results: tuple[ClauseResult, ...]) -> ClauseResult:
         """The group's result from its children's."""
         held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
-        return ClauseResult(
+        return new_clause_result(
             "pathway" if self.pathway is not None else self.kind,
             self.text,
             held,
             results,
             self.pathway,
-            span=self.span,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            None,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:

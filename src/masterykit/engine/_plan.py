@@ -81,6 +81,10 @@ class CompiledPolicy:
             code: CompetencyPlan(code, competency.title, policy.rules[code], policy)
             for code, competency in policy.competencies.items()
         }
+        # Competencies with equal evidence rules share their checked rules in a run.
+        keys: dict[object, str] = {}
+        for code, plan in self.competencies.items():
+            plan.checks_key = keys.setdefault(plan.rules, code)
         # Competency tests over the same competencies share one selection (while building).
         selections: Selections = {}
         self.requirements: dict[str, DecisionPlan] = {

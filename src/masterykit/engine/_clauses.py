@@ -495,7 +495,23 @@ class GroupNode(Node):
             self.text = f"{kind} {{ … }}"
 
     def evaluate(self, ctx: Context) -> ClauseResult:
-        return self._combine(tuple([child.evaluate(ctx) for child in self.children]))
+        results = tuple([child.evaluate(ctx) for child in self.children])
+        held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
+        # As :meth:`_combine` builds it (inlined: once per group and learner).
+        return new_clause_result(
+            "pathway" if self.pathway is not None else self.kind,
+            self.text,
+            held,
+            results,
+            self.pathway,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            None,
+        )
 
     def _combine(self, results: tuple[ClauseResult, ...]) -> ClauseResult:
         """The group's result from its children's."""

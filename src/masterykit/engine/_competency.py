@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from decimal import (
     ROUND_CEILING,
+    ROUND_HALF_UP,
     Context,
     Decimal,
     Inexact,
@@ -16,6 +17,7 @@ from decimal import (
     Overflow,
     Underflow,
 )
+from itertools import islice
 
 from masterykit.engine._state import (
     _AFTER,
@@ -41,10 +43,10 @@ from masterykit.engine.results import (
     UnusedEvidence,
     new_competency_result,
     new_sufficiency_check,
+    new_unused_evidence,
 )
 from masterykit.engine.semantics import (
     evidence_key,
-    round_score,
     sufficient,
 )
 from masterykit.evidence import Evidence, as_moment
@@ -269,17 +271,18 @@ class CompetencyPlan:
         says the caller has checked that already, see :meth:`CompiledPolicy.usable`). Returns
         ``True`` when the items are sorted, ``None`` when each piece must be checked on its own.
         """
-        stamps = list(map(_timestamp, items))
         if not checked:
             scores: list[Decimal] = list(map(_score, items))
-            if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+            if (
+                set(map(type, scores)) != _DECIMAL
+                or set(map(type, map(_timestamp, items))) != _PLAIN
+            ):
                 return None
             if not all(map(_finite, scores)):
                 return None
             if not (self.minimum <= min(scores) and max(scores) <= self.maximum):
                 return None
-        distinct = set(stamps)
-        if len(distinct) == len(stamps):
+        if len(set(map(_timestamp, items))) == len(items):
             # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
             items.sort(key=_timestamp)
         else:
@@ -345,8 +348,8 @@ class CompetencyPlan:
         else:
             used = items[low:high]
             unused = tuple(
-                [UnusedEvidence(item, _OUTSIDE) for item in items[:low]]
-                + [UnusedEvidence(item, _AFTER) for item in items[high:]]
+                [new_unused_evidence(item, _OUTSIDE) for item in items[:low]]
+                + [new_unused_evidence(item, _AFTER) for item in items[high:]]
             )
         if not used:
             if not low:
@@ -367,7 +370,7 @@ class CompetencyPlan:
                 None,
                 None,
             )
-        key = self.actuals(used)
+        key = self.actuals(used) if self.kinds_read else (len(used),) * len(self.counts)
         memo = state.checks.get(self.checks_key)
         found = memo.get(key) if memo is not None else None
         checks, met = found if found is not None else self.checks_for(key, state)
@@ -382,7 +385,10 @@ class CompetencyPlan:
         if raw is None:
             status = _INSUFFICIENT
         else:
-            score = round_score(raw) if type(raw) is Decimal else round_decimal(raw)
+            # Rounded as semantics.round_score rounds (inlined: once per competency).
+            score = (
+                raw.quantize(_CENT, ROUND_HALF_UP) if type(raw) is Decimal else round_decimal(raw)
+            )
             level = (
                 self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
             )
@@ -455,6 +461,23 @@ class CompetencyPlan:
         scores: list[Decimal] | None = None
         if known is not None and len(known) == count:
             scores = known
+        if window is None and prefixes is not None:
+            # Every slice starts at the first piece: one running pass gives every score.
+            if scores is None:
+                scores = list(map(_score, items))
+            every = prefixes(scores, self.args, self.method_context(items, state, plain))
+            last = count - 1
+            for index, value in enumerate(islice(every, ready - 1, None), ready - 1):
+                if index < last and days[index + 1] == days[index]:
+                    continue  # the day's last piece closes the slice
+                if value is None:
+                    continue
+                if threshold is not None and type(value) is Decimal:
+                    if value > threshold[0] or (threshold[1] and value == threshold[0]):
+                        return days[index]
+                elif round_decimal(value) >= cut:
+                    return days[index]
+            return None
         running: Iterator[Decimal | None] | None = None
         running_low = -1
         running_high = 0

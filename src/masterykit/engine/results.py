@@ -19,6 +19,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
@@ -433,9 +434,9 @@ class EvaluationResult:
 
 
 def _positional(cls: type[Any]) -> Any:
-    """A constructor of ``cls`` (a frozen slotted attrs class without converters, validators or
-    init hooks) that takes every field positionally, in field order, and stores each through
-    its slot.
+    """A constructor of ``cls`` (a frozen slotted attrs class without validators or init hooks)
+    that takes every field positionally, in field order, and stores each through its slot
+    (converters are not called: callers pass values as converted).
 
     It makes the same object as ``cls(...)`` (equal, hashed, pickled and shown alike) in about
     two thirds of the time, because it skips the per-field ``object.__setattr__`` lookups of
@@ -501,7 +502,27 @@ if TYPE_CHECKING:
     ) -> SufficiencyCheck:
         """A new :class:`SufficiencyCheck`, every field given in order."""
 
+    def new_unused_evidence(evidence: Evidence, reason: UnusedReason) -> UnusedEvidence:
+        """A new :class:`UnusedEvidence`."""
+
+    def new_decision_result(
+        kind: str,
+        name: str,
+        title: str | None,
+        held: bool,
+        clause: ClauseResult,
+        source: Provenance,
+        pathways: tuple[str, ...],
+        competencies: MappingProxyType[str, CompetencyResult],
+        source_name: str | None,
+        target_name: str | None,
+    ) -> DecisionResult:
+        """A new :class:`DecisionResult`, every field given in order (``competencies`` already
+        a read-only view, as the field's converter would make it)."""
+
 else:
     new_competency_result = _positional(CompetencyResult)
+    new_decision_result = _positional(DecisionResult)
+    new_unused_evidence = _positional(UnusedEvidence)
     new_clause_result = _positional(ClauseResult)
     new_sufficiency_check = _positional(SufficiencyCheck)

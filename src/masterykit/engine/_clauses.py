@@ -10,6 +10,7 @@ import datetime as dt
 import operator
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, assert_never
 
 from masterykit.diagnostics import Span
@@ -270,12 +271,10 @@ class Selection:
         """The selected competencies the test holds for in ``ctx``, and the others."""
         test = self.test
         if test == "proficient":
-            proficient = ctx.proficient()
-            passing = [code for code in self.selected if code in proficient]
+            held = ctx.proficient().__contains__
+            passing = list(filter(held, self.selected))
             failing = (
-                []
-                if len(passing) == len(self.selected)
-                else [code for code in self.selected if code not in proficient]
+                [] if len(passing) == len(self.selected) else list(filterfalse(held, self.selected))
             )
         else:
             # INVARIANT: only sufficient, scored competencies reach a level; the rest are below.

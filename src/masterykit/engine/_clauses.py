@@ -10,6 +10,7 @@ import datetime as dt
 import operator
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, assert_never
 
 from masterykit.diagnostics import Span
@@ -26,6 +27,7 @@ from masterykit.engine.results import (
     CompetencyResult,
     CompetencyTestRule,
     DecisionResult,
+    new_clause_result,
 )
 from masterykit.engine.semantics import (
     needed_competencies,
@@ -275,12 +277,10 @@ class Selection:
         if test in STATE_TESTS:
             return state_split(test, self.selected, ctx.competencies)
         if test == "proficient":
-            proficient = ctx.proficient()
-            passing = [code for code in self.selected if code in proficient]
+            held = ctx.proficient().__contains__
+            passing = list(filter(held, self.selected))
             failing = (
-                []
-                if len(passing) == len(self.selected)
-                else [code for code in self.selected if code not in proficient]
+                [] if len(passing) == len(self.selected) else list(filterfalse(held, self.selected))
             )
         else:
             # INVARIANT: only sufficient, scored competencies reach a level; the rest are below.
@@ -359,7 +359,7 @@ class TestNode(Node):
             found = splits[self.shared] = self.shared.split(ctx)
         passing, failing = found
         held = not passing if self.quantifier == "none" else len(passing) >= self.needed
-        return ClauseResult(
+        return new_clause_result(
             "competencies",
             self.text,
             held,
@@ -371,6 +371,7 @@ class TestNode(Node):
             None,
             self.span,
             self.rule,
+            None,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -419,13 +420,19 @@ class RequirementNode(Node):
             return ClauseResult(
                 "requirement", self.text, False, span=self.span, requirement=self.name
             )
-        return ClauseResult(
+        return new_clause_result(
             "requirement",
             self.text,
             decision.held,
             (decision.clause,),
-            span=self.span,
-            requirement=self.name,
+            None,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            self.name,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:
@@ -458,8 +465,19 @@ class LearnerNode(Node):
         attrs_ = ctx.attributes
         name = self.clause.attribute
         actual = attribute_text(attrs_[name]) if name in attrs_ else None
-        return ClauseResult(
-            "learner", self.text, compare(self.clause, attrs_), actual=actual, span=self.span
+        return new_clause_result(
+            "learner",
+            self.text,
+            compare(self.clause, attrs_),
+            (),
+            None,
+            (),
+            (),
+            None,
+            actual,
+            self.span,
+            None,
+            None,
         )
 
 
@@ -486,18 +504,40 @@ class GroupNode(Node):
             self.text = f"{kind} {{ … }}"
 
     def evaluate(self, ctx: Context) -> ClauseResult:
-        return self._combine(tuple([child.evaluate(ctx) for child in self.children]))
-
-    def _combine(self, results: tuple[ClauseResult, ...]) -> ClauseResult:
-        """The group's result from its children's."""
+        results = tuple([child.evaluate(ctx) for child in self.children])
         held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
-        return ClauseResult(
+        # As :meth:`_combine` builds it (inlined: once per group and learner).
+        return new_clause_result(
             "pathway" if self.pathway is not None else self.kind,
             self.text,
             held,
             results,
             self.pathway,
-            span=self.span,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            None,
+        )
+
+    def _combine(self, results: tuple[ClauseResult, ...]) -> ClauseResult:
+        """The group's result from its children's."""
+        held = any(map(_held, results)) if self.kind == "any" else all(map(_held, results))
+        return new_clause_result(
+            "pathway" if self.pathway is not None else self.kind,
+            self.text,
+            held,
+            results,
+            self.pathway,
+            (),
+            (),
+            None,
+            None,
+            self.span,
+            None,
+            None,
         )
 
     def update(self, ctx: Context, previous: ClauseResult) -> ClauseResult:

@@ -7,7 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Underflow,
+)
+from itertools import islice
 
 from masterykit.engine._state import (
     _AFTER,
@@ -31,10 +41,12 @@ from masterykit.engine.results import (
     CompetencyResult,
     SufficiencyCheck,
     UnusedEvidence,
+    new_competency_result,
+    new_sufficiency_check,
+    new_unused_evidence,
 )
 from masterykit.engine.semantics import (
     evidence_key,
-    round_score,
     sufficient,
 )
 from masterykit.evidence import Evidence, as_moment
@@ -49,7 +61,35 @@ from masterykit.registry import MethodContext, MethodFunction, PrefixFunction
 
 __all__ = [
     "CompetencyPlan",
+    "cut_threshold",
 ]
+
+_CENT = Decimal("0.01")
+_HALF_CENT = Decimal("0.005")
+#: Room for any cut's whole cents; a cut too large for it raises (and is compared rounded).
+_WIDE = Context(prec=100, traps=[InvalidOperation, Overflow])
+#: Exact arithmetic for thresholds: anything it would round raises instead.
+_EXACT = Context(prec=100, traps=[Inexact, InvalidOperation, Overflow, Underflow])
+
+
+def cut_threshold(cut: Decimal) -> tuple[Decimal, bool] | None:
+    """When an unrounded Decimal score reaches ``cut`` once rounded (two decimals, half away
+    from zero): above the returned value, or equal to it when the flag is true (``None`` for a
+    cut that is not a finite Decimal).
+
+    Rounded scores are whole cents, so reaching ``cut`` is reaching ``c``, the cut rounded up
+    to a whole cent; a score reaches ``c`` once rounded when it is above ``c − 0.005``, and
+    when it is exactly that if it is not negative (a tie rounds away from zero). Comparing the
+    unrounded score saves a rounding per evidence date in the first-proficient search.
+    """
+    if type(cut) is not Decimal or not cut.is_finite():
+        return None
+    try:
+        cents = cut.quantize(_CENT, rounding=ROUND_CEILING, context=_WIDE)
+        threshold = _EXACT.subtract(cents, _HALF_CENT)
+    except ArithmeticError:  # too many digits to work out exactly: compare rounded scores
+        return None
+    return threshold, threshold >= 0
 
 
 # --- competencies ----------------------------------------------------------------------------
@@ -61,11 +101,14 @@ class CompetencyPlan:
     __slots__ = (
         "args",
         "calculation",
+        "checks_key",
         "code",
         "context",
+        "count_kinds",
         "counts",
         "cut",
         "cut_rule",
+        "cut_threshold",
         "function",
         "kinds_read",
         "least",
@@ -75,6 +118,7 @@ class CompetencyPlan:
         "needs",
         "prefixes",
         "reads_timestamps",
+        "rules",
         "title",
         "values",
         "variety",
@@ -99,6 +143,10 @@ class CompetencyPlan:
         self.args = rules.calculate.args
         self.cut_rule = rules.proficient
         self.cut = rules.proficient.cut
+        #: The unrounded Decimal scores whose rounded score reaches the cut: those above the
+        #: threshold, and the threshold itself when the flag says so (``None``: compare the
+        #: rounded score). See :func:`cut_threshold`.
+        self.cut_threshold = cut_threshold(self.cut)
         scale = competency.scale
         self.values = tuple(level.value for level in scale.levels)
         self.names = tuple(level.name for level in scale.levels)
@@ -127,6 +175,19 @@ class CompetencyPlan:
         self.needs = tuple(n for n, _, _, _ in counts) + (
             (self.variety[0],) if self.variety is not None else ()
         )
+        #: Per ``evidence at least`` rule, the kinds it counts (sorted), or ``None`` for all.
+        self.count_kinds: tuple[tuple[str, ...] | None, ...] = tuple(
+            kinds if wanted is not None else None for _, wanted, kinds, _ in counts
+        )
+        #: The evidence rules as checked (needed, kinds, where set, variety), in the order of
+        #: :meth:`actuals`; competencies with equal rules share checked results in a run.
+        self.rules: tuple[tuple[int, tuple[str, ...], Provenance, bool], ...] = tuple(
+            [(n, kinds, source, False) for n, _wanted, kinds, source in counts]
+            + ([(self.variety[0], (), self.variety[1], True)] if self.variety is not None else [])
+        )
+        #: The key of the checked rules remembered in a run (the compiled policy gives
+        #: competencies with equal rules one key).
+        self.checks_key: str = code
         #: Whether any evidence rule looks at kinds.
         self.kinds_read = self.variety is not None or any(k is not None for _, k, _, _ in counts)
         #: The fewest pieces of evidence that can be sufficient.
@@ -137,12 +198,12 @@ class CompetencyPlan:
         if not self.kinds_read:
             return (len(items),) * len(self.counts)
         kinds = list(map(_kind, items))
-        actual = []
-        for _needed, wanted, _kinds, _source in self.counts:
-            if wanted is None:
-                actual.append(len(items))
-            else:
-                actual.append(sum(map(wanted.__contains__, kinds)))
+        count = kinds.count
+        # INVARIANT: a rule's kinds are distinct, so the pieces of each kind add up to the
+        # pieces of any of them.
+        actual = [
+            len(items) if wanted is None else sum(map(count, wanted)) for wanted in self.count_kinds
+        ]
         if self.variety is not None:
             distinct = set(kinds)
             distinct.discard(None)
@@ -153,17 +214,14 @@ class CompetencyPlan:
     def checks_for(self, key: tuple[int, ...], state: RunState) -> Checked:
         """The checked evidence rules for the counts ``key`` and whether all of them are met
         (remembered in ``state``: most learners have one of a few counts)."""
-        memo = state.checks.get(self.code)
+        memo = state.checks.get(self.checks_key)
         if memo is None:
-            memo = state.checks[self.code] = {}
+            memo = state.checks[self.checks_key] = {}
         found = memo.get(key)
         if found is None:
-            rules = [(n, kinds, source, False) for n, _wanted, kinds, source in self.counts]
-            if self.variety is not None:
-                rules.append((self.variety[0], (), self.variety[1], True))
             checks = tuple(
-                SufficiencyCheck(needed, count, count >= needed, source, kinds, variety)
-                for (needed, kinds, source, variety), count in zip(rules, key, strict=True)
+                new_sufficiency_check(needed, count, count >= needed, source, kinds, variety)
+                for (needed, kinds, source, variety), count in zip(self.rules, key, strict=True)
             )
             # INVARIANT: the checks and whether they are met are remembered together, so
             # forgetting some never separates them.
@@ -213,17 +271,18 @@ class CompetencyPlan:
         says the caller has checked that already, see :meth:`CompiledPolicy.usable`). Returns
         ``True`` when the items are sorted, ``None`` when each piece must be checked on its own.
         """
-        stamps = list(map(_timestamp, items))
         if not checked:
             scores: list[Decimal] = list(map(_score, items))
-            if set(map(type, scores)) != _DECIMAL or set(map(type, stamps)) != _PLAIN:
+            if (
+                set(map(type, scores)) != _DECIMAL
+                or set(map(type, map(_timestamp, items))) != _PLAIN
+            ):
                 return None
             if not all(map(_finite, scores)):
                 return None
             if not (self.minimum <= min(scores) and max(scores) <= self.maximum):
                 return None
-        distinct = set(stamps)
-        if len(distinct) == len(stamps):
+        if len(set(map(_timestamp, items))) == len(items):
             # INVARIANT: with no two timestamps equal, the timestamp alone orders fully.
             items.sort(key=_timestamp)
         else:
@@ -237,7 +296,7 @@ class CompetencyPlan:
         self, unused: tuple[UnusedEvidence, ...], start: dt.date | None, state: RunState
     ) -> CompetencyResult:
         """The result for a competency with no evidence up to the as-of date."""
-        return CompetencyResult(
+        return new_competency_result(
             self.code,
             self.title,
             _NOT_STARTED,
@@ -289,13 +348,13 @@ class CompetencyPlan:
         else:
             used = items[low:high]
             unused = tuple(
-                [UnusedEvidence(item, _OUTSIDE) for item in items[:low]]
-                + [UnusedEvidence(item, _AFTER) for item in items[high:]]
+                [new_unused_evidence(item, _OUTSIDE) for item in items[:low]]
+                + [new_unused_evidence(item, _AFTER) for item in items[high:]]
             )
         if not used:
             if not low:
                 return self.not_started(unused, start, state)
-            return CompetencyResult(
+            return new_competency_result(
                 self.code,
                 self.title,
                 _INSUFFICIENT,
@@ -311,9 +370,13 @@ class CompetencyPlan:
                 None,
                 None,
             )
-        checks, met = self.checks_for(self.actuals(used), state)
+        key = self.actuals(used) if self.kinds_read else (len(used),) * len(self.counts)
+        memo = state.checks.get(self.checks_key)
+        found = memo.get(key) if memo is not None else None
+        checks, met = found if found is not None else self.checks_for(key, state)
+        scores = list(map(_score, used))
         raw = self.function(
-            list(map(_score, used)),
+            scores,
             self.args,
             self.method_context(used, state, plain) if self.reads_timestamps else self.context,
         )
@@ -322,7 +385,10 @@ class CompetencyPlan:
         if raw is None:
             status = _INSUFFICIENT
         else:
-            score = round_score(raw) if type(raw) is Decimal else round_decimal(raw)
+            # Rounded as semantics.round_score rounds (inlined: once per competency).
+            score = (
+                raw.quantize(_CENT, ROUND_HALF_UP) if type(raw) is Decimal else round_decimal(raw)
+            )
             level = (
                 self.names[bisect_right(self.values, score) - 1] if score >= self.minimum else None
             )
@@ -332,11 +398,14 @@ class CompetencyPlan:
                 status = _PROFICIENT
                 if dates:
                     first = self.first_proficient(
-                        items if high == count else items[:high], state, plain
+                        items if high == count else items[:high],
+                        state,
+                        plain,
+                        scores if low == 0 else None,
                     )
             else:
                 status = _DEVELOPING
-        return CompetencyResult(
+        return new_competency_result(
             self.code,
             self.title,
             status,
@@ -354,7 +423,11 @@ class CompetencyPlan:
         )
 
     def first_proficient(
-        self, items: Sequence[Evidence], state: RunState, plain: bool = False
+        self,
+        items: Sequence[Evidence],
+        state: RunState,
+        plain: bool = False,
+        known: list[Decimal] | None = None,
     ) -> dt.date | None:
         """The first evidence date on which, with the evidence up to then, the competency was
         sufficient and at or above the cut (``items``: sorted, none after the as-of date).
@@ -364,7 +437,8 @@ class CompetencyPlan:
         the shortest sufficient run from the first piece can be sufficient, so the search
         starts there; a method with a running form (``MethodSpec.prefixes``) gives the scores
         of every slice that starts at the same piece in one pass, and other methods are called
-        once per slice.
+        once per slice. ``known``: the scores of the first pieces of ``items``, when the caller
+        has them.
         """
         count = len(items)
         ready = self.ready(items)
@@ -382,8 +456,28 @@ class CompetencyPlan:
             if days[0] >= _window_start(starts, window, days[-1]):
                 window = None  # the window as of the last date still holds every piece
         cut = self.cut
+        threshold = self.cut_threshold
         prefixes = self.prefixes
         scores: list[Decimal] | None = None
+        if known is not None and len(known) == count:
+            scores = known
+        if window is None and prefixes is not None:
+            # Every slice starts at the first piece: one running pass gives every score.
+            if scores is None:
+                scores = list(map(_score, items))
+            every = prefixes(scores, self.args, self.method_context(items, state, plain))
+            last = count - 1
+            for index, value in enumerate(islice(every, ready - 1, None), ready - 1):
+                if index < last and days[index + 1] == days[index]:
+                    continue  # the day's last piece closes the slice
+                if value is None:
+                    continue
+                if threshold is not None and type(value) is Decimal:
+                    if value > threshold[0] or (threshold[1] and value == threshold[0]):
+                        return days[index]
+                elif round_decimal(value) >= cut:
+                    return days[index]
+            return None
         running: Iterator[Decimal | None] | None = None
         running_low = -1
         running_high = 0
@@ -420,7 +514,12 @@ class CompetencyPlan:
                 while running_high < high:
                     raw = next(running)
                     running_high += 1
-            if raw is not None and round_decimal(raw) >= cut:
+            if raw is None:
+                continue
+            if threshold is not None and type(raw) is Decimal:
+                if raw > threshold[0] or (threshold[1] and raw == threshold[0]):
+                    return day
+            elif round_decimal(raw) >= cut:
                 return day
         return None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, assert_never
 
 from masterykit.engine._attributes import as_date, attribute_text
@@ -28,12 +30,14 @@ from masterykit.engine.results import (
     DecisionResult,
     PaceResult,
     PaceStatus,
+    new_decision_result,
 )
 from masterykit.engine.semantics import (
     pace_projection,
 )
 from masterykit.policy import (
     AllClause,
+    Duration,
     Policy,
     Provenance,
 )
@@ -110,6 +114,21 @@ class DecisionPlan:
     def _result(
         self, result: ClauseResult, ctx: Context, pathways: tuple[str, ...]
     ) -> DecisionResult:
+        competencies = ctx.competencies
+        if type(competencies) is MappingProxyType:
+            # Already the read-only view the field's converter would make.
+            return new_decision_result(
+                self.kind,
+                self.name,
+                self.title,
+                result.held,
+                result,
+                self.source,
+                pathways,
+                competencies,
+                self.source_name,
+                self.target_name,
+            )
         return DecisionResult(
             self.kind,
             self.name,
@@ -160,6 +179,11 @@ def _needed(
     days = (due - as_of).days
     rate = Decimal(remaining) / Decimal(days) if remaining and days > 0 else None
     return days, rate
+@lru_cache(maxsize=4096)
+def _shifted(duration: Duration, day: dt.date, sign: int) -> dt.date:
+    """``duration`` before (``sign`` −1) or after (1) ``day``, remembered: a batch's learners
+    share the as-of date and a few due dates, and a calendar shift costs more than a lookup."""
+    return duration.before(day) if sign < 0 else duration.after(day)
 
 
 class PacePlan:
@@ -181,7 +205,7 @@ class PacePlan:
         """Pace for the learner in ``ctx`` (see ``LANGUAGE.md``, "Pace")."""
         pace = self.pace
         comps = ctx.competencies
-        start = pace.window.before(as_of)
+        start = _shifted(pace.window, as_of, -1)
         days = (as_of - start).days
         remaining = tuple(code for code in self.codes if comps[code].status is not _PROFICIENT)
         recent = tuple(
@@ -210,9 +234,9 @@ class PacePlan:
         if due is not None:
             for duration, node in self.extensions:
                 if node.evaluate(ctx).held:
-                    due = duration.after(due)
+                    due = _shifted(duration, due, 1)
                     applied.append(f"extend {duration} when {node.text}")
-        risk_until = pace.risk.after(due) if due is not None else None
+        risk_until = _shifted(pace.risk, due, 1) if due is not None else None
         projected = pace_projection(as_of, len(remaining), len(recent), days)
         if not remaining:
             status = PaceStatus.COMPLETE

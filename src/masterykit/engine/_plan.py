@@ -87,6 +87,10 @@ class CompiledPolicy:
         }
         #: Prerequisites in continuum order, and the gates (see ``_readiness``).
         self.continuum = Continuum(policy)
+        # Competencies with equal evidence rules share their checked rules in a run.
+        keys: dict[object, str] = {}
+        for code, plan in self.competencies.items():
+            plan.checks_key = keys.setdefault(plan.rules, code)
         # Competency tests over the same competencies share one selection (while building).
         selections: Selections = {}
         self.requirements: dict[str, DecisionPlan] = {

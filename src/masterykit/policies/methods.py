@@ -26,7 +26,6 @@ Decimal('3.533333333333333333333333333')
 from __future__ import annotations
 
 import decimal
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
@@ -48,19 +47,30 @@ __all__ = [
     "weighted_average",
 ]
 
-# The running forms (``MethodSpec.prefixes``) below are generators, so they cannot hold a
-# ``localcontext`` open across a ``yield`` (it would leak into the caller); they call the
-# context's methods instead, which round exactly as the operators do under ``localcontext``.
+# The methods call the context's methods (``_CONTEXT.add`` …), which round exactly as the
+# operators do under ``localcontext(_CONTEXT)`` but without entering and leaving a context on
+# every call (a fifth of a decaying average's time); the running forms
+# (``MethodSpec.prefixes``) are generators, which could not hold a ``localcontext`` open across
+# a ``yield`` anyway (it would leak into the caller).
 
 # INVARIANT: every method computes under this context, never the caller's, so results are the
 # same digits everywhere (28 significant digits is the decimal module's default precision).
 _CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
 
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
+_add = _CONTEXT.add
+_multiply = _CONTEXT.multiply
+_divide = _CONTEXT.divide
+_subtract = _CONTEXT.subtract
 
 
 def _mean(scores: Sequence[Decimal]) -> Decimal:
-    return sum(scores, Decimal(0)) / len(scores)
+    """(s₁ + … + sₖ) ÷ k under ``_CONTEXT``, summed from 0 in order as :func:`sum` does."""
+    total = _ZERO
+    for score in scores:
+        total = _add(total, score)
+    return _divide(total, len(scores))
 
 
 def _count(value: Decimal) -> int:
@@ -77,8 +87,7 @@ def mean(scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodCont
     >>> mean([D("3.25"), D(3)], [], None)
     Decimal('3.125')
     """
-    with decimal.localcontext(_CONTEXT):
-        return _mean(scores)
+    return _mean(scores)
 
 
 def median(scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext) -> Decimal:
@@ -91,12 +100,11 @@ def median(scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodCo
     >>> median([D(4), D(2), D(3), D(3)], [], None)
     Decimal('3')
     """
-    with decimal.localcontext(_CONTEXT):
-        ordered = sorted(scores)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle - 1] + ordered[middle]) / 2
+    ordered = sorted(scores)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return _divide(_add(ordered[middle - 1], ordered[middle]), 2)
 
 
 def mode(scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext) -> Decimal:
@@ -111,8 +119,16 @@ def mode(scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodCont
     >>> mode([D(2), D(4), D(2), D(4), D(1)], [], None)
     Decimal('4')
     """
-    counts = Counter(scores)
-    return max(counts, key=lambda score: (counts[score], score))
+    # A dict keeps the first-seen representative of equal values, as Counter does.
+    counts: dict[Decimal, int] = {}
+    get = counts.get
+    for score in scores:
+        counts[score] = get(score, 0) + 1
+    best, best_count = scores[0], 0
+    for score, count in counts.items():
+        if count > best_count or (count == best_count and score > best):
+            best, best_count = score, count
+    return best
 
 
 def most_recent(
@@ -148,8 +164,7 @@ def most_recent_mean(
     >>> most_recent_mean([D(2), D(3), D(3), D(4)], [D(2)], None)
     Decimal('3.5')
     """
-    with decimal.localcontext(_CONTEXT):
-        return _mean(scores[-_count(args[0]) :])
+    return _mean(scores[-_count(args[0]) :])
 
 
 def weighted_average(
@@ -165,9 +180,10 @@ def weighted_average(
     """
     if len(scores) == 1:
         return scores[0]
-    with decimal.localcontext(_CONTEXT):
-        weight = args[0]
-        return weight * scores[-1] + (_ONE - weight) * _mean(scores[:-1])
+    weight = args[0]
+    return _add(
+        _multiply(weight, scores[-1]), _multiply(_subtract(_ONE, weight), _mean(scores[:-1]))
+    )
 
 
 def decaying_average(
@@ -186,13 +202,12 @@ def decaying_average(
     >>> decaying_average([D(2), D(3), D(3), D(4)], [D("0.65")], None)
     Decimal('3.607125')
     """
-    with decimal.localcontext(_CONTEXT):
-        weight = args[0]
-        rest = _ONE - weight
-        average = scores[0]
-        for score in scores[1:]:
-            average = weight * score + rest * average
-        return average
+    weight = args[0]
+    rest = _subtract(_ONE, weight)
+    average = scores[0]
+    for score in scores[1:]:
+        average = _add(_multiply(weight, score), _multiply(rest, average))
+    return average
 
 
 def n_mastery(
@@ -211,11 +226,11 @@ def n_mastery(
     >>> n_mastery([D(2), D(3), D(3), D(4)], [D(4)], ctx) is None
     True
     """
-    with decimal.localcontext(_CONTEXT):
+    with decimal.localcontext(_CONTEXT):  # comparisons signal as under the fixed context
         reached = [score for score in scores if score >= context.cut]
-        if len(reached) < _count(args[0]):
-            return None
-        return _mean(reached)
+    if len(reached) < _count(args[0]):
+        return None
+    return _mean(reached)
 
 
 def power_law(
@@ -283,7 +298,7 @@ def _mode_prefixes(
     scores: Sequence[Decimal], args: Sequence[Decimal], context: MethodContext
 ) -> Iterator[Decimal]:
     """``mode`` of every prefix: running counts, keeping the first-seen representative of each
-    value as :class:`~collections.Counter` does."""
+    value as a dict (and :func:`mode`) does."""
     counts: dict[Decimal, int] = {}
     keys: dict[Decimal, Decimal] = {}
     best: Decimal | None = None

@@ -22,8 +22,8 @@ from masterykit.cli._examples import test
 from masterykit.cli._explain import explain_command
 from masterykit.cli._fmt import fmt
 from masterykit.cli._groups import continuum_command, groups_command
-from masterykit.cli._progress import progress_command
 from masterykit.cli._impact import impact_command
+from masterykit.cli._progress import progress_command
 from masterykit.cli._report import report_command
 from masterykit.cli._schema import schema
 

@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_output",
-    "echo_routing",
     "check_parquet_output",
+    "echo_routing",
     "echo_text",
     "evaluate_command",
     "grouped_evaluation",
@@ -459,6 +459,7 @@ def evaluate_command(
     fmt: OutputFormat = "csv" if parquet else output_format  # type: ignore[assignment]
     guard = not no_csv_guard and not parquet
     grouped: tuple[list[Rejection], int] | None = None
+    routing: Routing | None = None
     if sorted_by_id:
         rejections, read, routing = stream_evaluation(
             policy,

@@ -291,7 +291,9 @@ def explain_command(
     shown = policy if policy is not None else target
     version = f" {shown.version}" if shown.version else ""
     if audience != "author":
-        text = _for_audience(result, steps, shown, competency, audience)
+        # A learner no policy evaluates is described with the district's base policy's names.
+        named = shown if not isinstance(shown, District) else shown.base
+        text = _for_audience(result, steps, named, competency, audience)
         heading = f"{learner_id}: {shown.name}{version}, as of {day.isoformat()}\n\n"
         click.echo("\n".join(visible(line) for line in (heading + text).split("\n")), nl=False)
         return EXIT_OK

@@ -779,6 +779,7 @@ class TreeBuilder:
     def skip_target(self, meta: _Part, *parts: Any) -> tuple[n.Ident | None, n.Ident | None]:
         """``route_target: "not" "evaluated" string``."""
         return (None, parts[-1])
+
     # --- translations -----------------------------------------------------------------------
 
     def title_translation(self, meta: _Part, name: n.Ident, text: n.Ident) -> n.TitleTranslation:

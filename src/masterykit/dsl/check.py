@@ -184,11 +184,6 @@ def _conditions(decisions: Decisions) -> list[Clause]:
         found.append(decisions.graduation.condition)
     if decisions.pace is not None:
         found.extend(e.condition for e in decisions.pace.extensions)
-    """Every decision's condition: requirements, advancements, then graduation."""
-    found: list[Clause] = [req.condition for req in decisions.requirements.values()]
-    found.extend(adv.condition for adv in decisions.advancements)
-    if decisions.graduation is not None:
-        found.append(decisions.graduation.condition)
     return found
 
 

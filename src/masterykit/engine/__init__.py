@@ -19,7 +19,6 @@ which evidence arrives, and the same inputs give byte-identical JSON.
 
 from masterykit.diagnostics import Span
 from masterykit.district import PolicyIdentity
-from masterykit.engine.district import route, routing
 from masterykit.engine.compact import (
     CompactCompetency,
     CompactDecision,
@@ -27,6 +26,7 @@ from masterykit.engine.compact import (
     CompactPace,
     compact,
 )
+from masterykit.engine.district import route, routing
 from masterykit.engine.evaluate import evaluate
 from masterykit.engine.explain import (
     Explanation,

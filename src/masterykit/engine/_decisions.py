@@ -179,6 +179,8 @@ def _needed(
     days = (due - as_of).days
     rate = Decimal(remaining) / Decimal(days) if remaining and days > 0 else None
     return days, rate
+
+
 @lru_cache(maxsize=4096)
 def _shifted(duration: Duration, day: dt.date, sign: int) -> dt.date:
     """``duration`` before (``sign`` −1) or after (1) ``day``, remembered: a batch's learners

@@ -491,6 +491,14 @@ def _plain_test(test: CompetencyTestKind, level: str | None, names: Names, tr: T
             return tr.gettext("at {level} or higher").format(level=shown)
         case "below":
             return tr.gettext("below {level}").format(level=shown)
+        case "ready":
+            return tr.gettext("ready to start")
+        case "insufficient":
+            return tr.gettext("short of evidence")
+        case "started":
+            return tr.gettext("started")
+        case "not_started":
+            return tr.gettext("not started")
         case _:  # pragma: no cover - the union is closed
             assert_never(test)
 
@@ -535,6 +543,10 @@ def _plain_part(fact: Fact, names: Names) -> str | None:
         case MustNotBe(competency, test, level):
             return tr.gettext("this route asks that it is not {test}").format(
                 test=_plain_test(test, level, names, tr)
+            )
+        case StatusNeeded(competency, test):
+            return tr.gettext("this route asks that it is {test}").format(
+                test=_plain_test(test, None, names, tr)
             )
         case MoreCompetencies() | RequirementCannotHold() | LearnerCondition() | MustNotHold():
             return None

@@ -51,7 +51,6 @@ from masterykit.reports._district import (
     group_name,
 )
 from masterykit.reports._extra import EXTRA, missing_extra, missing_modules
-from masterykit.reports._locale import LANGUAGES
 from masterykit.reports._impact import (
     CHANGED_COLUMNS,
     changed_csv_rows,
@@ -59,6 +58,7 @@ from masterykit.reports._impact import (
     impact_lines,
     render_impact_html,
 )
+from masterykit.reports._locale import LANGUAGES
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
 from masterykit.reports._progress import (
     ProgressPage,

@@ -590,14 +590,13 @@ def _positional(cls: type[Any]) -> Any:
     names = [field.name for field in fields]
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     # Trailing fields with a plain default may be left out, as with ``cls(...)``.
-    params = []
-    for index, field in enumerate(fields):
-        default = field.default
+    params = list(names)
+    for index in range(len(fields) - 1, -1, -1):
+        default = fields[index].default
         if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            params.append(field.name)
-        else:
-            scope[f"_default{index}"] = default
-            params.append(f"{field.name}=_default{index}")
+            break
+        scope[f"_default{index}"] = default
+        params[index] = f"{names[index]}=_default{index}"
     lines = [f"def build({', '.join(params)}):", "    self = _new(_cls)"]
     for index, name in enumerate(names):
         scope[f"_set{index}"] = cls.__dict__[name].__set__

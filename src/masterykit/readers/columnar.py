@@ -128,9 +128,10 @@ def _evidence_maker() -> Callable[..., Evidence]:
             "rater",
             "source_id",
             "origin",
+            "school",
         )
     ]
-    s_learner, s_code, s_score, s_stamp, s_kind, s_rater, s_id, s_origin = slots
+    s_learner, s_code, s_score, s_stamp, s_kind, s_rater, s_id, s_origin, s_school = slots
     cls = Evidence
 
     def make(
@@ -142,6 +143,7 @@ def _evidence_maker() -> Callable[..., Evidence]:
         rater: str | None,
         source_id: str | None,
         origin: Origin | None,
+        school: str | None = None,
     ) -> Evidence:
         piece: Evidence = new(cls)
         s_learner(piece, learner)
@@ -152,12 +154,13 @@ def _evidence_maker() -> Callable[..., Evidence]:
         s_rater(piece, rater)
         s_id(piece, source_id)
         s_origin(piece, origin)
+        s_school(piece, school)
         return piece
 
     return make
 
 
-#: Build an :class:`~masterykit.evidence.Evidence` from its eight fields in order, as
+#: Build an :class:`~masterykit.evidence.Evidence` from its nine fields in order, as
 #: ``Evidence(...)`` does, faster.
 make_evidence: Final = _evidence_maker()
 
@@ -284,7 +287,7 @@ class _Columns:
         taken = [reading.taken(field) for field in range(len(FIELDS))]
         # Only the optional fields may have no column (the header was checked).
         ids = taken[6] if self.check_ids else None
-        learners, codes, scores, stamps, kinds, raters, ids_ = (
+        learners, codes, scores, stamps, kinds, raters, ids_, schools = (
             t if t is not None else [opts.kind if field == "kind" else None] * rows
             for field, t in zip(FIELDS, taken, strict=True)
         )
@@ -294,7 +297,18 @@ class _Columns:
             # The common block: every row is evidence, built without a Python loop.
             origins = map(Origin, repeat(file, rows), lines, ids_)
             return list(
-                map(make_evidence, learners, codes, scores, stamps, kinds, raters, ids_, origins)
+                map(
+                    make_evidence,
+                    learners,
+                    codes,
+                    scores,
+                    stamps,
+                    kinds,
+                    raters,
+                    ids_,
+                    origins,
+                    schools,
+                )
             )
         out: list[Evidence | Rejection] = []
         append = out.append
@@ -318,6 +332,7 @@ class _Columns:
                     raters[i],
                     source_id,
                     Origin(file, line, source_id),
+                    schools[i],
                 )
             )
         return out

@@ -84,6 +84,7 @@ SECTIONS: Final[tuple[str, ...]] = (
     "competency",
     "area",
     "group",
+    "kind",
     "calculation",
     "cut",
     "evidence",
@@ -417,6 +418,22 @@ def _rules(collector: _Collector, code: str, old: CompetencyRules, new: Competen
         lambda r: f"evidence within {r.duration}",
         _source,
     )
+    collector.compare(
+        "evidence",
+        code,
+        old.gate,
+        new.gate,
+        lambda _r: "evidence after prerequisites",
+        _source,
+    )
+    collector.compare(
+        "evidence",
+        code,
+        old.reteach,
+        new.reteach,
+        lambda r: f"reteach after {r.attempts} attempts",
+        _source,
+    )
 
 
 def _policy_changes(old: Policy, new: Policy) -> list[Change]:
@@ -434,6 +451,15 @@ def _policy_changes(old: Policy, new: Policy) -> list[Change]:
         _source,
     )
     c.mapping("group", old.groups, new.groups, lambda _, g: ", ".join(g))
+    c.mapping(
+        "kind",
+        old.kinds,
+        new.kinds,
+        lambda name, k: (
+            f"{'common ' if k.common else ''}kind {name}" + (f' "{k.title}"' if k.title else "")
+        ),
+        _source,
+    )
     # A competency added or removed is one change: its rules come and go with it.
     for code, rules in new.rules.items():
         if code in old.rules:

@@ -209,7 +209,7 @@ def test_the_command_shows_the_lake_county_revision_and_exits_1() -> None:
         "decaying_average(65%) → decaying_average(75%)"
     )
     assert (
-        lines[3].strip().endswith("district.mastery:54 → " + str(LAKE / "proposed-2027.mastery:8"))
+        lines[3].strip().endswith("district.mastery:68 → " + str(LAKE / "proposed-2027.mastery:8"))
     )
     assert lines[4] == (
         "~ evidence rule of ELA.R1, ELA.R2, ELA.W1 and 11 more competencies: "
@@ -239,7 +239,9 @@ def test_the_json_follows_its_schema() -> None:
     assert document["schema"] == "masterykit/diff/v1"
     assert document["equal"] is False
     sections = {change["section"] for change in document["changes"]}
-    assert sections == {"competency", "area", "calculation", "cut", "evidence", "graduation"}
+    assert sections == {
+        "competency", "area", "kind", "calculation", "cut", "evidence", "graduation",
+    }  # fmt: skip
 
 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:

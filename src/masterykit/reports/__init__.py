@@ -24,6 +24,9 @@ Results are frozen values with ``to_rows()``, ``to_pandas()`` and ``to_arrow()``
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from masterykit.reports._calibration import (
     ALL_COMPETENCIES,
     CALIBRATION_COLUMNS,
@@ -58,14 +61,7 @@ from masterykit.reports._impact import (
     impact_lines,
     render_impact_html,
 )
-from masterykit.reports._locale import LANGUAGES
 from masterykit.reports._privacy import DEFAULT_MIN_GROUP, suppressed
-from masterykit.reports._progress import (
-    ProgressPage,
-    progress_html,
-    progress_names,
-    progress_pages,
-)
 from masterykit.reports._raters import (
     AgreementSummary,
     PairAgreement,
@@ -83,6 +79,15 @@ from masterykit.reports._render import (
     report_document,
     table_lines,
 )
+
+if TYPE_CHECKING:
+    from masterykit.reports._locale import LANGUAGES
+    from masterykit.reports._progress import (
+        ProgressPage,
+        progress_html,
+        progress_names,
+        progress_pages,
+    )
 
 __all__ = [
     "ALL_COMPETENCIES",
@@ -136,3 +141,24 @@ __all__ = [
     "suppressed",
     "table_lines",
 ]
+
+
+# Progress reports read the engine's wording, which imports the engine: they are loaded on first
+# use, so `import masterykit` (which reaches this package through `masterykit.impact`) stays
+# light.
+_LAZY = {
+    "LANGUAGES": "masterykit.reports._locale",
+    "ProgressPage": "masterykit.reports._progress",
+    "progress_html": "masterykit.reports._progress",
+    "progress_names": "masterykit.reports._progress",
+    "progress_pages": "masterykit.reports._progress",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'masterykit.reports' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -19,7 +19,7 @@ Threads: a WSGI server may call the application from many threads at once. Each 
 session has its own lock (two teachers posting for the same learner take turns; different
 learners never wait for each other). A policy reload checks the new file first, outside any lock,
 then swaps it in one assignment: a request that already started keeps the policy it started
-with, and every session is moved to the new policy the next time it is used.
+with, and every session moves to the new policy (``Session.move``) the next time it is used.
 
 Run it with ``python gradebook.py POLICY LEARNERS.csv`` (``wsgiref``'s development server on
 port 8000); in production, serve ``Gradebook(...).app`` with any WSGI server.
@@ -174,18 +174,11 @@ class Gradebook:
         """Remove the score with this id; answers what changed."""
         entry = self._entry(learner_id)
         with entry.lock:
-            kept = [piece for piece in entry.session.evidence if piece.source_id != source_id]
-            if len(kept) == len(entry.session.evidence):
-                raise HttpError(404, f"learner {learner_id} has no score {source_id!r}")
-            before = entry.session.result
-            entry.session = self._session(entry.session.learner, kept)
-            changed = [
-                code
-                for code, result in entry.session.result.competencies.items()
-                if result.status != before.competencies[code].status
-                or result.score != before.competencies[code].score
-            ]
-            return {"competencies": changed, "learner": masterykit.compact(entry.session.result)}
+            try:
+                changes = entry.session.remove(source_id)
+            except masterykit.EvidenceError:
+                raise HttpError(404, f"learner {learner_id} has no score {source_id!r}") from None
+            return _changes(changes, entry.session)
 
     def reload(self) -> dict[str, Any]:
         """Check the policy file again and swap it in when it is clean."""
@@ -213,7 +206,7 @@ class Gradebook:
                 entry = self._sessions[learner_id] = _Learner(self._session(learner))
         with entry.lock:
             if entry.session.policy is not self.policy:  # the policy was reloaded
-                entry.session = self._session(learner, entry.session.evidence)
+                entry.session.move(policy=self.policy)
         return entry
 
 

@@ -736,6 +736,13 @@ class _Blocks:
             or data.count(b"\r") != data.count(b"\r\n")
         ):
             return False
+        if not data.isascii():
+            # pyarrow checks the text of the columns it reads only; the CSV reader refuses a
+            # row with bytes that are not UTF-8 in any cell (MK304).
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
         # A line over the byte limit is rejected (MK305), and so is one with a cell longer than
         # `csv` holds: a line shorter than both is read alike.
         longest_allowed = min(self.limit, csv.field_size_limit())

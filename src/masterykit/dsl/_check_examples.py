@@ -9,12 +9,10 @@ an example is documentation and a test, not a rule.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
 from masterykit.diagnostics import Diagnostic, Span
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_names import Reporter
+from masterykit.dsl._check_text import suggest
 from masterykit.policy import Policy
 
 __all__ = ["check_examples"]
@@ -68,7 +66,7 @@ def _competency(code: str, span: Span | None, policy: Policy, reporter: Reporter
         "MK602",
         f"`{code}` is not a competency of this policy",
         span,
-        help=_did_you_mean(code, policy.competencies),
+        help=suggest(code, policy.competencies),
     )
     return False
 
@@ -89,7 +87,7 @@ def _level(expectation: n.Expectation, code: str, policy: Policy, reporter: Repo
             "MK608",
             f"`{written}` is not a level of the scale of `{code}` (`{scale.name}`)",
             expectation.span,
-            help=_did_you_mean(written, (level.name for level in scale.levels)),
+            help=suggest(written, (level.name for level in scale.levels)),
         )
 
 
@@ -115,7 +113,7 @@ def _decision(expectation: n.Expectation, policy: Policy, reporter: Reporter) ->
                 "MK603",
                 f"`{value.value}` is not a requirement of this policy",
                 expectation.span,
-                help=_did_you_mean(value.value, policy.requirements),
+                help=suggest(value.value, policy.requirements),
             )
     elif what == "pace" and isinstance(value, n.Ident):
         if policy.pace is None:
@@ -128,10 +126,3 @@ def _decision(expectation: n.Expectation, policy: Policy, reporter: Reporter) ->
                 expectation.span,
                 help=f"use one of {options}",
             )
-
-
-def _did_you_mean(name: str, options: Iterable[str]) -> str | None:
-    known = list(options)
-    same = [option for option in known if option.lower() == name.lower()]
-    close = same or difflib.get_close_matches(name, known, n=1)
-    return f"did you mean `{close[0]}`?" if close else None

@@ -9,12 +9,12 @@ classroom evidence with). Overlays may add kinds; none may be declared twice.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 from masterykit.diagnostics import Related, Severity, Span
 from masterykit.dsl import nodes as n
 from masterykit.dsl._check_names import LayerInfo, Reporter
+from masterykit.dsl._check_text import suggest
 from masterykit.policy import EvidenceKind, Provenance
 
 __all__ = ["resolve_kinds"]
@@ -96,10 +96,8 @@ def resolve_kinds(layers: Iterable[LayerInfo], reporter: Reporter) -> dict[str, 
 
 
 def _did_you_mean(kind: str, known: Iterable[str]) -> str:
-    names = list(known)
-    folded = [name for name in names if name.lower() == kind.lower()]
-    close = folded or difflib.get_close_matches(kind, names, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    hint = suggest(kind, known)
+    return f" ({hint})" if hint else ""
 
 
 def _blocks(tree: n.PolicyFile) -> Iterator[n.KindsDecl]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -29,21 +29,23 @@ _kind = operator.attrgetter("kind")
 
 def unknown_competency(plan: CompiledPolicy, code: str) -> str:
     """The reason evidence for an unknown competency is rejected."""
-    known = list(plan.competencies)
-    same = [name for name in known if name.lower() == code.lower()]
-    close = same or difflib.get_close_matches(code, known, n=1)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
-    return f"evidence for unknown competency `{code}`{hint}"
+    return f"evidence for unknown competency `{code}`{_closest(code, plan.competencies)}"
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean `X`?)`` for the known name ``name`` differs from only in case, or else
+    the nearest one; empty when none is near."""
+    names = list(known)
+    same = [option for option in names if option.lower() == name.lower()]
+    close = same or difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def undeclared_kind(plan: CompiledPolicy, kind: object, code: str) -> str:
     """The reason evidence of a kind the policy does not declare is rejected, with the declared
     kind it was probably meant to be (same letters in another case first, then a near miss)."""
-    known = list(plan.policy.kinds)
     text = short_text(kind)
-    same = [name for name in known if name.lower() == text.lower()]
-    close = same or difflib.get_close_matches(text, known, n=1)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    hint = _closest(text, plan.policy.kinds)
     return f"evidence on `{code}` has kind `{text}`, which the policy does not declare{hint}"
 
 
